@@ -1,0 +1,16 @@
+package dev.loresmith.content;
+
+/** A request that cannot be served as sent. {@code field} names the offending field ("body" for the whole). */
+public final class InvalidRequest extends RuntimeException {
+
+    private final String field;
+
+    public InvalidRequest(String field, String message) {
+        super(message, null, false, false);
+        this.field = field;
+    }
+
+    public String field() {
+        return field;
+    }
+}
