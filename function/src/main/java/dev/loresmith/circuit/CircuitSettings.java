@@ -1,0 +1,30 @@
+package dev.loresmith.circuit;
+
+import java.time.Duration;
+
+/**
+ * The circuit's thresholds, each named with its unit.
+ *
+ * @param failureThreshold counted failures within {@code failureWindow} that open the circuit
+ * @param failureWindow    the window, started by the first counted failure, in which they must fall
+ * @param resetAfter       how long the circuit stays open before the scheduled reset moves it to half-open
+ * @param overdueGrace     how late a reset may be before callers stop waiting for it and probe themselves
+ * @param probeLease       how long a half-open probe is exclusive; a probe that dies frees the slot after this
+ */
+public record CircuitSettings(int failureThreshold, Duration failureWindow, Duration resetAfter,
+                              Duration overdueGrace, Duration probeLease) {
+
+    public static final CircuitSettings DEFAULTS = new CircuitSettings(
+            3, Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(60));
+
+    public CircuitSettings {
+        if (failureThreshold < 1) {
+            throw new IllegalArgumentException("failureThreshold must be at least 1");
+        }
+        for (Duration d : new Duration[] {failureWindow, resetAfter, overdueGrace, probeLease}) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("circuit durations must be positive");
+            }
+        }
+    }
+}

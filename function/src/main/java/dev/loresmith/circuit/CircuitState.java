@@ -1,0 +1,93 @@
+package dev.loresmith.circuit;
+
+import java.time.Instant;
+
+/**
+ * The circuit's states, each with its own transitions. Pure: no I/O, time always passed in.
+ * Every transition returns a new record with {@code version + 1}, or the same record when nothing changes,
+ * so the caller persists a change with a write conditioned on the version it read.
+ */
+public enum CircuitState {
+
+    CLOSED("closed") {
+        @Override
+        Admission admit(CircuitRecord r, Instant now, CircuitSettings s) {
+            return new Admission.Call();
+        }
+
+        @Override
+        CircuitRecord afterCall(CircuitRecord r, Instant now, CallResult result, boolean probe, CircuitSettings s) {
+            return switch (result) {
+                case SUCCESS -> r.failureCount() == 0 ? r : r.closed();
+                case NOT_COUNTED -> r;
+                case COUNTED_FAILURE -> {
+                    boolean windowLive = r.windowStart() != null && !now.isAfter(r.windowStart().plus(s.failureWindow()));
+                    int count = windowLive ? r.failureCount() + 1 : 1;
+                    yield count >= s.failureThreshold()
+                            ? r.opened(now)
+                            : r.countingFailure(count, windowLive ? r.windowStart() : now);
+                }
+            };
+        }
+    },
+
+    OPEN("open") {
+        @Override
+        Admission admit(CircuitRecord r, Instant now, CircuitSettings s) {
+            // The scheduled reset should have moved us to half-open by openedAt + resetAfter. If it is later
+            // than that by more than the grace (scheduler down, schedule lost), callers probe on their own.
+            // An open record without openedAt (hand-edited) is treated as overdue rather than open forever.
+            boolean waiting = r.openedAt() != null && now.isBefore(r.openedAt().plus(s.resetAfter()).plus(s.overdueGrace()));
+            return waiting ? new Admission.Reject() : new Admission.Probe(r.probing(now.plus(s.probeLease())));
+        }
+
+        @Override
+        CircuitRecord afterCall(CircuitRecord r, Instant now, CallResult result, boolean probe, CircuitSettings s) {
+            return r; // a call that began before the circuit opened changes nothing now
+        }
+    },
+
+    HALF_OPEN("half_open") {
+        @Override
+        Admission admit(CircuitRecord r, Instant now, CircuitSettings s) {
+            boolean probeLive = r.probeUntil() != null && now.isBefore(r.probeUntil());
+            return probeLive ? new Admission.Reject() : new Admission.Probe(r.probing(now.plus(s.probeLease())));
+        }
+
+        @Override
+        CircuitRecord afterCall(CircuitRecord r, Instant now, CallResult result, boolean probe, CircuitSettings s) {
+            if (!probe) {
+                return r; // only the probe's answer decides; stragglers from the closed state do not
+            }
+            return switch (result) {
+                case SUCCESS -> r.closed();
+                case COUNTED_FAILURE -> r.opened(now);
+                case NOT_COUNTED -> r.halfOpenIdle(); // inconclusive: free the slot for the next caller
+            };
+        }
+    };
+
+    private final String wireName;
+
+    CircuitState(String wireName) {
+        this.wireName = wireName;
+    }
+
+    abstract Admission admit(CircuitRecord r, Instant now, CircuitSettings s);
+
+    abstract CircuitRecord afterCall(CircuitRecord r, Instant now, CallResult result, boolean probe, CircuitSettings s);
+
+    /** The value stored in the {@code circuitState} attribute. */
+    public String wireName() {
+        return wireName;
+    }
+
+    public static CircuitState fromWireName(String name) {
+        for (CircuitState state : values()) {
+            if (state.wireName.equals(name)) {
+                return state;
+            }
+        }
+        throw new IllegalArgumentException("unknown circuitState '" + name + "'");
+    }
+}
