@@ -1,0 +1,111 @@
+package dev.loresmith.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Makes player-supplied context safe to place in a prompt: removes control and invisible formatting
+ * characters (including bidi overrides and zero-width characters), folds whitespace, and bounds every
+ * string. Structure bounds (depth, entry count, size) are enforced earlier by the request parser;
+ * this class bounds them again so it is safe on its own.
+ */
+public final class PromptSanitizer {
+
+    public static final int MAX_VALUE_LENGTH = 200;
+    public static final int MAX_STRING_CONTEXT_LENGTH = 500;
+    public static final int MAX_KEY_LENGTH = 64;
+    private static final int MAX_DEPTH = 4;
+    private static final int MAX_ENTRIES = 32;
+
+    private PromptSanitizer() {
+    }
+
+    /** Sanitizes context given as an object (each string ≤ 200) or a string (≤ 500); anything else becomes null. */
+    public static JsonNode sanitizeContext(JsonNode context) {
+        if (context == null || context.isNull() || context.isMissingNode()) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        if (context.isTextual()) {
+            return TextNode.valueOf(sanitize(context.asText(), MAX_STRING_CONTEXT_LENGTH));
+        }
+        if (context.isObject()) {
+            return sanitizeTree(context, 1, new int[] {0});
+        }
+        return JsonNodeFactory.instance.nullNode();
+    }
+
+    /** Strips control/format characters, folds runs of whitespace to one space, trims, and keeps at most {@code maxCodePoints}. */
+    public static String sanitize(String raw, int maxCodePoints) {
+        StringBuilder out = new StringBuilder(Math.min(raw.length(), maxCodePoints * 2));
+        int kept = 0;
+        boolean pendingSpace = false;
+        for (int i = 0; i < raw.length() && kept < maxCodePoints; ) {
+            int cp = raw.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == '\u0085') {
+                pendingSpace = out.length() > 0;
+                continue;
+            }
+            if (!isAllowed(cp)) {
+                continue;
+            }
+            if (pendingSpace) {
+                if (kept + 1 >= maxCodePoints) {
+                    break;
+                }
+                out.append(' ');
+                kept++;
+                pendingSpace = false;
+            }
+            out.appendCodePoint(cp);
+            kept++;
+        }
+        return out.toString();
+    }
+
+    private static boolean isAllowed(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED -> false;
+            default -> cp != '\uFFFD';
+        };
+    }
+
+    private static JsonNode sanitizeTree(JsonNode node, int depth, int[] entries) {
+        if (node.isTextual()) {
+            return TextNode.valueOf(sanitize(node.asText(), MAX_VALUE_LENGTH));
+        }
+        if (node.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            if (depth > MAX_DEPTH) {
+                return out;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext() && entries[0] < MAX_ENTRIES; ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                entries[0]++;
+                String key = sanitize(field.getKey(), MAX_KEY_LENGTH);
+                if (!key.isEmpty()) {
+                    out.set(key, sanitizeTree(field.getValue(), depth + 1, entries));
+                }
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            if (depth > MAX_DEPTH) {
+                return out;
+            }
+            for (Iterator<JsonNode> it = node.elements(); it.hasNext() && entries[0] < MAX_ENTRIES; ) {
+                entries[0]++;
+                out.add(sanitizeTree(it.next(), depth + 1, entries));
+            }
+            return out;
+        }
+        return node; // numbers, booleans, null
+    }
+}
