@@ -26,6 +26,10 @@ final class ReplyJudge {
     private ReplyJudge() {
     }
 
+    /**
+     * The verdict on one reply. A generated item records the model id it was requested with (the
+     * configured id clients and dashboards group by), not the dated snapshot the API echoes back.
+     */
     static Verdict judge(LlmReply reply, ContentType type, String requestedModel) {
         if (reply instanceof LlmReply.Answer answer) {
             return judgeAnswer(answer, type, requestedModel);
@@ -45,7 +49,7 @@ final class ReplyJudge {
         }
         try {
             return type.conform(Json.read(unfence(answer.text())))
-                    .<Verdict>map(json -> new Generated(json, answer.model().isBlank() ? requestedModel : answer.model(), answer.usage()))
+                    .<Verdict>map(json -> new Generated(json, requestedModel, answer.usage()))
                     .orElse(new Failed(FallbackReason.INVALID_JSON));
         } catch (JsonProcessingException e) {
             return new Failed(FallbackReason.INVALID_JSON);

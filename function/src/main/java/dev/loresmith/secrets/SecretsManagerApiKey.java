@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
 import dev.loresmith.log.StructuredLog;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +44,12 @@ public final class SecretsManagerApiKey implements ApiKeySource {
         try {
             String value = secrets.getSecretValue(r -> r.secretId(secretId)).secretString();
             cached = ApiKeySource.fixed(extract(value)).apiKey();
+            cachedUntil = now.plus(ttl);
+        } catch (ResourceNotFoundException e) {
+            // The secret (or its value: a freshly deployed stack's secret has none) does not exist yet:
+            // that is "no key", cached like a key so an unconfigured stack does not call Secrets Manager per item.
+            log.warn("api key secret has no value", "secretId", secretId);
+            cached = Optional.empty();
             cachedUntil = now.plus(ttl);
         } catch (RuntimeException e) {
             // Keep serving the last good key (if any) and try again on the next call.

@@ -1,0 +1,52 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.circuit.Circuit;
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.log.StructuredLog;
+import dev.loresmith.storage.CircuitStore;
+
+/**
+ * The scheduled reset of one opening: moves the circuit {@code open → half_open} only when the stored
+ * generation is the one the schedule carries. A stale schedule (the circuit has closed and reopened since)
+ * or a repeated one changes nothing.
+ */
+public final class ResetCircuit {
+
+    /** What a reset did. */
+    public enum Result {
+        /** The circuit was open at this generation and is now half-open. */
+        HALF_OPENED,
+        /** The circuit is not open at this generation; nothing changed. */
+        STALE
+    }
+
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final CircuitStore circuits;
+    private final Circuit circuit;
+    private final StructuredLog log;
+
+    public ResetCircuit(CircuitStore circuits, Circuit circuit, StructuredLog log) {
+        this.circuits = circuits;
+        this.circuit = circuit;
+        this.log = log;
+    }
+
+    public Result reset(long generation) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            CircuitRecord current = circuits.read().circuit();
+            CircuitRecord next = circuit.afterReset(current, generation);
+            if (next == current) {
+                log.info("circuit reset skipped", "generation", generation, "storedGeneration", current.generation(),
+                        "circuitState", current.state().wireName());
+                return Result.STALE;
+            }
+            if (circuits.replace(current, next)) {
+                log.info("circuit half-open", "generation", generation);
+                return Result.HALF_OPENED;
+            }
+            // Another writer moved the circuit between our read and write: decide again on what it wrote.
+        }
+        throw new IllegalStateException("circuit reset for generation " + generation + " kept conflicting; the schedule will be retried");
+    }
+}

@@ -1,0 +1,528 @@
+package dev.loresmith.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentStatus;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeAws;
+import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.SecretWatch;
+import dev.loresmith.testing.TestJson;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The generate flow against DynamoDB Local and a WireMock Messages API, one behaviour per test. */
+class GenerateContentTest {
+
+    static final String QUEST = "quest_description";
+    static final String QUEST_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Beneath the lake a bell still tolls. Dive, find it, and silence it before the flood tide.\"}";
+
+    static FakeAnthropic anthropic;
+    static FakeAws aws;
+    FlowHarness h;
+
+    @BeforeAll
+    static void startFakes() {
+        anthropic = new FakeAnthropic();
+        aws = new FakeAws();
+    }
+
+    @AfterAll
+    static void stopFakes() {
+        anthropic.close();
+        aws.close();
+    }
+
+    @BeforeEach
+    void freshTables() {
+        anthropic.reset();
+        aws.reset();
+        h = new FlowHarness(anthropic, aws);
+    }
+
+    ContentType quest() {
+        return h.types.find(QUEST).orElseThrow();
+    }
+
+    static void assertFallback(ContentItem item, ContentType type, long id, String reason) {
+        assertEquals(ContentStatus.FAILED, item.status());
+        assertEquals("fallback:" + reason, item.model());
+        assertEquals(type.fallbackFor(dev.loresmith.content.ContentId.parse(Long.toUnsignedString(id))), item.text());
+        assertTrue(item.generatedAt() != null, "a finished item has generatedAt");
+    }
+
+    @Nested
+    @DisplayName("the API call")
+    class ApiCall {
+
+        @Test
+        @DisplayName("POSTs /v1/messages with the key, version and content-type headers and the configured model")
+        void sendsHeadersAndModel() {
+            anthropic.replies(QUEST_JSON);
+
+            assertInstanceOf(Outcome.Ready.class, h.generate(QUEST, 1));
+
+            LoggedRequest sent = anthropic.requests().get(0);
+            assertEquals(SecretWatch.API_KEY, sent.getHeader("x-api-key"));
+            assertEquals("2023-06-01", sent.getHeader("anthropic-version"));
+            assertTrue(sent.getHeader("content-type").startsWith("application/json"));
+            JsonNode body = TestJson.parse(sent.getBodyAsString());
+            assertEquals(GenerateSettings.DEFAULT_MODEL, body.path("model").asText());
+            assertEquals(1024, body.path("max_tokens").asInt());
+        }
+
+        @Test
+        @DisplayName("uses the model and max_tokens overrides of the config item")
+        void configOverrides() {
+            h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(Map.of(
+                    "provider", AttributeValue.fromS(FlowHarness.PROVIDER),
+                    "model", AttributeValue.fromS("claude-haiku-4-5"),
+                    "maxTokens", AttributeValue.fromN("300"))));
+            anthropic.replies(QUEST_JSON);
+
+            Outcome outcome = h.generate(QUEST, 1);
+
+            JsonNode body = anthropic.requestBodies().get(0);
+            assertEquals("claude-haiku-4-5", body.path("model").asText());
+            assertEquals(300, body.path("max_tokens").asInt());
+            assertEquals("claude-haiku-4-5", outcome.item().model());
+        }
+
+        @Test
+        @DisplayName("is cut short by the caller's deadline minus the write margin, well inside the 30 s timeout")
+        void respectsDeadline() {
+            anthropic.repliesAfter(QUEST_JSON, 5_000);
+            Instant deadline = h.now().plus(GenerateSettings.DEFAULTS.writeMargin()).plusMillis(300);
+
+            Outcome outcome = h.flow().generate(h.request(QUEST, "7", null), deadline);
+
+            assertEquals(FallbackReason.NETWORK_ERROR, ((Outcome.Fallback) outcome).reason());
+            assertFallback(h.item(QUEST, 7), quest(), 7, "network_error");
+        }
+
+        @Test
+        @DisplayName("times out after the configured API timeout")
+        void timesOut() {
+            h.withApiTimeout(Duration.ofMillis(300));
+            anthropic.repliesAfter(QUEST_JSON, 5_000);
+
+            Outcome outcome = h.generate(QUEST, 8);
+
+            assertEquals(FallbackReason.NETWORK_ERROR, ((Outcome.Fallback) outcome).reason());
+        }
+
+        @Test
+        @DisplayName("is not made when the deadline leaves no time for it; the item still gets its fallback")
+        void noTimeLeft() {
+            anthropic.replies(QUEST_JSON);
+
+            Outcome outcome = h.flow().generate(h.request(QUEST, "9", null), h.now().plusSeconds(1));
+
+            assertEquals(FallbackReason.NO_TIME, ((Outcome.Fallback) outcome).reason());
+            assertEquals(0, anthropic.requestCount());
+            assertFallback(h.item(QUEST, 9), quest(), 9, "no_time");
+        }
+    }
+
+    @Test
+    @DisplayName("reads the circuit/config item with a strongly consistent read on every request")
+    void consistentConfigRead() {
+        anthropic.replies(QUEST_JSON);
+
+        h.generate(QUEST, 1);
+        h.generate(QUEST, 2);
+        h.generate(QUEST, 3);
+
+        List<GetItemRequest> configReads = h.dynamoRequests.of(GetItemRequest.class).stream()
+                .filter(r -> r.tableName().equals(h.tableNames.circuit())).toList();
+        assertEquals(3, configReads.size());
+        assertTrue(configReads.stream().allMatch(GetItemRequest::consistentRead));
+    }
+
+    @ParameterizedTest(name = "key \"{0}\"")
+    @ValueSource(strings = {"", "   "})
+    @DisplayName("a missing or empty API key falls back no_config at once, without calling the API")
+    void noKey(String key) {
+        h.withApiKey(key);
+        anthropic.replies(QUEST_JSON);
+
+        Outcome outcome = h.generate(QUEST, 11);
+
+        assertEquals(FallbackReason.NO_CONFIG, ((Outcome.Fallback) outcome).reason());
+        assertFallback(h.item(QUEST, 11), quest(), 11, "no_config");
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("an open circuit falls back circuit_open at once, without calling the API")
+    void openCircuit() {
+        h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minusSeconds(60), 1, null, 5));
+        anthropic.replies(QUEST_JSON);
+
+        Outcome outcome = h.generate(QUEST, 12);
+
+        assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) outcome).reason());
+        assertFallback(h.item(QUEST, 12), quest(), 12, "circuit_open");
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Nested
+    @DisplayName("a 200 reply")
+    class Success {
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"bare", "fenced", "fenced-no-language"})
+        @DisplayName("holding the type's JSON (bare or in a code fence) makes the item ready with that JSON and the model id")
+        void readyWithJson(String form) {
+            String text = switch (form) {
+                case "bare" -> QUEST_JSON;
+                case "fenced" -> "```json\n" + QUEST_JSON + "\n```";
+                default -> "```\n" + QUEST_JSON + "\n```";
+            };
+            anthropic.replies(text);
+
+            Outcome outcome = h.generate(QUEST, 21);
+
+            assertInstanceOf(Outcome.Ready.class, outcome);
+            ContentItem item = h.item(QUEST, 21);
+            assertEquals(ContentStatus.READY, item.status());
+            assertEquals(TestJson.parse(QUEST_JSON), TestJson.parse(item.text()));
+            assertEquals(GenerateSettings.DEFAULT_MODEL, item.model());
+            Map<String, AttributeValue> raw = h.rawContentItem(QUEST, 21);
+            assertEquals("quest_description", raw.get("contentType").s());
+            assertEquals("21", raw.get("contentId").n());
+            assertEquals("ready", raw.get("status").s());
+        }
+
+        @Test
+        @DisplayName("resets the failure count")
+        void resetsFailureCount() {
+            anthropic.failsWith(500);
+            h.generate(QUEST, 1);
+            h.generate(QUEST, 2);
+            assertEquals(2, h.circuitRecord().failureCount());
+
+            anthropic.replies(QUEST_JSON);
+            h.generate(QUEST, 3);
+            assertEquals(0, h.circuitRecord().failureCount());
+
+            anthropic.failsWith(500);
+            h.generate(QUEST, 4);
+            h.generate(QUEST, 5);
+            assertEquals(CircuitState.CLOSED, h.circuitRecord().state(), "two failures after a success do not open it");
+        }
+
+        @Test
+        @DisplayName("a duplicate request for an item already ready makes no API call")
+        void duplicateOfReady() {
+            anthropic.replies(QUEST_JSON);
+            h.generate(QUEST, 31);
+
+            Outcome again = h.generate(QUEST, 31);
+
+            assertInstanceOf(Outcome.Duplicate.class, again);
+            assertEquals(1, anthropic.requestCount());
+            assertEquals(ContentStatus.READY, h.item(QUEST, 31).status());
+        }
+
+        @Test
+        @DisplayName("a duplicate delivery of an item leased by a live worker makes no API call")
+        void duplicateOfLeased() {
+            anthropic.replies(QUEST_JSON);
+            h.tables.claim(h.request(QUEST, "32", null).key(), "other-worker", h.now(), h.now().plusSeconds(120));
+
+            Outcome outcome = h.generate(QUEST, 32);
+
+            assertInstanceOf(Outcome.Duplicate.class, outcome);
+            assertEquals(0, anthropic.requestCount());
+        }
+    }
+
+    @Nested
+    @DisplayName("a failed call")
+    class Failures {
+
+        @ParameterizedTest(name = "HTTP {0}")
+        @ValueSource(ints = {400, 401, 403, 404, 413, 500, 502, 503, 529})
+        @DisplayName("an error status other than 429 falls back api_error_<status> and is counted")
+        void httpError(int status) {
+            anthropic.failsWith(status);
+
+            Outcome outcome = h.generate(QUEST, 41);
+
+            assertEquals("api_error_" + status, ((Outcome.Fallback) outcome).reason().code());
+            assertFallback(h.item(QUEST, 41), quest(), 41, "api_error_" + status);
+            assertEquals(1, h.circuitRecord().failureCount());
+        }
+
+        @Test
+        @DisplayName("a reset connection falls back network_error and is counted")
+        void connectionReset() {
+            anthropic.resetsConnection();
+
+            Outcome outcome = h.generate(QUEST, 42);
+
+            assertEquals(FallbackReason.NETWORK_ERROR, ((Outcome.Fallback) outcome).reason());
+            assertFallback(h.item(QUEST, 42), quest(), 42, "network_error");
+            assertEquals(1, h.circuitRecord().failureCount());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', value = {
+                "prose instead of JSON|Here is your quest: the bell tolls.|end_turn",
+                "JSON missing a field|{\"title\":\"Only a title\"}|end_turn",
+                "a field of the wrong type|{\"title\":\"T\",\"description\":42}|end_turn",
+                "a JSON array|[\"title\",\"description\"]|end_turn",
+                "truncated by max_tokens|" + QUEST_JSON + "|max_tokens",
+                "blank fields|{\"title\":\" \",\"description\":\"\"}|end_turn"})
+        @DisplayName("unusable output falls back invalid_json and is counted")
+        void invalidOutput(String what, String text, String stopReason) {
+            anthropic.replies(text, stopReason);
+
+            Outcome outcome = h.generate(QUEST, 43);
+
+            assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason(), what);
+            assertFallback(h.item(QUEST, 43), quest(), 43, "invalid_json");
+            assertEquals(1, h.circuitRecord().failureCount());
+        }
+
+        @ParameterizedTest(name = "body #{index}: [{0}]")
+        @ValueSource(strings = {"<html>bad gateway</html>", "{\"content\":[]}", "{\"content\":[{\"type\":\"tool_use\"}]}", ""})
+        @DisplayName("a 200 whose body is not a Messages response falls back invalid_json")
+        void unreadableBody(String body) {
+            anthropic.answersRaw(200, body);
+
+            Outcome outcome = h.generate(QUEST, 44);
+
+            assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason());
+            assertEquals(ContentStatus.FAILED, h.item(QUEST, 44).status());
+        }
+
+        @Test
+        @DisplayName("429 falls back rate_limited and leaves the failure count and circuit untouched")
+        void rateLimited() {
+            anthropic.failsWith(429);
+
+            for (int id = 1; id <= 5; id++) {
+                Outcome outcome = h.generate(QUEST, id);
+                assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) outcome).reason());
+                assertFallback(h.item(QUEST, id), quest(), id, "rate_limited");
+            }
+
+            assertEquals(CircuitRecord.initial(), h.circuitRecord());
+            assertTrue(h.rawCircuitItem().isEmpty(), "no circuit write at all");
+            assertTrue(aws.createdSchedules().isEmpty());
+            assertEquals(5, anthropic.requestCount());
+        }
+    }
+
+    @Nested
+    @DisplayName("the circuit")
+    class Opening {
+
+        @Test
+        @DisplayName("the 3rd counted failure within 60 s opens it in the fallback's transaction and schedules one reset")
+        void thirdFailureOpens() {
+            anthropic.failsWith(500);
+            Instant start = h.now();
+
+            h.generate(QUEST, 1);
+            h.clock.advance(Duration.ofSeconds(30));
+            h.generate(QUEST, 2);
+            h.clock.advance(Duration.ofSeconds(29));
+            Instant openedAt = h.now();
+            Outcome third = h.generate(QUEST, 3);
+
+            assertTrue(((Outcome.Fallback) third).circuitOpened());
+            Map<String, AttributeValue> circuit = h.rawCircuitItem();
+            assertEquals("open", circuit.get("circuitState").s());
+            assertEquals("1", circuit.get("generation").n());
+            assertEquals(Long.toString(openedAt.toEpochMilli()), circuit.get("openedAt").n());
+            assertEquals(Duration.ofSeconds(59), Duration.between(start, openedAt));
+
+            TransactWriteItemsRequest opening = h.dynamoRequests.of(TransactWriteItemsRequest.class).get(2);
+            List<TransactWriteItem> writes = opening.transactItems();
+            assertEquals(2, writes.size());
+            assertEquals(h.tableNames.content(), writes.get(0).put().tableName());
+            assertEquals("fallback:api_error_500", writes.get(0).put().item().get("model").s());
+            assertEquals(h.tableNames.circuit(), writes.get(1).update().tableName());
+
+            List<FakeAws.CreatedSchedule> schedules = aws.createdSchedules();
+            assertEquals(1, schedules.size());
+            FakeAws.CreatedSchedule schedule = schedules.get(0);
+            assertEquals("circuit-reset-g1", schedule.name());
+            JsonNode body = schedule.body();
+            assertEquals("at(2026-11-25T10:05:59)", body.path("ScheduleExpression").asText());
+            assertEquals("UTC", body.path("ScheduleExpressionTimezone").asText());
+            assertEquals("OFF", body.path("FlexibleTimeWindow").path("Mode").asText());
+            assertEquals("DELETE", body.path("ActionAfterCompletion").asText());
+            assertEquals(FlowHarness.SCHEDULE_GROUP, body.path("GroupName").asText());
+            assertEquals(FlowHarness.RESET_FUNCTION_ARN, body.path("Target").path("Arn").asText());
+            assertEquals(FlowHarness.SCHEDULER_ROLE_ARN, body.path("Target").path("RoleArn").asText());
+            assertEquals(TestJson.parse("{\"generation\":1}"), TestJson.parse(body.path("Target").path("Input").asText()));
+
+            Outcome fourth = h.generate(QUEST, 4);
+            assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) fourth).reason());
+            assertEquals(3, anthropic.requestCount(), "an open circuit is not called");
+        }
+
+        @Test
+        @DisplayName("failures 61 s apart do not open it")
+        void slowFailuresDoNotOpen() {
+            anthropic.failsWith(503);
+
+            for (int id = 1; id <= 4; id++) {
+                h.generate(QUEST, id);
+                h.clock.advance(Duration.ofSeconds(61));
+            }
+
+            assertEquals(CircuitState.CLOSED, h.circuitRecord().state());
+            assertEquals(0, h.circuitRecord().generation());
+            assertTrue(aws.createdSchedules().isEmpty());
+        }
+
+        @Test
+        @DisplayName("counts failures of every content type together")
+        void countsAcrossTypes() {
+            anthropic.failsWith(500);
+
+            h.generate(QUEST, 1);
+            h.generate("event_consequence", 1);
+            Outcome third = h.generate(QUEST, 2);
+
+            assertTrue(((Outcome.Fallback) third).circuitOpened());
+        }
+    }
+
+    @Nested
+    @DisplayName("half-open")
+    class HalfOpen {
+
+        CircuitRecord halfOpen() {
+            return new CircuitRecord(CircuitState.HALF_OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), 1, null, 7);
+        }
+
+        @Test
+        @DisplayName("exactly one of many concurrent callers probes; its success closes the circuit")
+        void oneProbeSucceeds() throws Exception {
+            h.circuitIs(halfOpen());
+            anthropic.repliesAfter(QUEST_JSON, 300);
+
+            List<Outcome> outcomes = Concurrently.run(8, i -> h.generate(QUEST, 100 + i));
+
+            assertEquals(1, anthropic.requestCount());
+            assertEquals(1, outcomes.stream().filter(o -> o instanceof Outcome.Ready r && r.probe()).count());
+            assertEquals(7, outcomes.stream().filter(o -> o instanceof Outcome.Fallback f
+                    && f.reason().equals(FallbackReason.CIRCUIT_OPEN)).count());
+            CircuitRecord after = h.circuitRecord();
+            assertEquals(CircuitState.CLOSED, after.state());
+            assertEquals(0, after.failureCount());
+            assertEquals(1, after.generation());
+        }
+
+        @Test
+        @DisplayName("a failed probe reopens the circuit with a new generation and a new schedule")
+        void probeFails() {
+            h.circuitIs(halfOpen());
+            anthropic.failsWith(500);
+
+            Outcome outcome = h.generate(QUEST, 1);
+
+            assertTrue(((Outcome.Fallback) outcome).circuitOpened());
+            CircuitRecord after = h.circuitRecord();
+            assertEquals(CircuitState.OPEN, after.state());
+            assertEquals(2, after.generation());
+            assertEquals(h.now(), after.openedAt());
+            assertEquals(List.of("circuit-reset-g2"), aws.createdSchedules().stream().map(FakeAws.CreatedSchedule::name).toList());
+        }
+
+        @Test
+        @DisplayName("a rate-limited probe leaves the circuit half-open and frees the probe slot")
+        void probeRateLimited() {
+            h.circuitIs(halfOpen());
+            anthropic.failsWith(429);
+
+            h.generate(QUEST, 1);
+            anthropic.replies(QUEST_JSON);
+            Outcome next = h.generate(QUEST, 2);
+
+            assertInstanceOf(Outcome.Ready.class, next);
+            assertEquals(CircuitState.CLOSED, h.circuitRecord().state());
+        }
+
+        @Test
+        @DisplayName("an open circuit whose reset is overdue beyond the grace period behaves as half-open")
+        void overdueReset() {
+            Duration overdue = CircuitSettingsView.resetAfter().plus(CircuitSettingsView.grace()).plusSeconds(1);
+            h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(overdue), 4, null, 9));
+            anthropic.replies(QUEST_JSON);
+
+            Outcome outcome = h.generate(QUEST, 1);
+
+            assertTrue(outcome instanceof Outcome.Ready r && r.probe());
+            assertEquals(CircuitState.CLOSED, h.circuitRecord().state());
+        }
+
+        @Test
+        @DisplayName("an open circuit whose reset is late but within the grace period still rejects")
+        void lateWithinGrace() {
+            Duration late = CircuitSettingsView.resetAfter().plus(CircuitSettingsView.grace()).minusSeconds(1);
+            h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(late), 4, null, 9));
+            anthropic.replies(QUEST_JSON);
+
+            Outcome outcome = h.generate(QUEST, 1);
+
+            assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) outcome).reason());
+            assertEquals(0, anthropic.requestCount());
+        }
+    }
+
+    @Test
+    @DisplayName("an item never stays pending: every outcome leaves it ready or failed, with no lease")
+    void neverPending() {
+        anthropic.failsWith(500);
+        for (int id = 1; id <= 5; id++) {
+            h.generate(QUEST, id);
+            ContentItem item = h.item(QUEST, id);
+            assertFalse(item.status() == ContentStatus.PENDING);
+            assertNull(item.leaseOwner());
+        }
+    }
+
+    /** The default circuit thresholds, named for readability in the tests above. */
+    static final class CircuitSettingsView {
+        static Duration resetAfter() {
+            return dev.loresmith.circuit.CircuitSettings.DEFAULTS.resetAfter();
+        }
+
+        static Duration grace() {
+            return dev.loresmith.circuit.CircuitSettings.DEFAULTS.overdueGrace();
+        }
+    }
+}

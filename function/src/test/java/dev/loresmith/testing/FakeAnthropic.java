@@ -1,0 +1,112 @@
+package dev.loresmith.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.loresmith.Json;
+
+import java.util.List;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+/** A WireMock stand-in for the Messages API on a loopback port: tests script its answers and read what it received. */
+public final class FakeAnthropic implements AutoCloseable {
+
+    public static final String PATH = "/v1/messages";
+
+    private final WireMockServer server;
+
+    public FakeAnthropic() {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(40)
+                .jettyAcceptors(1).asynchronousResponseEnabled(false));
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public void reset() {
+        server.resetAll();
+    }
+
+    /** Every request answered with a model reply whose text is {@code text}. */
+    public void replies(String text) {
+        replies(text, "end_turn");
+    }
+
+    public void replies(String text, String stopReason) {
+        answer(aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, stopReason)));
+    }
+
+    /** Like {@link #replies(String)}, after {@code delayMillis}. */
+    public void repliesAfter(String text, int delayMillis) {
+        answer(aResponse().withStatus(200).withHeader("content-type", "application/json")
+                .withBody(message(text, "end_turn")).withFixedDelay(delayMillis));
+    }
+
+    public void failsWith(int status) {
+        answer(aResponse().withStatus(status).withHeader("content-type", "application/json")
+                .withBody("{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"scripted " + status + "\"}}"));
+    }
+
+    public void failsAfter(int status, int delayMillis) {
+        answer(aResponse().withStatus(status).withBody("{}").withFixedDelay(delayMillis));
+    }
+
+    public void resetsConnection() {
+        answer(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+    }
+
+    public void answersRaw(int status, String body) {
+        answer(aResponse().withStatus(status).withHeader("content-type", "application/json").withBody(body));
+    }
+
+    private void answer(ResponseDefinitionBuilder response) {
+        server.resetAll();
+        server.stubFor(post(urlEqualTo(PATH)).willReturn(response));
+    }
+
+    public List<LoggedRequest> requests() {
+        return server.findAll(postRequestedFor(urlEqualTo(PATH)));
+    }
+
+    public int requestCount() {
+        return requests().size();
+    }
+
+    public List<JsonNode> requestBodies() {
+        return requests().stream().map(r -> TestJson.parse(r.getBodyAsString())).toList();
+    }
+
+    /** A Messages API response carrying {@code text} as its only content block. */
+    public static String message(String text, String stopReason) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("id", "msg_test");
+        root.put("type", "message");
+        root.put("role", "assistant");
+        root.put("model", "claude-sonnet-4-5-20250929");
+        ObjectNode block = root.putArray("content").addObject();
+        block.put("type", "text");
+        block.put("text", text);
+        root.put("stop_reason", stopReason);
+        ObjectNode usage = root.putObject("usage");
+        usage.put("input_tokens", 1234);
+        usage.put("output_tokens", 56);
+        usage.put("cache_creation_input_tokens", 0);
+        usage.put("cache_read_input_tokens", 1100);
+        return Json.write(root);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

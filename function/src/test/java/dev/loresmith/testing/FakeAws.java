@@ -1,0 +1,98 @@
+package dev.loresmith.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.loresmith.Json;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.net.URI;
+import java.util.List;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+/**
+ * WireMock stand-ins, on one loopback port, for the two AWS services that DynamoDB Local does not
+ * cover: EventBridge Scheduler ({@code POST /schedules/{name}}) and Secrets Manager ({@code GetSecretValue}).
+ */
+public final class FakeAws implements AutoCloseable {
+
+    private static final String CREATE_SCHEDULE = "/schedules/.+";
+
+    private final WireMockServer server;
+
+    public FakeAws() {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+        reset();
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    /** Scheduler accepts every schedule; Secrets Manager has no secret. */
+    public void reset() {
+        server.resetAll();
+        server.stubFor(post(urlPathMatching(CREATE_SCHEDULE))
+                .willReturn(okJson("{\"ScheduleArn\":\"arn:aws:scheduler:us-east-1:000000000000:schedule/test/x\"}")));
+        server.stubFor(post(urlPathMatching("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(400).withHeader("content-type", "application/x-amz-json-1.1")
+                        .withBody("{\"__type\":\"ResourceNotFoundException\",\"message\":\"Secrets Manager can't find the specified secret value for staging label: AWSCURRENT\"}")));
+    }
+
+    public void schedulerUnavailable() {
+        server.stubFor(post(urlPathMatching(CREATE_SCHEDULE)).willReturn(aResponse().withStatus(503)
+                .withHeader("content-type", "application/json").withBody("{\"Message\":\"unavailable\"}")));
+    }
+
+    public void secretValue(String secretString) {
+        server.stubFor(post(urlPathMatching("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(200).withHeader("content-type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Json.MAPPER.createObjectNode()
+                                .put("ARN", "arn:aws:secretsmanager:us-east-1:000000000000:secret:test")
+                                .put("Name", "test").put("SecretString", secretString)))));
+    }
+
+    /** The CreateSchedule requests received, as (name from the path, JSON body). */
+    public List<CreatedSchedule> createdSchedules() {
+        return server.findAll(postRequestedFor(urlPathMatching(CREATE_SCHEDULE))).stream()
+                .map(r -> new CreatedSchedule(r.getUrl().substring("/schedules/".length()), TestJson.parse(r.getBodyAsString())))
+                .toList();
+    }
+
+    public int secretReads() {
+        return server.findAll(postRequestedFor(urlPathMatching("/"))
+                .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))).size();
+    }
+
+    public List<LoggedRequest> all() {
+        return server.getAllServeEvents().stream().map(e -> e.getRequest()).map(LoggedRequest.class::cast).toList();
+    }
+
+    public SchedulerClient scheduler() {
+        return SchedulerClient.builder().endpointOverride(endpoint()).region(TestAws.REGION)
+                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public SecretsManagerClient secrets() {
+        return SecretsManagerClient.builder().endpointOverride(endpoint()).region(TestAws.REGION)
+                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public record CreatedSchedule(String name, JsonNode body) {
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.loresmith.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.circuit.Circuit;
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitSettings;
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.generate.GenerateContent;
+import dev.loresmith.generate.GenerateSettings;
+import dev.loresmith.generate.Outcome;
+import dev.loresmith.generate.ResetCircuit;
+import dev.loresmith.llm.AnthropicClient;
+import dev.loresmith.schedule.EventBridgeResetScheduler;
+import dev.loresmith.secrets.ApiKeySource;
+import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.storage.ProviderConfig;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The generate flow wired as in Lambda, but against DynamoDB Local (fresh tables), a WireMock Anthropic,
+ * a WireMock Scheduler, a hand-moved clock and captured logs.
+ */
+public final class FlowHarness {
+
+    public static final String RESET_FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:loresmith-reset:live";
+    public static final String SCHEDULER_ROLE_ARN = "arn:aws:iam::000000000000:role/loresmith-scheduler";
+    public static final String SCHEDULE_GROUP = "loresmith-test-circuit-reset";
+    public static final String PROVIDER = "anthropic";
+
+    public final FakeAnthropic anthropic;
+    public final FakeAws aws;
+    /** Every DynamoDB request the flow under test sent. */
+    public final RecordedRequests dynamoRequests = new RecordedRequests();
+    private final DynamoDbClient flowDynamo;
+    public final TestAws.Tables tableNames;
+    public final DynamoDbTables tables;
+    public final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
+    public final LogCapture logs = new LogCapture();
+    public final ContentTypes types;
+    public final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
+    private ApiKeySource apiKeys = ApiKeySource.fixed(SecretWatch.API_KEY);
+    private GenerateSettings settings = GenerateSettings.DEFAULTS;
+
+    public FlowHarness(FakeAnthropic anthropic, FakeAws aws) {
+        this(anthropic, aws, ContentTypes.bundled());
+    }
+
+    public FlowHarness(FakeAnthropic anthropic, FakeAws aws, ContentTypes types) {
+        this.anthropic = anthropic;
+        this.aws = aws;
+        this.types = types;
+        this.tableNames = TestAws.freshTables();
+        this.flowDynamo = TestAws.dynamo(dynamoRequests);
+        this.tables = new DynamoDbTables(flowDynamo, tableNames.content(), tableNames.circuit(), PROVIDER);
+    }
+
+    public FlowHarness withApiKey(String key) {
+        apiKeys = ApiKeySource.fixed(key);
+        return this;
+    }
+
+    public FlowHarness withApiKeys(ApiKeySource source) {
+        apiKeys = source;
+        return this;
+    }
+
+    public FlowHarness withApiTimeout(Duration timeout) {
+        settings = settings.withApiTimeout(timeout);
+        return this;
+    }
+
+    public GenerateContent flow() {
+        return new GenerateContent(tables, tables, new AnthropicClient(anthropic.baseUrl()), apiKeys,
+                new EventBridgeResetScheduler(aws.scheduler(), SCHEDULE_GROUP, RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
+                circuit, settings, clock, logs.log(clock));
+    }
+
+    public ResetCircuit reset() {
+        return new ResetCircuit(tables, circuit, logs.log(clock));
+    }
+
+    public ContentRequest request(String type, String id, JsonNode context) {
+        return new ContentRequest(types.find(type).orElseThrow(), ContentId.parse(id), context);
+    }
+
+    /** Runs the flow with a deadline far enough away that only the API timeout bounds the call. */
+    public Outcome generate(String type, long id) {
+        return generate(type, Long.toUnsignedString(id), null);
+    }
+
+    public Outcome generate(String type, String id, JsonNode context) {
+        return flow().generate(request(type, id, context), clock.instant().plus(Duration.ofMinutes(10)));
+    }
+
+    public ContentItem item(String type, long id) {
+        return tables.find(new ContentKey(type, ContentId.parse(Long.toUnsignedString(id)))).orElseThrow();
+    }
+
+    public CircuitRecord circuitRecord() {
+        return tables.read().circuit();
+    }
+
+    public ProviderConfig config() {
+        return tables.read();
+    }
+
+    /** The raw DynamoDB attributes of the provider's circuit/config item (the public attribute contract). */
+    public Map<String, AttributeValue> rawCircuitItem() {
+        return dynamo().getItem(r -> r.tableName(tableNames.circuit()).key(Map.of("provider", AttributeValue.fromS(PROVIDER)))
+                .consistentRead(true)).item();
+    }
+
+    public Map<String, AttributeValue> rawContentItem(String type, long id) {
+        return dynamo().getItem(r -> r.tableName(tableNames.content())
+                .key(Map.of("pk", AttributeValue.fromS(type + "#" + Long.toUnsignedString(id)))).consistentRead(true)).item();
+    }
+
+    public DynamoDbClient dynamo() {
+        return TestAws.dynamo();
+    }
+
+    /** Puts the circuit into {@code record}'s state, as if earlier traffic had left it there. */
+    public void circuitIs(CircuitRecord record) {
+        if (!tables.replace(circuitRecord(), record)) {
+            throw new IllegalStateException("could not set the circuit");
+        }
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+}

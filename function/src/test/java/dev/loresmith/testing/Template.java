@@ -1,0 +1,69 @@
+package dev.loresmith.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The repository's {@code template.yaml}, read as a tree. CloudFormation's short tags ({@code !Ref},
+ * {@code !GetAtt}, {@code !Sub}) parse as their plain scalar values, which is all tests and the local
+ * runner need: resource types, properties and handler names.
+ */
+public final class Template {
+
+    private final JsonNode root;
+
+    private Template(JsonNode root) {
+        this.root = root;
+    }
+
+    public static Template load() {
+        Path path = locate();
+        try {
+            return new Template(new ObjectMapper(new YAMLFactory()).readTree(path.toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** template.yaml sits beside function/; Maven runs with function/ as the working directory. */
+    public static Path locate() {
+        for (Path candidate : new Path[] {Path.of("template.yaml"), Path.of("..", "template.yaml")}) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate.toAbsolutePath().normalize();
+            }
+        }
+        throw new IllegalStateException("template.yaml not found in " + Path.of("").toAbsolutePath() + " or its parent");
+    }
+
+    /** The repository root: the directory holding template.yaml. */
+    public static Path repositoryRoot() {
+        return locate().getParent();
+    }
+
+    public JsonNode root() {
+        return root;
+    }
+
+    /** Logical id → resource node, for every resource of {@code type}, in template order. */
+    public Map<String, JsonNode> resources(String type) {
+        Map<String, JsonNode> found = new LinkedHashMap<>();
+        root.path("Resources").fields().forEachRemaining(e -> {
+            if (type.equals(e.getValue().path("Type").asText())) {
+                found.put(e.getKey(), e.getValue());
+            }
+        });
+        return found;
+    }
+
+    public JsonNode globals() {
+        return root.path("Globals").path("Function");
+    }
+}

@@ -1,0 +1,138 @@
+package dev.loresmith.testing;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * The one place the test suite gets its AWS endpoint from. By default an in-process DynamoDB Local on a
+ * free loopback port, started once per JVM; with {@code AWS_ENDPOINT_URL} (or
+ * {@code AWS_ENDPOINT_URL_DYNAMODB}) set, that endpoint instead — LocalStack, moto_server, or any emulator.
+ */
+public final class TestAws {
+
+    public static final Region REGION = Region.US_EAST_1;
+    public static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+
+    private static URI dynamoEndpoint;
+    private static DynamoDbClient dynamo;
+
+    private TestAws() {
+    }
+
+    /** The emulator endpoint given in the environment, if any. */
+    public static String externalEndpoint(String service) {
+        String specific = System.getenv("AWS_ENDPOINT_URL_" + service);
+        if (specific != null && !specific.isBlank()) {
+            return specific;
+        }
+        String general = System.getenv("AWS_ENDPOINT_URL");
+        return general == null || general.isBlank() ? null : general;
+    }
+
+    public static synchronized URI dynamoEndpoint() {
+        if (dynamoEndpoint == null) {
+            String external = externalEndpoint("DYNAMODB");
+            dynamoEndpoint = external != null ? URI.create(external) : startDynamoDbLocal();
+        }
+        return dynamoEndpoint;
+    }
+
+    public static synchronized DynamoDbClient dynamo() {
+        if (dynamo == null) {
+            dynamo = DynamoDbClient.builder()
+                    .endpointOverride(dynamoEndpoint())
+                    .region(REGION)
+                    .credentialsProvider(CREDENTIALS)
+                    .httpClient(UrlConnectionHttpClient.create())
+                    .build();
+        }
+        return dynamo;
+    }
+
+    /** A client of its own that reports every request it sends to {@code recorder}. */
+    public static DynamoDbClient dynamo(RecordedRequests recorder) {
+        return DynamoDbClient.builder()
+                .endpointOverride(dynamoEndpoint())
+                .region(REGION)
+                .credentialsProvider(CREDENTIALS)
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
+                .build();
+    }
+
+    /** A content table and a circuit table, freshly created from template.yaml under names no other test uses. */
+    public static Tables freshTables() {
+        TemplateTables tables = new TemplateTables(Template.load());
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Tables names = new Tables("content-" + suffix, "circuit-" + suffix);
+        tables.create(dynamo(), "ContentTable", names.content());
+        tables.create(dynamo(), "CircuitTable", names.circuit());
+        return names;
+    }
+
+    public record Tables(String content, String circuit) {
+    }
+
+    /** Starts DynamoDB Local in this JVM, in memory, on a free loopback port, telemetry off. */
+    public static URI startDynamoDbLocal() {
+        try {
+            System.setProperty("sqlite4java.library.path", nativeLibraryDirectory().toString());
+            int port = freePort();
+            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
+                    new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"});
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.stop();
+                } catch (Exception ignored) {
+                    // the JVM is exiting anyway
+                }
+            }));
+            return URI.create("http://localhost:" + port);
+        } catch (Exception e) {
+            throw new IllegalStateException("DynamoDB Local did not start", e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * DynamoDB Local's SQLite natives arrive as separate Maven artifacts (raw .so/.dylib/.dll files on the
+     * classpath). sqlite4java wants them in one directory: copy them into a temporary one.
+     */
+    private static Path nativeLibraryDirectory() throws IOException {
+        Path dir = Files.createTempDirectory("sqlite4java");
+        dir.toFile().deleteOnExit();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path path = Path.of(entry);
+            String name = path.getFileName() == null ? "" : path.getFileName().toString();
+            if (name.contains("sqlite4java") && (name.endsWith(".so") || name.endsWith(".dylib") || name.endsWith(".dll"))) {
+                Path target = dir.resolve(name.replaceAll("-\\d+(\\.\\d+)*(?=\\.(so|dylib|dll)$)", ""));
+                Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
+                target.toFile().deleteOnExit();
+            }
+        }
+        return dir;
+    }
+}
