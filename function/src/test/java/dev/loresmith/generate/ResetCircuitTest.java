@@ -1,0 +1,101 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeAws;
+import dev.loresmith.testing.FlowHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The reset operation against DynamoDB Local: only the matching generation moves open → half-open. */
+class ResetCircuitTest {
+
+    static FakeAnthropic anthropic;
+    static FakeAws aws;
+    FlowHarness h;
+
+    @BeforeAll
+    static void start() {
+        anthropic = new FakeAnthropic();
+        aws = new FakeAws();
+    }
+
+    @AfterAll
+    static void stop() {
+        anthropic.close();
+        aws.close();
+    }
+
+    @BeforeEach
+    void fresh() {
+        h = new FlowHarness(anthropic, aws);
+    }
+
+    CircuitRecord openAt(long generation) {
+        return new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), generation, null, 20);
+    }
+
+    @Test
+    @DisplayName("open at generation g + reset(g) → half_open, ready for one probe")
+    void matching() {
+        h.circuitIs(openAt(3));
+
+        assertEquals(ResetCircuit.Result.HALF_OPENED, h.reset().reset(3));
+
+        assertEquals("half_open", h.rawCircuitItem().get("circuitState").s());
+        assertEquals("3", h.rawCircuitItem().get("generation").n());
+    }
+
+    @Test
+    @DisplayName("a repeated reset changes nothing")
+    void repeated() {
+        h.circuitIs(openAt(3));
+        h.reset().reset(3);
+        CircuitRecord after = h.circuitRecord();
+
+        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(3));
+
+        assertEquals(after, h.circuitRecord());
+    }
+
+    @Test
+    @DisplayName("a stale reset (older generation) leaves a newer opening open")
+    void stale() {
+        h.circuitIs(openAt(4));
+        CircuitRecord before = h.circuitRecord();
+
+        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(3));
+
+        assertEquals(before, h.circuitRecord());
+        assertEquals("open", h.rawCircuitItem().get("circuitState").s());
+    }
+
+    @Test
+    @DisplayName("a reset of a closed circuit changes nothing")
+    void closed() {
+        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(0));
+        assertEquals(CircuitRecord.initial(), h.circuitRecord());
+    }
+
+    @Test
+    @DisplayName("the reset keeps operator overrides (model, maxTokens) on the config item")
+    void keepsOverrides() {
+        h.circuitIs(openAt(2));
+        h.dynamo().updateItem(r -> r.tableName(h.tableNames.circuit())
+                .key(java.util.Map.of("provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(FlowHarness.PROVIDER)))
+                .updateExpression("SET model = :m")
+                .expressionAttributeValues(java.util.Map.of(":m", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("claude-opus-4-5"))));
+
+        h.reset().reset(2);
+
+        assertEquals("claude-opus-4-5", h.config().model().orElseThrow());
+    }
+}
