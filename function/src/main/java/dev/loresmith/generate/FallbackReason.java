@@ -15,6 +15,8 @@ public record FallbackReason(String code, CallResult circuit) {
     public static final FallbackReason INVALID_JSON = new FallbackReason("invalid_json", CallResult.COUNTED_FAILURE);
     /** Too little of the invocation left to call the API and still write the result. Not the API's fault. */
     public static final FallbackReason NO_TIME = new FallbackReason("no_time", CallResult.NOT_COUNTED);
+    /** The API accepted the request but could not enqueue it; nothing would have generated it. */
+    public static final FallbackReason NOT_QUEUED = new FallbackReason("not_queued", CallResult.NOT_COUNTED);
     /** Written by the dead-letter handler for a message that could not be processed. */
     public static final FallbackReason DEAD_LETTER = new FallbackReason("dead_letter", CallResult.NOT_COUNTED);
 

@@ -9,12 +9,10 @@ import dev.loresmith.content.ContentType;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
 import dev.loresmith.testing.TestJson;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -38,33 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The generate flow against DynamoDB Local and a WireMock Messages API, one behaviour per test. */
-class GenerateContentTest {
+class GenerateContentTest extends FlowTest {
 
     static final String QUEST = "quest_description";
     static final String QUEST_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Beneath the lake a bell still tolls. Dive, find it, and silence it before the flood tide.\"}";
 
-    static FakeAnthropic anthropic;
-    static FakeAws aws;
-    FlowHarness h;
-
-    @BeforeAll
-    static void startFakes() {
-        anthropic = new FakeAnthropic();
-        aws = new FakeAws();
-    }
-
-    @AfterAll
-    static void stopFakes() {
-        anthropic.close();
-        aws.close();
-    }
-
-    @BeforeEach
-    void freshTables() {
-        anthropic.reset();
-        aws.reset();
-        h = new FlowHarness(anthropic, aws);
-    }
 
     ContentType quest() {
         return h.types.find(QUEST).orElseThrow();

@@ -6,9 +6,8 @@ import dev.loresmith.Json;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.TestJson;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,30 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What reaches the Messages API, read from the exact request bodies WireMock received. */
-class PromptTest {
+class PromptTest extends FlowTest {
 
     static final String QUEST_JSON = GenerateContentTest.QUEST_JSON;
-    static FakeAnthropic anthropic;
-    static FakeAws aws;
-    FlowHarness h;
-
-    @BeforeAll
-    static void start() {
-        anthropic = new FakeAnthropic();
-        aws = new FakeAws();
-    }
-
-    @AfterAll
-    static void stop() {
-        anthropic.close();
-        aws.close();
-    }
 
     @BeforeEach
-    void fresh() {
-        anthropic.reset();
+    void validReplies() {
         anthropic.replies(QUEST_JSON);
-        h = new FlowHarness(anthropic, aws);
     }
 
     JsonNode sentFor(String context) {

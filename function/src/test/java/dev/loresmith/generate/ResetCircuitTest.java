@@ -5,9 +5,7 @@ import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -16,28 +14,8 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The reset operation against DynamoDB Local: only the matching generation moves open → half-open. */
-class ResetCircuitTest {
+class ResetCircuitTest extends FlowTest {
 
-    static FakeAnthropic anthropic;
-    static FakeAws aws;
-    FlowHarness h;
-
-    @BeforeAll
-    static void start() {
-        anthropic = new FakeAnthropic();
-        aws = new FakeAws();
-    }
-
-    @AfterAll
-    static void stop() {
-        anthropic.close();
-        aws.close();
-    }
-
-    @BeforeEach
-    void fresh() {
-        h = new FlowHarness(anthropic, aws);
-    }
 
     CircuitRecord openAt(long generation) {
         return new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), generation, null, 20);

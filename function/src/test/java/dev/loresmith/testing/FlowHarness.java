@@ -13,6 +13,8 @@ import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.ResetCircuit;
+import dev.loresmith.handler.Env;
+import dev.loresmith.handler.Services;
 import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
@@ -45,6 +47,7 @@ public final class FlowHarness {
     public final DynamoDbTables tables;
     public final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
     public final LogCapture logs = new LogCapture();
+    public final RecordingQueue queue = new RecordingQueue();
     public final ContentTypes types;
     public final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
     private ApiKeySource apiKeys = ApiKeySource.fixed(SecretWatch.API_KEY);
@@ -82,6 +85,29 @@ public final class FlowHarness {
         return new GenerateContent(tables, tables, new AnthropicClient(anthropic.baseUrl()), apiKeys,
                 new EventBridgeResetScheduler(aws.scheduler(), SCHEDULE_GROUP, RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
                 circuit, settings, clock, logs.log(clock));
+    }
+
+    /** The handlers' wiring, as {@code Services.fromEnvironment()} builds it in Lambda, over this harness's fakes. */
+    public Services services() {
+        return Services.builder(new Env(environment()))
+                .dynamo(flowDynamo)
+                .apiKeys(apiKeys)
+                .resets(new EventBridgeResetScheduler(aws.scheduler(), SCHEDULE_GROUP, RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
+                .queue(queue)
+                .clock(clock)
+                .log(logs.log(clock))
+                .build();
+    }
+
+    /** The variables template.yaml gives the functions, pointing at this harness. */
+    public Map<String, String> environment() {
+        return Map.of(
+                "AWS_REGION", TestAws.REGION.id(),
+                "CONTENT_TABLE", tableNames.content(),
+                "CIRCUIT_TABLE", tableNames.circuit(),
+                "ANTHROPIC_BASE_URL", anthropic.baseUrl(),
+                "MODEL_ID", settings.defaultModel(),
+                "MAX_TOKENS", Integer.toString(settings.defaultMaxTokens()));
     }
 
     public ResetCircuit reset() {

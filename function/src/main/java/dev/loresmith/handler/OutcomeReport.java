@@ -1,0 +1,39 @@
+package dev.loresmith.handler;
+
+import dev.loresmith.content.ContentRequest;
+import dev.loresmith.generate.Outcome;
+import dev.loresmith.log.StructuredLog;
+
+import java.time.Duration;
+
+/** One log line per finished request, the same shape from every trigger. Never logs context or text. */
+final class OutcomeReport {
+
+    private OutcomeReport() {
+    }
+
+    static void log(StructuredLog log, String requestId, String messageId, ContentRequest request, Outcome outcome, Duration latency) {
+        String kind;
+        String reason = null;
+        if (outcome instanceof Outcome.Ready) {
+            kind = "ready";
+        } else if (outcome instanceof Outcome.Fallback f) {
+            kind = "fallback";
+            reason = f.reason().code();
+        } else {
+            kind = "duplicate";
+        }
+        log.info("content " + kind,
+                "requestId", requestId,
+                "messageId", messageId,
+                "contentType", request.type().name(),
+                "contentId", request.id().toString(),
+                "outcome", kind,
+                "reason", reason,
+                "status", outcome.item().status().wireName(),
+                "model", outcome.item().model(),
+                "latencyMs", latency.toMillis(),
+                "contextChars", request.context().isNull() ? 0 : request.context().toString().length(),
+                "circuitOpened", outcome instanceof Outcome.Fallback f && f.circuitOpened());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.loresmith.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.Json;
+import dev.loresmith.generate.ResetCircuit;
+import dev.loresmith.log.StructuredLog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Target of the circuit-reset schedules. Input {@code {"generation": g}}; output
+ * {@code {"generation": g, "result": "half_opened" | "stale"}}. Input that is not a generation is
+ * rejected with an error (the invocation fails, nothing changes).
+ */
+public final class ResetHandler implements RequestStreamHandler {
+
+    private static final int MAX_INPUT_BYTES = 4096;
+
+    private final ResetCircuit reset;
+    private final StructuredLog log;
+
+    public ResetHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public ResetHandler(Services services) {
+        this.reset = services.reset();
+        this.log = services.log();
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        long generation = generation(input.readNBytes(MAX_INPUT_BYTES + 1));
+        ResetCircuit.Result result = reset.reset(generation);
+        log.info("circuit reset handled", "requestId", context.getAwsRequestId(), "generation", generation,
+                "result", result.name().toLowerCase());
+        output.write(Json.write(Json.MAPPER.createObjectNode()
+                .put("generation", generation)
+                .put("result", result.name().toLowerCase())).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static long generation(byte[] input) {
+        if (input.length > MAX_INPUT_BYTES) {
+            throw new IllegalArgumentException("reset input exceeds " + MAX_INPUT_BYTES + " bytes; expected {\"generation\": <integer>}");
+        }
+        JsonNode root;
+        try {
+            root = Json.read(new String(input, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("reset input is not JSON; expected {\"generation\": <integer>}");
+        }
+        JsonNode generation = root == null ? null : root.get("generation");
+        if (generation == null || !generation.canConvertToLong() || !generation.isIntegralNumber() || generation.longValue() < 0) {
+            throw new IllegalArgumentException("reset input field 'generation' must be a non-negative integer");
+        }
+        return generation.longValue();
+    }
+}

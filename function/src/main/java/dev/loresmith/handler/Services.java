@@ -1,0 +1,238 @@
+package dev.loresmith.handler;
+
+import dev.loresmith.circuit.Circuit;
+import dev.loresmith.circuit.CircuitSettings;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.content.RequestParser;
+import dev.loresmith.generate.DeadLetterFallback;
+import dev.loresmith.generate.GenerateContent;
+import dev.loresmith.generate.GenerateSettings;
+import dev.loresmith.generate.ResetCircuit;
+import dev.loresmith.llm.AnthropicClient;
+import dev.loresmith.log.StructuredLog;
+import dev.loresmith.queue.RequestQueue;
+import dev.loresmith.queue.SqsRequestQueue;
+import dev.loresmith.schedule.EventBridgeResetScheduler;
+import dev.loresmith.schedule.ResetScheduler;
+import dev.loresmith.secrets.ApiKeySource;
+import dev.loresmith.secrets.SecretsManagerApiKey;
+import dev.loresmith.storage.DynamoDbTables;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Everything the handlers use, wired from the environment. Each part is built on first use and then
+ * kept for the life of the execution environment, so a handler builds only what it needs — and, with
+ * SnapStart, builds it before the snapshot. AWS clients use the URL-connection HTTP client, the region
+ * Lambda sets, and the SDK's standard endpoint variables ({@code AWS_ENDPOINT_URL...}), so the same jar
+ * runs against AWS or any emulator. Tests and the local runner replace the AWS-facing parts.
+ */
+public final class Services {
+
+    public static final String PROVIDER = "anthropic";
+    /** How long a key read from Secrets Manager is reused before it is read again. */
+    public static final Duration API_KEY_TTL = Duration.ofMinutes(5);
+
+    private final Env env;
+    private final Clock clock;
+    private final StructuredLog log;
+    private final Lazy<SdkHttpClient> http;
+    private final Lazy<DynamoDbClient> dynamo;
+    private final Lazy<ApiKeySource> apiKeys;
+    private final Lazy<ResetScheduler> resets;
+    private final Lazy<RequestQueue> queue;
+    private final Lazy<ContentTypes> types = new Lazy<>(ContentTypes::bundled);
+    private final Lazy<DynamoDbTables> tables;
+    private final Lazy<GenerateContent> generate;
+    private final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
+
+    private Services(Builder b) {
+        this.env = b.env;
+        this.clock = b.clock;
+        this.log = b.log;
+        this.http = new Lazy<>(UrlConnectionHttpClient::create);
+        this.dynamo = new Lazy<>(b.dynamo != null ? () -> b.dynamo : () -> DynamoDbClient.builder()
+                .httpClient(http.get()).region(region()).credentialsProvider(DefaultCredentialsProvider.create()).build());
+        this.apiKeys = new Lazy<>(b.apiKeys != null ? () -> b.apiKeys : this::apiKeysFromEnvironment);
+        this.resets = new Lazy<>(b.resets != null ? () -> b.resets : this::schedulerFromEnvironment);
+        this.queue = new Lazy<>(b.queue != null ? () -> b.queue : () -> new SqsRequestQueue(
+                SqsClient.builder().httpClient(http.get()).region(region())
+                        .credentialsProvider(DefaultCredentialsProvider.create()).build(),
+                env.require("QUEUE_URL")));
+        this.tables = new Lazy<>(() -> new DynamoDbTables(dynamo.get(), env.require("CONTENT_TABLE"),
+                env.require("CIRCUIT_TABLE"), PROVIDER));
+        this.generate = new Lazy<>(() -> new GenerateContent(tables.get(), tables.get(),
+                new AnthropicClient(env.optional("ANTHROPIC_BASE_URL", AnthropicClient.DEFAULT_BASE_URL)),
+                apiKeys.get(), resets.get(), circuit, settings(), clock, log));
+    }
+
+    /** Services for Lambda: everything from the process environment. */
+    public static Services fromEnvironment() {
+        return builder(Env.system()).build();
+    }
+
+    public static Builder builder(Env env) {
+        return new Builder(env);
+    }
+
+    public Env env() {
+        return env;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public StructuredLog log() {
+        return log;
+    }
+
+    public ContentTypes types() {
+        return types.get();
+    }
+
+    public RequestParser parser() {
+        return new RequestParser(types());
+    }
+
+    public DynamoDbTables tables() {
+        return tables.get();
+    }
+
+    public GenerateContent generate() {
+        return generate.get();
+    }
+
+    public ResetCircuit reset() {
+        return new ResetCircuit(tables(), circuit, log);
+    }
+
+    public DeadLetterFallback deadLetters() {
+        return new DeadLetterFallback(tables(), clock);
+    }
+
+    public RequestQueue queue() {
+        return queue.get();
+    }
+
+    private GenerateSettings settings() {
+        GenerateSettings defaults = GenerateSettings.DEFAULTS;
+        return new GenerateSettings(env.optional("MODEL_ID", defaults.defaultModel()),
+                env.integer("MAX_TOKENS", defaults.defaultMaxTokens()),
+                defaults.apiTimeout(), defaults.writeMargin(), defaults.lease(), defaults.maxCommitAttempts());
+    }
+
+    private Region region() {
+        return Region.of(env.require("AWS_REGION"));
+    }
+
+    /**
+     * {@code ANTHROPIC_API_KEY} (local runs) wins; otherwise the Secrets Manager secret named by
+     * {@code API_KEY_SECRET_ARN}; with neither, no key — every request falls back {@code no_config}.
+     */
+    private ApiKeySource apiKeysFromEnvironment() {
+        if (env.optional("ANTHROPIC_API_KEY").isPresent()) {
+            return ApiKeySource.fixed(env.optional("ANTHROPIC_API_KEY", null));
+        }
+        return env.optional("API_KEY_SECRET_ARN")
+                .<ApiKeySource>map(arn -> new SecretsManagerApiKey(
+                        SecretsManagerClient.builder().httpClient(http.get()).region(region())
+                                .credentialsProvider(DefaultCredentialsProvider.create()).build(),
+                        arn, API_KEY_TTL, clock, log))
+                .orElseGet(() -> ApiKeySource.fixed(null));
+    }
+
+    private ResetScheduler schedulerFromEnvironment() {
+        return new EventBridgeResetScheduler(
+                SchedulerClient.builder().httpClient(http.get()).region(region())
+                        .credentialsProvider(DefaultCredentialsProvider.create()).build(),
+                env.require("SCHEDULE_GROUP"), env.require("RESET_FUNCTION_ARN"), env.require("SCHEDULER_ROLE_ARN"), log);
+    }
+
+    /** Overrides for tests and the local runner; anything not set comes from the environment. */
+    public static final class Builder {
+        private final Env env;
+        private Clock clock = Clock.systemUTC();
+        private StructuredLog log;
+        private DynamoDbClient dynamo;
+        private ApiKeySource apiKeys;
+        private ResetScheduler resets;
+        private RequestQueue queue;
+
+        private Builder(Env env) {
+            this.env = env;
+        }
+
+        public Builder clock(Clock value) {
+            clock = value;
+            return this;
+        }
+
+        public Builder log(StructuredLog value) {
+            log = value;
+            return this;
+        }
+
+        public Builder dynamo(DynamoDbClient value) {
+            dynamo = value;
+            return this;
+        }
+
+        public Builder apiKeys(ApiKeySource value) {
+            apiKeys = value;
+            return this;
+        }
+
+        public Builder resets(ResetScheduler value) {
+            resets = value;
+            return this;
+        }
+
+        public Builder queue(RequestQueue value) {
+            queue = value;
+            return this;
+        }
+
+        public Services build() {
+            if (log == null) {
+                log = StructuredLog.to(System.out, clock);
+            }
+            return new Services(this);
+        }
+    }
+
+    /** Built once, on first use, thread-safely. */
+    private static final class Lazy<T> implements Supplier<T> {
+        private final Supplier<T> factory;
+        private volatile T value;
+
+        Lazy(Supplier<T> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    v = value;
+                    if (v == null) {
+                        v = factory.get();
+                        value = v;
+                    }
+                }
+            }
+            return v;
+        }
+    }
+}

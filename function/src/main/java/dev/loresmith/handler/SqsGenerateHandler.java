@@ -1,0 +1,81 @@
+package dev.loresmith.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.InvalidRequest;
+import dev.loresmith.content.RequestParser;
+import dev.loresmith.generate.GenerateContent;
+import dev.loresmith.generate.Outcome;
+import dev.loresmith.log.StructuredLog;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * SQS → generate flow. The messages of a batch run in parallel (at most 10 at once, Lambda's batch
+ * size), each with the invocation's deadline. Only messages that must be tried again are reported as
+ * batch-item failures: malformed bodies (so they reach the dead-letter queue with their reason logged,
+ * never silently dropped), infrastructure errors, and work unfinished at the deadline.
+ */
+public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    /** Wall time kept back from the invocation's remaining time to report the batch result. */
+    static final Duration RESPONSE_MARGIN = Duration.ofMillis(500);
+    static final int PARALLELISM = 10;
+
+    private final RequestParser parser;
+    private final GenerateContent generate;
+    private final Clock clock;
+    private final StructuredLog log;
+    private final ParallelBatch batch = new ParallelBatch(PARALLELISM);
+
+    public SqsGenerateHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public SqsGenerateHandler(Services services) {
+        this.parser = services.parser();
+        this.generate = services.generate();
+        this.clock = services.clock();
+        this.log = services.log();
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
+        Instant deadline = clock.instant().plus(remaining).minus(RESPONSE_MARGIN);
+        List<SQSEvent.SQSMessage> messages = event.getRecords() == null ? List.of() : event.getRecords();
+        List<String> retry = batch.run(messages, SQSEvent.SQSMessage::getMessageId,
+                message -> process(message, deadline, context.getAwsRequestId()), remaining.minus(RESPONSE_MARGIN));
+        return SQSBatchResponse.builder()
+                .withBatchItemFailures(retry.stream().map(id -> new SQSBatchResponse.BatchItemFailure(id)).toList())
+                .build();
+    }
+
+    private ParallelBatch.Result process(SQSEvent.SQSMessage message, Instant deadline, String requestId) {
+        ContentRequest request;
+        try {
+            request = parser.parse(message.getBody());
+        } catch (InvalidRequest e) {
+            log.warn("message rejected", "requestId", requestId, "messageId", message.getMessageId(),
+                    "field", e.field(), "reason", e.getMessage(), "bodyBytes", message.getBody() == null ? 0 : message.getBody().length());
+            return ParallelBatch.Result.RETRY;
+        }
+        Instant started = clock.instant();
+        try {
+            Outcome outcome = generate.generate(request, deadline);
+            OutcomeReport.log(log, requestId, message.getMessageId(), request, outcome, Duration.between(started, clock.instant()));
+            return ParallelBatch.Result.DONE;
+        } catch (RuntimeException e) {
+            log.error("message failed", "requestId", requestId, "messageId", message.getMessageId(),
+                    "contentType", request.type().name(), "contentId", request.id().toString(),
+                    "error", e.getClass().getSimpleName(), "detail", e.getMessage());
+            return ParallelBatch.Result.RETRY;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.loresmith.handler;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.content.ContentStatus;
+import dev.loresmith.testing.FakeContext;
+import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.TestJson;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The SQS handler on events/sqs-batch.json: 3 good messages, one with a negative id, one not JSON. */
+class SqsGenerateHandlerTest extends FlowTest {
+
+    /** One reply that fits both shipped types: each keeps its own fields. */
+    static final String ANY_TYPE_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\","
+            + "\"headline\":\"Holloway Dam Breaks\",\"consequence\":\"The lower fields flood.\"}";
+
+    SQSEvent batch = SampleEvents.sqs("sqs-batch.json");
+
+    List<String> failedIds(SQSBatchResponse response) {
+        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+    }
+
+    String messageId(int index) {
+        return batch.getRecords().get(index).getMessageId();
+    }
+
+    @Test
+    @DisplayName("generates every valid message and reports only the malformed ones, each logged with its reason")
+    void sampleBatch() {
+        anthropic.replies(ANY_TYPE_JSON);
+
+        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(batch, FakeContext.withSeconds(45));
+
+        assertEquals(List.of(messageId(3), messageId(4)), failedIds(response));
+        assertEquals(3, anthropic.requestCount());
+        assertEquals(ContentStatus.READY, h.item("quest_description", 42).status());
+        assertEquals("{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}", h.item("quest_description", 42).text());
+        assertEquals("{\"headline\":\"Holloway Dam Breaks\",\"consequence\":\"The lower fields flood.\"}", h.item("event_consequence", 7).text());
+        assertEquals(ContentStatus.READY, h.item("quest_description", -1L).status());
+        assertEquals(3, h.dynamo().scan(r -> r.tableName(h.tableNames.content())).count(), "no item for the malformed messages");
+
+        List<JsonNode> rejected = h.logs.withMessage("message rejected");
+        assertEquals(2, rejected.size());
+        Map<String, String> fieldByMessage = Map.of(
+                rejected.get(0).path("messageId").asText(), rejected.get(0).path("field").asText(),
+                rejected.get(1).path("messageId").asText(), rejected.get(1).path("field").asText());
+        assertEquals(Map.of(messageId(3), "contentId", messageId(4), "body"), fieldByMessage);
+        assertEquals(3, h.logs.withMessage("content ready").size());
+    }
+
+    @Test
+    @DisplayName("when the API fails, valid messages still end with fallbacks and are not retried")
+    void apiDown() {
+        anthropic.failsWith(503);
+
+        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(batch, FakeContext.withSeconds(45));
+
+        assertEquals(List.of(messageId(3), messageId(4)), failedIds(response));
+        assertEquals("fallback:api_error_503", h.item("quest_description", 42).model());
+        assertEquals(ContentStatus.FAILED, h.item("event_consequence", 7).status());
+        assertTrue(h.circuitRecord().generation() == 1, "three failures in one batch open the circuit");
+        assertEquals(1, aws.createdSchedules().size());
+    }
+
+    @Test
+    @DisplayName("each message's API call is bounded by the invocation's remaining time")
+    void deadlineFromContext() {
+        anthropic.repliesAfter(ANY_TYPE_JSON, 10_000);
+        SQSEvent one = new SQSEvent();
+        one.setRecords(List.of(batch.getRecords().get(0)));
+
+        // 3 s left: 0.5 s response margin and 2 s write margin leave 0.5 s for the call.
+        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(one, new FakeContext(3_000));
+
+        assertEquals(List.of(), failedIds(response));
+        assertEquals("fallback:network_error", h.item("quest_description", 42).model());
+    }
+
+    @Test
+    @DisplayName("a storage error reports the message for retry instead of losing it")
+    void storageError() {
+        anthropic.replies(ANY_TYPE_JSON);
+        Map<String, String> env = new java.util.HashMap<>(h.environment());
+        env.put("CONTENT_TABLE", "no-such-table");
+        Services broken = Services.builder(new Env(env)).dynamo(h.dynamo()).clock(h.clock).log(h.logs.log(h.clock))
+                .apiKeys(dev.loresmith.secrets.ApiKeySource.fixed("k")).queue(h.queue)
+                .resets((generation, at) -> { throw new AssertionError("no circuit change expected"); }).build();
+
+        SQSBatchResponse response = new SqsGenerateHandler(broken).handleRequest(batch, FakeContext.withSeconds(45));
+
+        assertEquals(5, response.getBatchItemFailures().size());
+        assertEquals(3, h.logs.withMessage("message failed").size());
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("an empty batch answers with no failures")
+    void emptyBatch() {
+        SQSEvent empty = new SQSEvent();
+        empty.setRecords(List.of());
+        assertEquals(List.of(), failedIds(new SqsGenerateHandler(h.services()).handleRequest(empty, FakeContext.withSeconds(45))));
+        assertTrue(TestJson.parse("{}").isEmpty());
+    }
+}
