@@ -1,0 +1,125 @@
+package dev.loresmith.handler;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.testing.Template;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** template.yaml and the code agree: handlers exist and start on exactly the environment the template gives them. */
+class TemplateTest {
+
+    /** Set by the Lambda runtime itself, not by the template. */
+    static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_REGION");
+    /**
+     * Local runs only (README): a key in plain text in a function's environment would defeat the secret,
+     * so the template deliberately never sets it.
+     */
+    static final Set<String> LOCAL_ONLY_VARIABLES = Set.of("ANTHROPIC_API_KEY");
+
+    final Template template = Template.load();
+    final Map<String, JsonNode> functions = template.resources("AWS::Serverless::Function");
+
+    @Test
+    @DisplayName("declares the four functions, each handler a class with a no-arg constructor")
+    void fourFunctions() {
+        assertEquals(Set.of("GenerateFunction", "ApiFunction", "ResetFunction", "DeadLetterFunction"), functions.keySet());
+    }
+
+    @Test
+    @DisplayName("every Handler names a Lambda handler class that starts on the template's environment and reads nothing else")
+    void handlersStartOnTemplateEnvironment() throws Exception {
+        for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
+            String handler = function.getValue().path("Properties").path("Handler").asText();
+            assertTrue(handler.endsWith("::handleRequest"), handler);
+            Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
+            assertTrue(RequestHandler.class.isAssignableFrom(type) || RequestStreamHandler.class.isAssignableFrom(type), handler);
+            type.getConstructor(); // what the Lambda runtime calls
+
+            Map<String, String> environment = new HashMap<>();
+            template.globals().path("Environment").path("Variables").fields()
+                    .forEachRemaining(e -> environment.put(e.getKey(), placeholder(e.getKey())));
+            function.getValue().path("Properties").path("Environment").path("Variables").fields()
+                    .forEachRemaining(e -> environment.put(e.getKey(), placeholder(e.getKey())));
+            environment.put("AWS_REGION", "us-east-1");
+            Env env = new Env(environment);
+
+            Object instance = type.getConstructor(Services.class).newInstance(Services.builder(env).build());
+
+            assertTrue(instance != null);
+            Set<String> unset = new HashSet<>(env.namesRead());
+            unset.removeAll(environment.keySet());
+            unset.removeAll(LOCAL_ONLY_VARIABLES);
+            assertEquals(Set.of(), unset, function.getKey() + " reads variables the template does not set");
+        }
+    }
+
+    static String placeholder(String name) {
+        return switch (name) {
+            case "MAX_TOKENS" -> "1024";
+            case "ANTHROPIC_BASE_URL" -> "https://api.anthropic.com";
+            case "QUEUE_URL" -> "https://sqs.us-east-1.amazonaws.com/123456789012/q";
+            default -> "placeholder-" + name.toLowerCase();
+        };
+    }
+
+    @Test
+    @DisplayName("functions: java21 on arm64 from function/, SnapStart on published versions, JSON logs")
+    void runtimeSettings() {
+        JsonNode globals = template.globals();
+        assertEquals("function", globals.path("CodeUri").asText());
+        assertEquals("java21", globals.path("Runtime").asText());
+        assertEquals("arm64", globals.path("Architectures").get(0).asText());
+        assertEquals("PublishedVersions", globals.path("SnapStart").path("ApplyOn").asText());
+        assertFalse(globals.path("AutoPublishAlias").asText().isEmpty());
+        functions.values().forEach(f -> assertEquals("JSON", f.path("Properties").path("LoggingConfig").path("LogFormat").asText()));
+    }
+
+    @Test
+    @DisplayName("the generate queue's visibility timeout is at least 6 x the generate function's timeout, with a redrive")
+    void queueVisibility() {
+        int timeout = functions.get("GenerateFunction").path("Properties").path("Timeout").asInt();
+        JsonNode queue = template.resources("AWS::SQS::Queue").get("GenerateQueue").path("Properties");
+        assertTrue(queue.path("VisibilityTimeout").asInt() >= 6 * timeout);
+        assertTrue(queue.path("RedrivePolicy").path("maxReceiveCount").asInt() > 1);
+        JsonNode sqs = functions.get("GenerateFunction").path("Properties").path("Events").path("Queue").path("Properties");
+        assertTrue(sqs.path("BatchSize").asInt() <= 10);
+        assertEquals("ReportBatchItemFailures", sqs.path("FunctionResponseTypes").get(0).asText());
+        assertFalse(sqs.path("ScalingConfig").path("MaximumConcurrency").isMissingNode());
+    }
+
+    @Test
+    @DisplayName("no IAM statement grants a wildcard action")
+    void noWildcardActions() {
+        template.resources("AWS::IAM::Role").forEach((id, role) ->
+                role.path("Properties").path("Policies").forEach(policy ->
+                        policy.path("PolicyDocument").path("Statement").forEach(statement -> {
+                            JsonNode action = statement.path("Action");
+                            (action.isArray() ? action : dev.loresmith.Json.MAPPER.createArrayNode().add(action)).forEach(a ->
+                                    assertFalse(a.asText().contains("*"), id + " grants " + a.asText()));
+                        })));
+    }
+
+    @Test
+    @DisplayName("both tables are on-demand with point-in-time recovery and encryption")
+    void tables() {
+        Map<String, JsonNode> tables = template.resources("AWS::DynamoDB::Table");
+        assertEquals(Set.of("ContentTable", "CircuitTable"), tables.keySet());
+        tables.values().forEach(t -> {
+            JsonNode p = t.path("Properties");
+            assertEquals("PAY_PER_REQUEST", p.path("BillingMode").asText());
+            assertTrue(p.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean());
+            assertTrue(p.path("SSESpecification").path("SSEEnabled").asBoolean());
+        });
+    }
+}
