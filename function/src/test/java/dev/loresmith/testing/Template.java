@@ -63,6 +63,25 @@ public final class Template {
         return found;
     }
 
+    /** A function's Timeout in seconds (its own, else the Globals one, else Lambda's default of 3). */
+    public int functionTimeout(String logicalId) {
+        JsonNode own = resources("AWS::Serverless::Function").getOrDefault(logicalId, com.fasterxml.jackson.databind.node.MissingNode.getInstance())
+                .path("Properties").path("Timeout");
+        return own.isInt() ? own.asInt() : globals().path("Timeout").asInt(3);
+    }
+
+    /** A function's handler class name (Handler without the ::method). */
+    public String handlerClass(String logicalId) {
+        JsonNode function = resources("AWS::Serverless::Function").get(logicalId);
+        if (function == null) {
+            throw new IllegalArgumentException("template.yaml has no function " + logicalId
+                    + "; functions: " + resources("AWS::Serverless::Function").keySet());
+        }
+        String handler = function.path("Properties").path("Handler").asText();
+        int method = handler.indexOf("::");
+        return method < 0 ? handler : handler.substring(0, method);
+    }
+
     public JsonNode globals() {
         return root.path("Globals").path("Function");
     }

@@ -124,8 +124,23 @@ public final class TestAws {
     private static Path nativeLibraryDirectory() throws IOException {
         Path dir = Files.createTempDirectory("sqlite4java");
         dir.toFile().deleteOnExit();
+        java.util.Set<Path> entries = new java.util.LinkedHashSet<>();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path path = Path.of(entry);
+            entries.add(Path.of(entry));
+        }
+        // Under `mvn exec:java` the project's classpath is a class loader's, not java.class.path.
+        for (ClassLoader loader = TestAws.class.getClassLoader(); loader != null; loader = loader.getParent()) {
+            if (loader instanceof java.net.URLClassLoader urls) {
+                for (java.net.URL url : urls.getURLs()) {
+                    try {
+                        entries.add(Path.of(url.toURI()));
+                    } catch (Exception ignored) {
+                        // not a file URL
+                    }
+                }
+            }
+        }
+        for (Path path : entries) {
             String name = path.getFileName() == null ? "" : path.getFileName().toString();
             if (name.contains("sqlite4java") && (name.endsWith(".so") || name.endsWith(".dylib") || name.endsWith(".dll"))) {
                 Path target = dir.resolve(name.replaceAll("-\\d+(\\.\\d+)*(?=\\.(so|dylib|dll)$)", ""));

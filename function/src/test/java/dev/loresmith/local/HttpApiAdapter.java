@@ -1,0 +1,102 @@
+package dev.loresmith.local;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.loresmith.handler.ApiHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns a local HTTP request into the {@link APIGatewayV2HTTPEvent} API Gateway would send (payload
+ * format 2.0; a body that is not UTF-8 arrives base64-encoded, as API Gateway sends binary bodies), runs
+ * the same {@link ApiHandler}, and writes its response back. There is no IAM authorization locally.
+ */
+final class HttpApiAdapter implements HttpHandler {
+
+    /** API Gateway's payload limit is 10 MB; locally, 1 MB is plenty to show the handler's own 16 KiB limit. */
+    private static final int MAX_BODY = 1 << 20;
+
+    private final ApiHandler handler;
+    private final int timeoutSeconds;
+
+    HttpApiAdapter(ApiHandler handler, int timeoutSeconds) {
+        this.handler = handler;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
+            if (body.length > MAX_BODY) {
+                respond(exchange, 413, Map.of("content-type", "application/json"), "{\"error\":\"request body too large\",\"field\":\"body\"}");
+                return;
+            }
+            APIGatewayV2HTTPResponse response = handler.handleRequest(event(exchange, body), new LocalContext("ApiFunction", timeoutSeconds));
+            respond(exchange, response.getStatusCode(), response.getHeaders() == null ? Map.of() : response.getHeaders(),
+                    response.getBody() == null ? "" : response.getBody());
+        }
+    }
+
+    static APIGatewayV2HTTPEvent event(HttpExchange exchange, byte[] body) {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        Map<String, String> headers = new HashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
+        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
+        http.setMethod(method);
+        http.setPath(path);
+        http.setProtocol(exchange.getProtocol());
+        http.setSourceIp(exchange.getRemoteAddress().getAddress().getHostAddress());
+        APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
+        context.setHttp(http);
+        context.setRequestId(UUID.randomUUID().toString());
+        context.setRouteKey("$default");
+        context.setStage("$default");
+        context.setTimeEpoch(System.currentTimeMillis());
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setVersion("2.0");
+        event.setRouteKey("$default");
+        event.setRawPath(path);
+        event.setRawQueryString(exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery());
+        event.setHeaders(headers);
+        event.setRequestContext(context);
+        if (body.length > 0) {
+            try {
+                event.setBody(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
+                event.setIsBase64Encoded(false);
+            } catch (CharacterCodingException e) {
+                event.setBody(Base64.getEncoder().encodeToString(body));
+                event.setIsBase64Encoded(true);
+            }
+        }
+        return event;
+    }
+
+    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {
+        headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}
