@@ -9,11 +9,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.UncheckedIOException;
 
-/** The one Jackson mapper: strict about duplicate keys, bounded nesting. Built once per JVM. */
+/** The one Jackson mapper: strict about duplicate keys and trailing content, bounded nesting. Built once per JVM. */
 public final class Json {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     static {

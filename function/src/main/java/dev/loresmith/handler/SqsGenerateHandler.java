@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentStatus;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.GenerateContent;
@@ -20,7 +21,8 @@ import java.util.List;
  * SQS → generate flow. The messages of a batch run in parallel (at most 10 at once, Lambda's batch
  * size), each with the invocation's deadline. Only messages that must be tried again are reported as
  * batch-item failures: malformed bodies (so they reach the dead-letter queue with their reason logged,
- * never silently dropped), infrastructure errors, and work unfinished at the deadline.
+ * never silently dropped), infrastructure errors, items another worker still holds, and work unfinished
+ * at the deadline.
  */
 public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -70,7 +72,9 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
         try {
             Outcome outcome = generate.generate(request, deadline);
             OutcomeReport.log(log, requestId, message.getMessageId(), request, outcome, Duration.between(started, clock.instant()));
-            return ParallelBatch.Result.DONE;
+            // Leased by another worker: keep this message until the item is finished. If that worker died,
+            // its lease expires and this message (or its own redelivery) finishes the item.
+            return outcome.item().status() == ContentStatus.PENDING ? ParallelBatch.Result.RETRY : ParallelBatch.Result.DONE;
         } catch (RuntimeException e) {
             log.error("message failed", "requestId", requestId, "messageId", message.getMessageId(),
                     "contentType", request.type().name(), "contentId", request.id().toString(),

@@ -40,7 +40,10 @@ public interface ContentStore {
 
     enum Commit {
         COMMITTED,
-        /** The circuit changed since it was read (or the transaction conflicted): re-read and decide again. */
+        /**
+         * The circuit changed since it was read, the transaction conflicted, or DynamoDB throttled it:
+         * back off, re-read and decide again.
+         */
         CIRCUIT_CHANGED,
         /** The item became ready meanwhile; nothing was written. */
         ITEM_ALREADY_READY

@@ -18,6 +18,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -166,6 +169,13 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
             List<CancellationReason> reasons = e.cancellationReasons();
             boolean itemReady = !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code());
             return itemReady ? Commit.ITEM_ALREADY_READY : Commit.CIRCUIT_CHANGED;
+        } catch (ProvisionedThroughputExceededException | RequestLimitExceededException e) {
+            return Commit.CIRCUIT_CHANGED; // throttled after the SDK's own retries: back off and decide again
+        } catch (DynamoDbException e) {
+            if (e.isThrottlingException()) {
+                return Commit.CIRCUIT_CHANGED;
+            }
+            throw e;
         }
     }
 
