@@ -9,6 +9,7 @@ import dev.loresmith.content.ContentType;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
 import dev.loresmith.testing.TestJson;

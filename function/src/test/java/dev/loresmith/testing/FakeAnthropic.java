@@ -61,6 +61,14 @@ public final class FakeAnthropic implements AutoCloseable {
         answer(aResponse().withStatus(status).withBody("{}").withFixedDelay(delayMillis));
     }
 
+    /** 200 with {@code text} for requests whose body contains {@code marker}; {@code otherStatus} for the rest. */
+    public void succeedsWhenBodyContains(String marker, String text, int otherStatus) {
+        server.resetAll();
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(otherStatus).withBody("{}")));
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(marker))
+                .willReturn(aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, "end_turn"))));
+    }
+
     public void resetsConnection() {
         answer(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
     }

@@ -42,6 +42,8 @@ public final class FlowHarness {
     public final FakeAws aws;
     /** Every DynamoDB request the flow under test sent. */
     public final RecordedRequests dynamoRequests = new RecordedRequests();
+    /** Faults the flow's DynamoDB client will throw, when a test asks for them. */
+    public final FaultInjector dynamoFaults = new FaultInjector();
     private final DynamoDbClient flowDynamo;
     public final TestAws.Tables tableNames;
     public final DynamoDbTables tables;
@@ -62,7 +64,7 @@ public final class FlowHarness {
         this.aws = aws;
         this.types = types;
         this.tableNames = TestAws.freshTables();
-        this.flowDynamo = TestAws.dynamo(dynamoRequests);
+        this.flowDynamo = TestAws.dynamo(dynamoRequests, dynamoFaults);
         this.tables = new DynamoDbTables(flowDynamo, tableNames.content(), tableNames.circuit(), PROVIDER);
     }
 

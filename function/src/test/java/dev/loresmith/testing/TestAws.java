@@ -64,14 +64,14 @@ public final class TestAws {
         return dynamo;
     }
 
-    /** A client of its own that reports every request it sends to {@code recorder}. */
-    public static DynamoDbClient dynamo(RecordedRequests recorder) {
+    /** A client of its own whose requests pass through {@code interceptors} (recorders, fault injectors). */
+    public static DynamoDbClient dynamo(software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
         return DynamoDbClient.builder()
                 .endpointOverride(dynamoEndpoint())
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
+                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor))
                 .build();
     }
 

@@ -1,4 +1,4 @@
-package dev.loresmith.generate;
+package dev.loresmith.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +9,12 @@ import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 /** Runs n tasks at once, released together, as n Lambda instances would; returns their results in order. */
-final class Concurrently {
+public final class Concurrently {
 
     private Concurrently() {
     }
 
-    static <T> List<T> run(int n, IntFunction<T> task) throws Exception {
+    public static <T> List<T> run(int n, IntFunction<T> task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             CountDownLatch start = new CountDownLatch(1);
