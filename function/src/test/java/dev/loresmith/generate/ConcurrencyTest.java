@@ -8,6 +8,7 @@ import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -35,6 +36,7 @@ class ConcurrencyTest extends FlowTest {
 
     @Test
     @DisplayName("50 concurrent requests whose calls all fail: one opening, one schedule, no item pending, all fallbacks")
+    @Tag("concurrency")
     void fiftyFailures() throws Exception {
         anthropic.failsAfter(500, 200);
 
@@ -56,6 +58,7 @@ class ConcurrencyTest extends FlowTest {
 
     @RepeatedTest(5)
     @DisplayName("race: two failures against one success at count 2 → closed with a count, or open once")
+    @Tag("concurrency")
     void failuresRaceSuccess() throws Exception {
         anthropic.failsWith(500);
         h.generate(QUEST, 1);
@@ -77,6 +80,7 @@ class ConcurrencyTest extends FlowTest {
 
     @RepeatedTest(5)
     @DisplayName("race: the reset of generation g against the opening of g → open g or half_open g, never closed, never g+1")
+    @Tag("concurrency")
     void resetRacesOpening() throws Exception {
         anthropic.failsWith(500);
         h.generate(QUEST, 1);

@@ -15,6 +15,7 @@ import dev.loresmith.testing.SecretWatch;
 import dev.loresmith.testing.TestJson;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -359,7 +360,7 @@ class GenerateContentTest extends FlowTest {
             assertEquals("UTC", body.path("ScheduleExpressionTimezone").asText());
             assertEquals("OFF", body.path("FlexibleTimeWindow").path("Mode").asText());
             assertEquals("DELETE", body.path("ActionAfterCompletion").asText());
-            assertEquals(FlowHarness.SCHEDULE_GROUP, body.path("GroupName").asText());
+            assertEquals(aws.scheduleGroup(), body.path("GroupName").asText());
             assertEquals(FlowHarness.RESET_FUNCTION_ARN, body.path("Target").path("Arn").asText());
             assertEquals(FlowHarness.SCHEDULER_ROLE_ARN, body.path("Target").path("RoleArn").asText());
             assertEquals(TestJson.parse("{\"generation\":1}"), TestJson.parse(body.path("Target").path("Input").asText()));
@@ -407,6 +408,7 @@ class GenerateContentTest extends FlowTest {
 
         @Test
         @DisplayName("exactly one of many concurrent callers probes; its success closes the circuit")
+        @Tag("concurrency")
         void oneProbeSucceeds() throws Exception {
             h.circuitIs(halfOpen());
             anthropic.repliesAfter(QUEST_JSON, 300);

@@ -7,6 +7,7 @@ import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,6 +41,7 @@ class DeliveryTest extends FlowTest {
 
     @Test
     @DisplayName("every message delivered twice in the same batch (concurrently): one API request per item")
+    @Tag("concurrency")
     void duplicatesInOneBatch() {
         anthropic.repliesAfter(ANY_TYPE_JSON, 200);
         List<SQSEvent.SQSMessage> messages = new ArrayList<>();
@@ -64,6 +66,7 @@ class DeliveryTest extends FlowTest {
 
     @Test
     @DisplayName("every message delivered twice by two concurrent invocations: one API request per item")
+    @Tag("concurrency")
     void duplicatesAcrossInvocations() throws Exception {
         anthropic.repliesAfter(ANY_TYPE_JSON, 200);
         List<SQSEvent.SQSMessage> copyA = new ArrayList<>();

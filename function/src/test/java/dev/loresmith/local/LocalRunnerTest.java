@@ -55,15 +55,17 @@ class LocalRunnerTest {
     @DisplayName("POST answers 202, the in-process queue runs the SQS handler, GET answers the ready item")
     void postThenGet() throws Exception {
         anthropic.replies(QUEST_JSON);
+        // a fresh id: against a shared emulator the tables outlive the test
+        long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         try (LocalRunner runner = LocalRunner.start(environment(SecretWatch.API_KEY)).serve(0)) {
             HttpResponse<String> posted = send(HttpRequest.newBuilder(runner.baseUrl().resolve("/content"))
                     .header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"contentType\":\"quest_description\",\"contentId\":9001}")).build());
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"contentType\":\"quest_description\",\"contentId\":" + id + "}")).build());
             assertEquals(202, posted.statusCode());
-            assertEquals("/content/quest_description/9001", posted.headers().firstValue("location").orElseThrow());
+            assertEquals("/content/quest_description/" + id, posted.headers().firstValue("location").orElseThrow());
 
             runner.awaitQueueIdle();
-            HttpResponse<String> got = send(HttpRequest.newBuilder(runner.baseUrl().resolve("/content/quest_description/9001")).build());
+            HttpResponse<String> got = send(HttpRequest.newBuilder(runner.baseUrl().resolve("/content/quest_description/" + id)).build());
 
             assertEquals(200, got.statusCode());
             JsonNode item = TestJson.parse(got.body());

@@ -28,11 +28,20 @@ public final class FakeAws implements AutoCloseable {
     private static final String CREATE_SCHEDULE = "/schedules/.+";
 
     private final WireMockServer server;
+    /** EventBridge Scheduler of an emulator ({@code AWS_ENDPOINT_URL}), or null to use WireMock. */
+    private final String externalScheduler = TestAws.externalEndpoint("SCHEDULER");
+    private String scheduleGroup = "loresmith-test-circuit-reset";
+    private boolean schedulerDown;
 
     public FakeAws() {
         server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         server.start();
         reset();
+    }
+
+    /** The schedule group the flow under test creates its schedules in. */
+    public String scheduleGroup() {
+        return scheduleGroup;
     }
 
     public URI endpoint() {
@@ -41,6 +50,14 @@ public final class FakeAws implements AutoCloseable {
 
     /** Scheduler accepts every schedule; Secrets Manager has no secret. */
     public void reset() {
+        schedulerDown = false;
+        if (externalScheduler != null) {
+            // On a shared emulator each test gets its own group, so schedule names never collide.
+            scheduleGroup = "loresmith-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            try (SchedulerClient client = scheduler()) {
+                client.createScheduleGroup(r -> r.name(scheduleGroup));
+            }
+        }
         server.resetAll();
         server.stubFor(post(urlPathMatching(CREATE_SCHEDULE))
                 .willReturn(okJson("{\"ScheduleArn\":\"arn:aws:scheduler:us-east-1:000000000000:schedule/test/x\"}")));
@@ -50,6 +67,7 @@ public final class FakeAws implements AutoCloseable {
     }
 
     public void schedulerUnavailable() {
+        schedulerDown = true;
         server.stubFor(post(urlPathMatching(CREATE_SCHEDULE)).willReturn(aResponse().withStatus(503)
                 .withHeader("content-type", "application/json").withBody("{\"Message\":\"unavailable\"}")));
     }
@@ -64,6 +82,9 @@ public final class FakeAws implements AutoCloseable {
 
     /** The CreateSchedule requests received, as (name from the path, JSON body). */
     public List<CreatedSchedule> createdSchedules() {
+        if (externalScheduler != null) {
+            return schedulesInEmulator();
+        }
         return server.findAll(postRequestedFor(urlPathMatching(CREATE_SCHEDULE))).stream()
                 .map(r -> new CreatedSchedule(r.getUrl().substring("/schedules/".length()), TestJson.parse(r.getBodyAsString())))
                 .toList();
@@ -79,13 +100,33 @@ public final class FakeAws implements AutoCloseable {
     }
 
     public SchedulerClient scheduler() {
-        return SchedulerClient.builder().endpointOverride(endpoint()).region(TestAws.REGION)
+        URI target = schedulerDown ? URI.create("http://127.0.0.1:" + TestAws.freePort())
+                : externalScheduler != null ? URI.create(externalScheduler) : endpoint();
+        return SchedulerClient.builder().endpointOverride(target).region(TestAws.REGION)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     public SecretsManagerClient secrets() {
         return SecretsManagerClient.builder().endpointOverride(endpoint()).region(TestAws.REGION)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** The emulator's schedules in this test's group, in the shape of the CreateSchedule request bodies. */
+    private List<CreatedSchedule> schedulesInEmulator() {
+        try (SchedulerClient client = scheduler()) {
+            return client.listSchedules(r -> r.groupName(scheduleGroup)).schedules().stream().map(summary -> {
+                var schedule = client.getSchedule(r -> r.name(summary.name()).groupName(scheduleGroup));
+                com.fasterxml.jackson.databind.node.ObjectNode body = Json.MAPPER.createObjectNode()
+                        .put("ScheduleExpression", schedule.scheduleExpression())
+                        .put("ScheduleExpressionTimezone", schedule.scheduleExpressionTimezone())
+                        .put("ActionAfterCompletion", schedule.actionAfterCompletionAsString())
+                        .put("GroupName", schedule.groupName());
+                body.putObject("FlexibleTimeWindow").put("Mode", schedule.flexibleTimeWindow().modeAsString());
+                body.putObject("Target").put("Arn", schedule.target().arn()).put("RoleArn", schedule.target().roleArn())
+                        .put("Input", schedule.target().input());
+                return new CreatedSchedule(schedule.name(), (JsonNode) body);
+            }).toList();
+        }
     }
 
     public record CreatedSchedule(String name, JsonNode body) {

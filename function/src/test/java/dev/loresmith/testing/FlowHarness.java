@@ -35,7 +35,6 @@ public final class FlowHarness {
 
     public static final String RESET_FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:loresmith-reset:live";
     public static final String SCHEDULER_ROLE_ARN = "arn:aws:iam::000000000000:role/loresmith-scheduler";
-    public static final String SCHEDULE_GROUP = "loresmith-test-circuit-reset";
     public static final String PROVIDER = "anthropic";
 
     public final FakeAnthropic anthropic;
@@ -85,7 +84,7 @@ public final class FlowHarness {
 
     public GenerateContent flow() {
         return new GenerateContent(tables, tables, new AnthropicClient(anthropic.baseUrl()), apiKeys,
-                new EventBridgeResetScheduler(aws.scheduler(), SCHEDULE_GROUP, RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
+                new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
                 circuit, settings, clock, logs.log(clock));
     }
 
@@ -94,7 +93,7 @@ public final class FlowHarness {
         return Services.builder(new Env(environment()))
                 .dynamo(flowDynamo)
                 .apiKeys(apiKeys)
-                .resets(new EventBridgeResetScheduler(aws.scheduler(), SCHEDULE_GROUP, RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
+                .resets(new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
                 .queue(queue)
                 .clock(clock)
                 .log(logs.log(clock))

@@ -17,13 +17,20 @@ public abstract class FlowTest {
     @BeforeAll
     static void startFakes() {
         anthropic = new FakeAnthropic();
-        aws = new FakeAws();
+        aws = new FakeAws(); // may abort the class when its AWS endpoint is unavailable
     }
 
     @AfterAll
     static void stopFakes() {
-        anthropic.close();
-        aws.close();
+        // null when start-up was aborted (e.g. -Plocalstack without Docker): the class is skipped, not failed
+        if (anthropic != null) {
+            anthropic.close();
+        }
+        if (aws != null) {
+            aws.close();
+        }
+        anthropic = null;
+        aws = null;
     }
 
     @BeforeEach

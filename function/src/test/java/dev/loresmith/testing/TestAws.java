@@ -20,7 +20,8 @@ import java.util.UUID;
 /**
  * The one place the test suite gets its AWS endpoint from. By default an in-process DynamoDB Local on a
  * free loopback port, started once per JVM; with {@code AWS_ENDPOINT_URL} (or
- * {@code AWS_ENDPOINT_URL_DYNAMODB}) set, that endpoint instead — LocalStack, moto_server, or any emulator.
+ * {@code AWS_ENDPOINT_URL_DYNAMODB}) set, that endpoint instead — LocalStack, moto_server, or any emulator;
+ * with {@code -Plocalstack}, a LocalStack container (Testcontainers), skipped cleanly without Docker.
  */
 public final class TestAws {
 
@@ -41,7 +42,10 @@ public final class TestAws {
             return specific;
         }
         String general = System.getenv("AWS_ENDPOINT_URL");
-        return general == null || general.isBlank() ? null : general;
+        if (general != null && !general.isBlank()) {
+            return general;
+        }
+        return LocalStackSupport.requested() ? LocalStackSupport.endpoint() : null;
     }
 
     public static synchronized URI dynamoEndpoint() {

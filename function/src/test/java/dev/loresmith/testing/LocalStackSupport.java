@@ -1,0 +1,35 @@
+package dev.loresmith.testing;
+
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.localstack.LocalStackContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The {@code -Plocalstack} profile: one LocalStack container for the whole suite, started on first use.
+ * Without a Docker engine every test that needs AWS is skipped (aborted), not failed.
+ */
+final class LocalStackSupport {
+
+    static final String PROPERTY = "loresmith.localstack";
+    private static final DockerImageName IMAGE = DockerImageName.parse("localstack/localstack:4.4");
+    private static LocalStackContainer container;
+
+    private LocalStackSupport() {
+    }
+
+    static boolean requested() {
+        return Boolean.getBoolean(PROPERTY);
+    }
+
+    static synchronized String endpoint() {
+        Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
+                "-Plocalstack needs a Docker engine; none is available, so AWS-backed tests are skipped");
+        if (container == null) {
+            container = new LocalStackContainer(IMAGE).withServices(
+                    LocalStackContainer.Service.DYNAMODB, LocalStackContainer.EnabledService.named("scheduler"));
+            container.start();
+        }
+        return container.getEndpoint().toString();
+    }
+}
