@@ -92,6 +92,8 @@ public final class GenerateContent {
         Duration budget = callBudget(deadline);
         String model = config.model().orElse(settings.defaultModel());
         ReplyJudge.Verdict verdict;
+        LlmReply.Usage spent = LlmReply.Usage.NONE;
+        Instant callStarted = clock.instant();
         if (budget.isZero()) {
             verdict = new ReplyJudge.Failed(FallbackReason.NO_TIME);
         } else {
@@ -99,18 +101,22 @@ public final class GenerateContent {
                     config.maxTokens().orElse(settings.defaultMaxTokens()));
             LlmReply reply = llm.complete(prompt, apiKey.get(), budget);
             verdict = ReplyJudge.judge(reply, request.type(), model);
+            if (reply instanceof LlmReply.Answer answer) {
+                spent = answer.usage();
+            }
         }
 
         Instant finishedAt = clock.instant();
+        Duration apiLatency = Duration.between(callStarted, finishedAt);
         if (verdict instanceof ReplyJudge.Generated g) {
             ContentItem ready = item.finished(ContentStatus.READY, g.json(), g.model(), finishedAt);
             record(ready, before, CallResult.SUCCESS, probe);
-            return new Outcome.Ready(ready, g.usage(), probe);
+            return new Outcome.Ready(ready, g.usage(), probe, apiLatency);
         }
         FallbackReason reason = ((ReplyJudge.Failed) verdict).reason();
         ContentItem failed = fallbackItem(request, item, reason, finishedAt);
         boolean opened = record(failed, before, reason.circuit(), probe);
-        return new Outcome.Fallback(failed, reason, opened);
+        return new Outcome.Fallback(failed, reason, opened, probe, apiLatency, spent);
     }
 
     /** The time the API call may take: at most the API timeout, and never past the deadline less the write margin. */
@@ -125,7 +131,7 @@ public final class GenerateContent {
     private Outcome fallbackWithoutCall(ContentRequest request, ContentItem item, FallbackReason reason) {
         ContentItem failed = fallbackItem(request, item, reason, clock.instant());
         contents.finish(failed);
-        return new Outcome.Fallback(failed, reason, false);
+        return new Outcome.Fallback(failed, reason, false, false, Duration.ZERO, LlmReply.Usage.NONE);
     }
 
     private static ContentItem fallbackItem(ContentRequest request, ContentItem item, FallbackReason reason, Instant at) {

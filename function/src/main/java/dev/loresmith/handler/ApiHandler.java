@@ -19,6 +19,7 @@ import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.storage.ContentStore;
 
@@ -54,6 +55,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private final Supplier<RequestQueue> queue;
     private final Clock clock;
     private final StructuredLog log;
+    private final GenerationMetrics metrics;
 
     public ApiHandler() {
         this(Services.fromEnvironment());
@@ -68,6 +70,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         this.queue = services::queue;
         this.clock = services.clock();
         this.log = services.log();
+        this.metrics = services.metrics();
     }
 
     @Override
@@ -111,7 +114,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
             Instant deadline = now.plus(remaining.compareTo(WAIT_LIMIT) < 0 ? remaining : WAIT_LIMIT);
             Outcome outcome = generate.generate(request, deadline);
-            OutcomeReport.log(log, context.getAwsRequestId(), null, request, outcome, Duration.between(now, clock.instant()));
+            OutcomeReport.log(log, metrics, context.getAwsRequestId(), null, request, outcome, Duration.between(now, clock.instant()));
             ContentItem written = outcome.item();
             int status = written.status() == ContentStatus.PENDING ? 202 : 200;
             return json(status, ContentView.of(written), Map.of("location", ContentView.path(written)));

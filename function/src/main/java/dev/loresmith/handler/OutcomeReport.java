@@ -3,16 +3,19 @@ package dev.loresmith.handler;
 import dev.loresmith.content.ContentRequest;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 
 import java.time.Duration;
 
-/** One log line per finished request, the same shape from every trigger. Never logs context or text. */
+/** One log line and one EMF document per finished request, the same from every trigger. Never logs context or text. */
 final class OutcomeReport {
 
     private OutcomeReport() {
     }
 
-    static void log(StructuredLog log, String requestId, String messageId, ContentRequest request, Outcome outcome, Duration latency) {
+    static void log(StructuredLog log, GenerationMetrics metrics, String requestId, String messageId, ContentRequest request,
+                    Outcome outcome, Duration latency) {
+        metrics.record(request.type().name(), outcome);
         String kind;
         String reason = null;
         if (outcome instanceof Outcome.Ready) {
@@ -33,6 +36,8 @@ final class OutcomeReport {
                 "status", outcome.item().status().wireName(),
                 "model", outcome.item().model(),
                 "latencyMs", latency.toMillis(),
+                "apiLatencyMs", outcome instanceof Outcome.Ready r ? r.apiLatency().toMillis()
+                        : outcome instanceof Outcome.Fallback f ? f.apiLatency().toMillis() : 0,
                 "contextChars", request.context().isNull() ? 0 : request.context().toString().length(),
                 "circuitOpened", outcome instanceof Outcome.Fallback f && f.circuitOpened());
     }

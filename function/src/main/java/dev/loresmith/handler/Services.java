@@ -10,6 +10,7 @@ import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.ResetCircuit;
 import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.queue.SqsRequestQueue;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
@@ -46,6 +47,7 @@ public final class Services {
     private final Env env;
     private final Clock clock;
     private final StructuredLog log;
+    private final GenerationMetrics metrics;
     private final Lazy<SdkHttpClient> http;
     private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<ApiKeySource> apiKeys;
@@ -60,6 +62,7 @@ public final class Services {
         this.env = b.env;
         this.clock = b.clock;
         this.log = b.log;
+        this.metrics = b.metrics;
         this.http = new Lazy<>(UrlConnectionHttpClient::create);
         this.dynamo = new Lazy<>(b.dynamo != null ? () -> b.dynamo : () -> DynamoDbClient.builder()
                 .httpClient(http.get()).region(region()).credentialsProvider(DefaultCredentialsProvider.create()).build());
@@ -95,6 +98,10 @@ public final class Services {
 
     public StructuredLog log() {
         return log;
+    }
+
+    public GenerationMetrics metrics() {
+        return metrics;
     }
 
     public ContentTypes types() {
@@ -164,6 +171,7 @@ public final class Services {
         private final Env env;
         private Clock clock = Clock.systemUTC();
         private StructuredLog log;
+        private GenerationMetrics metrics;
         private DynamoDbClient dynamo;
         private ApiKeySource apiKeys;
         private ResetScheduler resets;
@@ -180,6 +188,11 @@ public final class Services {
 
         public Builder log(StructuredLog value) {
             log = value;
+            return this;
+        }
+
+        public Builder metrics(GenerationMetrics value) {
+            metrics = value;
             return this;
         }
 
@@ -206,6 +219,9 @@ public final class Services {
         public Services build() {
             if (log == null) {
                 log = StructuredLog.to(System.out, clock);
+            }
+            if (metrics == null) {
+                metrics = GenerationMetrics.to(System.out, clock);
             }
             return new Services(this);
         }

@@ -11,6 +11,7 @@ import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
     private final GenerateContent generate;
     private final Clock clock;
     private final StructuredLog log;
+    private final GenerationMetrics metrics;
     private final ParallelBatch batch = new ParallelBatch(PARALLELISM);
 
     public SqsGenerateHandler() {
@@ -45,6 +47,7 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
         this.generate = services.generate();
         this.clock = services.clock();
         this.log = services.log();
+        this.metrics = services.metrics();
     }
 
     @Override
@@ -71,7 +74,7 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
         Instant started = clock.instant();
         try {
             Outcome outcome = generate.generate(request, deadline);
-            OutcomeReport.log(log, requestId, message.getMessageId(), request, outcome, Duration.between(started, clock.instant()));
+            OutcomeReport.log(log, metrics, requestId, message.getMessageId(), request, outcome, Duration.between(started, clock.instant()));
             // Leased by another worker: keep this message until the item is finished. If that worker died,
             // its lease expires and this message (or its own redelivery) finishes the item.
             return outcome.item().status() == ContentStatus.PENDING ? ParallelBatch.Result.RETRY : ParallelBatch.Result.DONE;

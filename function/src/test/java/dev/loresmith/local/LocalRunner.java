@@ -16,6 +16,7 @@ import dev.loresmith.handler.Services;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TemplateTables;
 import dev.loresmith.testing.TestAws;
@@ -105,7 +106,8 @@ public final class LocalRunner implements AutoCloseable {
         Services[] self = new Services[1];
         queue = new InProcessQueue(() -> new SqsGenerateHandler(self[0]), template.functionTimeout("GenerateFunction"));
         scheduler = new InProcessScheduler(() -> new ResetHandler(self[0]), clock, log);
-        services = Services.builder(new Env(env)).dynamo(dynamo).queue(queue).resets(scheduler).clock(clock).log(log).build();
+        services = Services.builder(new Env(env)).dynamo(dynamo).queue(queue).resets(scheduler).clock(clock).log(log)
+                .metrics(GenerationMetrics.to(logStream, clock)).build();
         self[0] = services;
     }
 

@@ -15,6 +15,7 @@ import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.ResetCircuit;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.Services;
+import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
@@ -48,6 +49,8 @@ public final class FlowHarness {
     public final DynamoDbTables tables;
     public final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
     public final LogCapture logs = new LogCapture();
+    /** The EMF documents the handlers write. */
+    public final LogCapture emf = new LogCapture();
     public final RecordingQueue queue = new RecordingQueue();
     public final ContentTypes types;
     public final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
@@ -97,6 +100,7 @@ public final class FlowHarness {
                 .queue(queue)
                 .clock(clock)
                 .log(logs.log(clock))
+                .metrics(new GenerationMetrics(emf, clock))
                 .build();
     }
 

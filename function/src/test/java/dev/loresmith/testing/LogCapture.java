@@ -30,6 +30,10 @@ public final class LogCapture implements Consumer<String> {
         }
     }
 
+    public List<JsonNode> parsed() {
+        return lines().stream().map(TestJson::parse).toList();
+    }
+
     public List<JsonNode> withMessage(String message) {
         return lines().stream().map(TestJson::parse).filter(n -> message.equals(n.path("message").asText())).toList();
     }
