@@ -221,7 +221,7 @@ public final class Services {
                 log = StructuredLog.to(System.out, clock);
             }
             if (metrics == null) {
-                metrics = GenerationMetrics.to(System.out, clock);
+                metrics = GenerationMetrics.to(env.optional("METRICS_NAMESPACE", GenerationMetrics.NAMESPACE), System.out, clock);
             }
             return new Services(this);
         }

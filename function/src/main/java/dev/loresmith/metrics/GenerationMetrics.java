@@ -13,23 +13,30 @@ import java.util.function.Consumer;
 /**
  * One CloudWatch Embedded Metric Format document per finished request, written as a line to stdout,
  * where Lambda's log pipeline turns it into metrics: no client library, no API call, no start-up cost.
- * Namespace {@value #NAMESPACE}; every metric is published without dimensions (service totals, which the
- * alarms read) and by {@code Outcome} + {@code Reason} (the breakdown).
+ * The namespace is per stack ({@code METRICS_NAMESPACE}, default {@value #NAMESPACE}); every metric is
+ * published without dimensions (service totals, which the alarms read) and by {@code Outcome} +
+ * {@code Reason} (the breakdown).
  */
 public final class GenerationMetrics {
 
     public static final String NAMESPACE = "Loresmith";
 
+    private final String namespace;
     private final Consumer<String> sink;
     private final Clock clock;
 
-    public GenerationMetrics(Consumer<String> sink, Clock clock) {
+    public GenerationMetrics(String namespace, Consumer<String> sink, Clock clock) {
+        this.namespace = namespace;
         this.sink = sink;
         this.clock = clock;
     }
 
-    public static GenerationMetrics to(PrintStream out, Clock clock) {
-        return new GenerationMetrics(line -> {
+    public GenerationMetrics(Consumer<String> sink, Clock clock) {
+        this(NAMESPACE, sink, clock);
+    }
+
+    public static GenerationMetrics to(String namespace, PrintStream out, Clock clock) {
+        return new GenerationMetrics(namespace, line -> {
             synchronized (out) {
                 out.println(line);
             }
@@ -40,7 +47,7 @@ public final class GenerationMetrics {
         ObjectNode doc = Json.MAPPER.createObjectNode();
         ObjectNode directive = doc.putObject("_aws").put("Timestamp", clock.millis())
                 .putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", NAMESPACE);
+        directive.put("Namespace", namespace);
         ArrayNode dimensions = directive.putArray("Dimensions");
         dimensions.addArray();
         dimensions.addArray().add("Outcome").add("Reason");

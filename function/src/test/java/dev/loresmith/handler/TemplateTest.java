@@ -122,4 +122,22 @@ class TemplateTest {
             assertTrue(p.path("SSESpecification").path("SSEEnabled").asBoolean());
         });
     }
+
+    @Test
+    @DisplayName("alarms read the metrics the code writes, in the namespace the functions are given")
+    void alarmsMatchMetrics() {
+        Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
+        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpenedAlarm", "FallbackRatioAlarm", "ThrottleAlarm"), alarms.keySet());
+        String namespace = template.globals().path("Environment").path("Variables").path("METRICS_NAMESPACE").asText();
+        assertEquals(namespace, alarms.get("CircuitOpenedAlarm").path("Properties").path("Namespace").asText());
+        assertEquals("CircuitOpened", alarms.get("CircuitOpenedAlarm").path("Properties").path("MetricName").asText());
+        Set<String> ratioMetrics = new HashSet<>();
+        alarms.get("FallbackRatioAlarm").path("Properties").path("Metrics").forEach(m -> {
+            if (m.has("MetricStat")) {
+                ratioMetrics.add(m.path("MetricStat").path("Metric").path("MetricName").asText());
+                assertEquals(namespace, m.path("MetricStat").path("Metric").path("Namespace").asText());
+            }
+        });
+        assertEquals(Set.of("Fallbacks", "Generations"), ratioMetrics);
+    }
 }

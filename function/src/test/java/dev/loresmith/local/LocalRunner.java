@@ -107,7 +107,7 @@ public final class LocalRunner implements AutoCloseable {
         queue = new InProcessQueue(() -> new SqsGenerateHandler(self[0]), template.functionTimeout("GenerateFunction"));
         scheduler = new InProcessScheduler(() -> new ResetHandler(self[0]), clock, log);
         services = Services.builder(new Env(env)).dynamo(dynamo).queue(queue).resets(scheduler).clock(clock).log(log)
-                .metrics(GenerationMetrics.to(logStream, clock)).build();
+                .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock)).build();
         self[0] = services;
     }
 
