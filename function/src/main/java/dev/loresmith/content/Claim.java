@@ -9,7 +9,7 @@ public sealed interface Claim {
     record Claimed(ContentItem item) implements Claim {
     }
 
-    /** Already {@code ready} or {@code failed}: a duplicate delivery; nothing to do. */
+    /** Already {@code ready}: a duplicate delivery; nothing to do. */
     record AlreadyFinished(ContentItem item) implements Claim {
     }
 

@@ -12,8 +12,9 @@ import java.util.Optional;
 public interface ContentStore {
 
     /**
-     * Creates the item {@code pending} if absent and leases it to {@code worker} until {@code leaseUntil},
-     * unless it is finished or leased by a live worker. One conditional write.
+     * Makes the item {@code pending} (creating it if absent, or taking back a {@code failed} one) and leases
+     * it to {@code worker} until {@code leaseUntil}, unless it is {@code ready} or leased by a live worker.
+     * One conditional write.
      */
     Claim claim(ContentKey key, String worker, Instant now, Instant leaseUntil);
 

@@ -65,16 +65,19 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(contentTableName)
                 .key(Map.of(ContentRow.PK, s(ContentRow.pk(key))))
-                .updateExpression("SET contentType = :type, contentId = :id, #status = if_not_exists(#status, :pending), "
-                        + "requestedAt = if_not_exists(requestedAt, :now), leaseOwner = :worker, leaseUntil = :until")
-                // Absent, or pending with no live lease (a worker that died frees the item when its lease ends).
-                .conditionExpression("attribute_not_exists(#pk) OR (#status = :pending AND "
+                .updateExpression("SET contentType = :type, contentId = :id, #status = :pending, "
+                        + "requestedAt = if_not_exists(requestedAt, :now), leaseOwner = :worker, leaseUntil = :until "
+                        + "REMOVE #text, #model, generatedAt")
+                // Absent; failed (a new delivery — a replay from the dead-letter queue, say — tries again);
+                // or pending with no live lease (a worker that died frees the item when its lease ends).
+                .conditionExpression("attribute_not_exists(#pk) OR #status = :failed OR (#status = :pending AND "
                         + "(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMillis))")
-                .expressionAttributeNames(Map.of("#pk", ContentRow.PK, "#status", "status"))
+                .expressionAttributeNames(Map.of("#pk", ContentRow.PK, "#status", "status", "#text", "text", "#model", "model"))
                 .expressionAttributeValues(Map.of(
                         ":type", s(key.contentType()),
                         ":id", AttributeValue.fromN(key.contentId().toString()),
                         ":pending", PENDING,
+                        ":failed", FAILED,
                         ":now", s(now.toString()),
                         ":worker", s(worker),
                         ":until", n(leaseUntil.toEpochMilli()),

@@ -116,4 +116,17 @@ class DeliveryTest extends FlowTest {
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 78).status());
         assertEquals("fallback:dead_letter", h.item("quest_description", 78).model());
     }
+
+    @Test
+    @DisplayName("a message replayed from the dead-letter queue generates the item it had given up on")
+    void replayAfterDeadLetter() {
+        new DeadLetterHandler(h.services()).handleRequest(batch(List.of(message("m-79", 79))), FakeContext.withSeconds(30));
+        assertEquals("fallback:dead_letter", h.item("quest_description", 79).model());
+        anthropic.replies(ANY_TYPE_JSON);
+
+        assertEquals(List.of(), deliver(batch(List.of(message("m-79", 79)))).getBatchItemFailures());
+
+        assertEquals(ContentStatus.READY, h.item("quest_description", 79).status());
+        assertEquals(1, anthropic.requestCount());
+    }
 }
