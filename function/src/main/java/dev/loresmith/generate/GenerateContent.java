@@ -182,7 +182,9 @@ public final class GenerateContent {
     private static void pause(int attempt) {
         long capMillis = Math.min(200, 10L << attempt);
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(capMillis + 1));
+            // nanoTime mixed in: instances restored from one SnapStart snapshot share their random seeds
+            long random = ThreadLocalRandom.current().nextLong() ^ System.nanoTime();
+            Thread.sleep(Math.floorMod(random, capMillis + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -45,6 +45,8 @@ import java.util.function.Supplier;
  */
 public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
+    private final Services services;
+
     /** API Gateway ends an HTTP API integration at 30 s; a waiting request must answer before that. */
     static final Duration WAIT_LIMIT = Duration.ofSeconds(28);
 
@@ -71,34 +73,54 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         this.clock = services.clock();
         this.log = services.log();
         this.metrics = services.metrics();
+        this.services = services;
+        Priming.beforeSnapshot("ApiHandler", this::prime, services.log());
+    }
+
+    /** SnapStart priming: the shared warm-up, then a rejected request through routing and error rendering. */
+    void prime() {
+        services.warmUp();
+        APIGatewayV2HTTPEvent probe = new APIGatewayV2HTTPEvent();
+        probe.setRawPath("/content");
+        probe.setBody("{\"contentType\":\"\"}");
+        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
+        http.setMethod("POST");
+        APIGatewayV2HTTPEvent.RequestContext requestContext = new APIGatewayV2HTTPEvent.RequestContext();
+        requestContext.setHttp(http);
+        probe.setRequestContext(requestContext);
+        handle(probe, "priming", Duration.ofSeconds(1));
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return handle(event, context.getAwsRequestId(), Duration.ofMillis(context.getRemainingTimeInMillis()));
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
         String method = event.getRequestContext() == null || event.getRequestContext().getHttp() == null
                 ? "" : event.getRequestContext().getHttp().getMethod();
         String path = event.getRawPath() == null ? "" : event.getRawPath();
         String[] segments = path.replaceAll("^/+|/+$", "").split("/", -1);
         try {
             if (segments.length == 1 && segments[0].equals("content")) {
-                return "POST".equals(method) ? post(event, context) : notAllowed("POST");
+                return "POST".equals(method) ? post(event, requestId, remaining) : notAllowed("POST");
             }
             if (segments.length == 3 && segments[0].equals("content")) {
                 return "GET".equals(method) ? get(segments[1], segments[2]) : notAllowed("GET");
             }
             return error(404, "no route for " + method + " " + truncate(path), null);
         } catch (InvalidRequest e) {
-            log.info("request rejected", "requestId", context.getAwsRequestId(), "method", method,
+            log.info("request rejected", "requestId", requestId, "method", method,
                     "field", e.field(), "reason", e.getMessage());
             return error(400, e.getMessage(), e.field());
         } catch (RuntimeException e) {
-            log.error("request failed", "requestId", context.getAwsRequestId(), "method", method,
+            log.error("request failed", "requestId", requestId, "method", method,
                     "error", e.getClass().getSimpleName(), "detail", e.getMessage());
             return error(500, "internal error; retry later", null);
         }
     }
 
-    private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, Context context) {
+    private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
         ObjectNode body = RequestParser.parseObject(body(event));
         JsonNode waitField = body.remove("wait");
         if (waitField != null && !waitField.isBoolean()) {
@@ -111,10 +133,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             return json(200, ContentView.of(item), Map.of());
         }
         if (waitField != null && waitField.booleanValue()) {
-            Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
             Instant deadline = now.plus(remaining.compareTo(WAIT_LIMIT) < 0 ? remaining : WAIT_LIMIT);
             Outcome outcome = generate.generate(request, deadline);
-            OutcomeReport.log(log, metrics, context.getAwsRequestId(), null, request, outcome, Duration.between(now, clock.instant()));
+            OutcomeReport.log(log, metrics, requestId, null, request, outcome, Duration.between(now, clock.instant()));
             ContentItem written = outcome.item();
             int status = written.status() == ContentStatus.PENDING ? 202 : 200;
             return json(status, ContentView.of(written), Map.of("location", ContentView.path(written)));
@@ -123,13 +144,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             queue.get().send(Json.write(canonical(request)));
         } catch (RuntimeException e) {
             // Nothing will generate it: give the item its fallback now rather than leave it pending.
-            log.error("enqueue failed", "requestId", context.getAwsRequestId(), "contentType", request.type().name(),
+            log.error("enqueue failed", "requestId", requestId, "contentType", request.type().name(),
                     "contentId", request.id().toString(), "error", e.getClass().getSimpleName());
             contents.finishIfPending(item.finished(ContentStatus.FAILED, request.type().fallbackFor(request.id()),
                     FallbackReason.NOT_QUEUED.model(), clock.instant()));
             return error(503, "could not queue the request; the item holds its fallback; retry later", null);
         }
-        log.info("content requested", "requestId", context.getAwsRequestId(), "contentType", request.type().name(),
+        log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
                 "contentId", request.id().toString(), "status", item.status().wireName());
         return json(202, ContentView.of(item), Map.of("location", ContentView.path(item)));
     }

@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
+    private final Services services;
+
     private final RequestParser parser;
     private final DeadLetterFallback deadLetters;
     private final StructuredLog log;
@@ -32,6 +34,13 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         this.parser = services.parser();
         this.deadLetters = services.deadLetters();
         this.log = services.log();
+        this.services = services;
+        Priming.beforeSnapshot("DeadLetterHandler", this::prime, services.log());
+    }
+
+    /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
+    void prime() {
+        services.warmUp();
     }
 
     @Override

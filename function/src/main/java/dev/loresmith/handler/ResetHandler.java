@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ResetHandler implements RequestStreamHandler {
 
+    private final Services services;
+
     private static final int MAX_INPUT_BYTES = 4096;
 
     private final ResetCircuit reset;
@@ -32,6 +34,13 @@ public final class ResetHandler implements RequestStreamHandler {
     public ResetHandler(Services services) {
         this.reset = services.reset();
         this.log = services.log();
+        this.services = services;
+        Priming.beforeSnapshot("ResetHandler", this::prime, services.log());
+    }
+
+    /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
+    void prime() {
+        services.warmUp();
     }
 
     @Override

@@ -2,13 +2,22 @@ package dev.loresmith.handler;
 
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitSettings;
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentStatus;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.DeadLetterFallback;
+import dev.loresmith.generate.FallbackReason;
+import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.ResetCircuit;
 import dev.loresmith.llm.AnthropicClient;
+import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.MessagesPrompt;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
@@ -130,6 +139,26 @@ public final class Services {
 
     public RequestQueue queue() {
         return queue.get();
+    }
+
+    /**
+     * Exercises, without side effects, what a first request needs: the content types, the parser, prompt
+     * rendering, JSON, metrics, and one consistent read on each table (no writes, no API call, no secret).
+     */
+    public void warmUp() {
+        ContentTypes registry = types();
+        RequestParser requests = parser();
+        GenerationMetrics discard = new GenerationMetrics(line -> { }, clock);
+        for (String name : registry.names()) {
+            ContentRequest request = requests.parse("{\"contentType\":\"" + name + "\",\"contentId\":0,\"context\":{\"warm\":\"up\"}}");
+            MessagesPrompt.of(request.type(), request.context(), settings().defaultModel(), settings().defaultMaxTokens());
+            ContentItem item = new ContentItem(request.key(), ContentStatus.PENDING, null, null, clock.instant(), null, null, null);
+            discard.record(name, new Outcome.Fallback(item.finished(ContentStatus.FAILED, request.type().fallbackFor(request.id()),
+                    FallbackReason.NO_CONFIG.model(), clock.instant()), FallbackReason.NO_CONFIG, false, false, Duration.ZERO,
+                    LlmReply.Usage.NONE));
+        }
+        tables().read();
+        tables().find(new ContentKey(registry.names().iterator().next(), ContentId.parse("0")));
     }
 
     private GenerateSettings settings() {

@@ -27,6 +27,8 @@ import java.util.List;
  */
 public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
+    private final Services services;
+
     /** Wall time kept back from the invocation's remaining time to report the batch result. */
     static final Duration RESPONSE_MARGIN = Duration.ofMillis(500);
     static final int PARALLELISM = 10;
@@ -48,6 +50,13 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
         this.clock = services.clock();
         this.log = services.log();
         this.metrics = services.metrics();
+        this.services = services;
+        Priming.beforeSnapshot("SqsGenerateHandler", this::prime, services.log());
+    }
+
+    /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
+    void prime() {
+        services.warmUp();
     }
 
     @Override
