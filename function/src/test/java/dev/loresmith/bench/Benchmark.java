@@ -1,0 +1,457 @@
+package dev.loresmith.bench;
+
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.Json;
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.handler.Env;
+import dev.loresmith.handler.Services;
+import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeContext;
+import dev.loresmith.testing.LogCapture;
+import dev.loresmith.testing.RecordedRequests;
+import dev.loresmith.testing.Template;
+import dev.loresmith.testing.TemplateTables;
+import dev.loresmith.testing.TestAws;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Loresmith's performance figures, each beside a baseline measured in the same run (README, "Benchmark";
+ * results in docs/PERFORMANCE.md). Run from the repository root:
+ * {@code mvn -q -f function package -DskipTests dependency:build-classpath@runtime-classpath exec:java@bench}
+ */
+public final class Benchmark {
+
+    static final String ANY_TYPE_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}";
+    static final AtomicLong IDS = new AtomicLong(System.currentTimeMillis());
+
+    private final URI dynamoEndpoint;
+    private final FakeAnthropic anthropic = new FakeAnthropic();
+    private final String contentTable = "bench-content";
+    private final String circuitTable = "bench-circuit";
+    private final int coldRuns;
+
+    Benchmark(int coldRuns) {
+        this.coldRuns = coldRuns;
+        dynamoEndpoint = TestAws.dynamoEndpoint();
+        TemplateTables tables = new TemplateTables(Template.load());
+        tables.create(TestAws.dynamo(), "ContentTable", contentTable);
+        tables.create(TestAws.dynamo(), "CircuitTable", circuitTable);
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            run(args.length > 0 ? Integer.parseInt(args[0]) : 5);
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace(System.out);
+            System.exit(1); // DynamoDB Local's threads would otherwise keep the JVM alive
+        }
+    }
+
+    private static void run(int coldRuns) throws Exception {
+        Benchmark bench = new Benchmark(coldRuns);
+        System.out.printf("Loresmith benchmark — %s, %d cores, java %s%n%n", System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        bench.roundTrips();
+        bench.batchParallelism();
+        bench.warmOverhead();
+        bench.packageSize();
+        bench.coldStart();
+        bench.anthropic.close();
+    }
+
+    // ------------------------------------------------------------------ 2. DynamoDB round trips
+
+    void roundTrips() {
+        System.out.println("2. DynamoDB requests per generation (SDK ExecutionInterceptor)  target: happy path <= 3, <= 2 before the API call");
+        row("path", "requests", "before API call", "kinds");
+        anthropic.replies(ANY_TYPE_JSON);
+        count("success", rig -> rig.generate(IDS.incrementAndGet()));
+        anthropic.failsWith(500);
+        count("fallback, counted failure", rig -> rig.generate(IDS.incrementAndGet()));
+        anthropic.failsWith(429);
+        count("fallback, rate limited", rig -> rig.generate(IDS.incrementAndGet()));
+        count("fallback, open circuit", rig -> {
+            CircuitRecord closed = rig.tables.read().circuit();
+            CircuitRecord open = new CircuitRecord(CircuitState.OPEN, 0, null, java.time.Instant.now(),
+                    closed.generation() + 1, null, closed.version() + 1);
+            rig.tables.replace(closed, open);
+            rig.recorded.clear();
+            rig.generate(IDS.incrementAndGet());
+            rig.freeze();
+            rig.tables.replace(open, new CircuitRecord(CircuitState.CLOSED, 0, null, null, open.generation(), null, open.version() + 1));
+        });
+        anthropic.replies(ANY_TYPE_JSON);
+        count("duplicate of a ready item", rig -> {
+            long id = IDS.incrementAndGet();
+            rig.generate(id);
+            rig.recorded.clear();
+            rig.generate(id);
+        });
+        System.out.println();
+    }
+
+    private void count(String path, java.util.function.Consumer<Rig> scenario) {
+        Rig rig = new Rig(Duration.ZERO);
+        rig.recorded.clear();
+        scenario.accept(rig);
+        List<String> kinds = rig.counted().stream().map(r -> r.getClass().getSimpleName().replace("Request", "")).toList();
+        int beforeCall = 0;
+        for (String kind : kinds) {
+            if (kind.equals("TransactWriteItems") || kind.equals("PutItem")) {
+                break;
+            }
+            beforeCall++;
+        }
+        row(path, Integer.toString(kinds.size()), Integer.toString(Math.min(beforeCall, 2)), String.join(", ", kinds));
+    }
+
+    // ------------------------------------------------------------------ 3. batch parallelism
+
+    void batchParallelism() {
+        System.out.println("3. Batch of 10 messages, fake API answering in 1 s  target: <= 1.5 s (sequential: ~10 s)");
+        anthropic.repliesAfter(ANY_TYPE_JSON, 1000);
+        Rig rig = new Rig(Duration.ZERO);
+        rig.handle(batch(1), 45_000); // warm
+        long sequential = 0;
+        for (int i = 0; i < 10; i++) {
+            long t = System.nanoTime();
+            rig.handle(batch(1), 45_000);
+            sequential += System.nanoTime() - t;
+        }
+        long t = System.nanoTime();
+        rig.handle(batch(10), 45_000);
+        long parallel = System.nanoTime() - t;
+        row("10 messages, one batch (parallel)", ms(parallel), "", "");
+        row("10 messages, one at a time (baseline)", ms(sequential), "", "");
+
+        anthropic.repliesAfter(ANY_TYPE_JSON, 60_000);
+        t = System.nanoTime();
+        int remaining = 6_000;
+        int failures = rig.handle(batch(10), remaining);
+        long hung = System.nanoTime() - t;
+        row("10 messages, API hangs 60 s, 6 s left", ms(hung), "", "returned before the deadline: "
+                + (hung < TimeUnit.MILLISECONDS.toNanos(remaining)) + ", retried: " + failures);
+        anthropic.reset();
+        System.out.println();
+    }
+
+    // ------------------------------------------------------------------ 4. warm overhead
+
+    void warmOverhead() {
+        System.out.println("4. Warm per-message overhead beyond the API call (fake API answers at once), 1-message batches");
+        anthropic.replies(ANY_TYPE_JSON);
+        Rig rig = new Rig(Duration.ZERO);
+        for (int i = 0; i < 300; i++) {
+            rig.handle(batch(1), 45_000);
+        }
+        rig.emf.lines(); // discard warm-up documents
+        int n = 1000;
+        long[] overhead = new long[n];
+        long[] call = new long[n];
+        int offset = rig.emf.lines().size();
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            rig.handle(batch(1), 45_000);
+            long total = System.nanoTime() - t;
+            JsonNode doc = dev.loresmith.testing.TestJson.parse(rig.emf.lines().get(offset + i));
+            call[i] = TimeUnit.MILLISECONDS.toNanos(doc.path("ApiLatency").asLong());
+            overhead[i] = Math.max(0, total - call[i]);
+        }
+        Arrays.sort(overhead);
+        Arrays.sort(call);
+        row("Loresmith overhead p50 / p99", ms(overhead[n / 2]) + " / " + ms(overhead[n * 99 / 100]), "", "");
+        row("API call itself p50 / p99 (baseline)", ms(call[n / 2]) + " / " + ms(call[n * 99 / 100]), "", "ms resolution");
+        System.out.println();
+    }
+
+    // ------------------------------------------------------------------ 5. package size
+
+    void packageSize() throws IOException {
+        System.out.println("5. Deployment package (function classes + runtime jars, as sam build uploads them)  target: <= 15 MB");
+        List<Path> jars = runtimeClasspath();
+        long libs = 0;
+        for (Path jar : jars) {
+            libs += Files.size(jar);
+        }
+        long classes = zippedSize(Path.of("function/target/classes").toFile().isDirectory()
+                ? Path.of("function/target/classes") : Path.of("target/classes"));
+        row("total", mb(libs + classes), "", jars.size() + " jars + " + mb(classes) + " of our classes and resources");
+        jars.stream().sorted((a, b) -> Long.compare(size(b), size(a))).limit(5)
+                .forEach(j -> row("  " + j.getFileName(), mb(size(j)), "", ""));
+        boolean testOnly = jars.stream().anyMatch(j -> j.toString().matches(".*(DynamoDBLocal|wiremock|junit|testcontainers|sqlite4java).*"));
+        row("test-only jars in the package", testOnly ? "YES" : "none", "", "");
+        System.out.println();
+    }
+
+    // ------------------------------------------------------------------ 1. cold start
+
+    void coldStart() throws Exception {
+        System.out.println("1. Cold start: fresh JVM, runtime interface client, local Runtime API, until the first batch is answered");
+        System.out.println("   (median of " + coldRuns + " runs; target: <= 2x the trivial handler)");
+        String template = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+        long trivial = coldMedian(TrivialHandler.class.getName() + "::handleRequest", template, null);
+        row("trivial handler (baseline), " + "TieredStopAtLevel=1", ms(trivial), "1.00x", "");
+        long loresmith = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template, null);
+        row("SqsGenerateHandler, as deployed", ms(loresmith), ratio(loresmith, trivial), "claim + config read + API + write");
+        long noC1 = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", "", null);
+        row("SqsGenerateHandler, default JIT", ms(noC1), ratio(noC1, trivial), "what TieredStopAtLevel=1 buys");
+        Path archive = Files.createTempFile("loresmith", ".jsa");
+        Files.delete(archive);
+        coldOnce("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:ArchiveClassesAtExit=" + archive, null);
+        if (Files.exists(archive)) {
+            long cds = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:SharedArchiveFile=" + archive, null);
+            row("SqsGenerateHandler + AppCDS archive", ms(cds), ratio(cds, trivial), "dynamic CDS of one run");
+        }
+        System.out.println();
+    }
+
+    private long coldMedian(String handler, String jvmOptions, String ignored) throws Exception {
+        coldOnce(handler, jvmOptions, null); // first run pays the OS file cache
+        long[] runs = new long[coldRuns];
+        for (int i = 0; i < coldRuns; i++) {
+            runs[i] = coldOnce(handler, jvmOptions, null);
+        }
+        Arrays.sort(runs);
+        return runs[coldRuns / 2];
+    }
+
+    private long coldOnce(String handler, String jvmOptions, String unused) throws Exception {
+        anthropic.replies(ANY_TYPE_JSON);
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        String event = "{\"Records\":[{\"messageId\":\"m-1\",\"receiptHandle\":\"r\",\"body\":"
+                + Json.write(Json.MAPPER.getNodeFactory().textNode("{\"contentType\":\"quest_description\",\"contentId\":"
+                + IDS.incrementAndGet() + "}")) + ",\"attributes\":{},\"messageAttributes\":{},\"md5OfBody\":\"x\","
+                + "\"eventSource\":\"aws:sqs\",\"eventSourceARN\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"awsRegion\":\"us-east-1\"}]}";
+        try (RuntimeApiStub api = new RuntimeApiStub(event)) {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(List.of("-Xshare:auto", "-XX:+UseSerialGC"));
+            for (String option : jvmOptions.split(" ")) {
+                if (!option.isBlank()) {
+                    command.add(option);
+                }
+            }
+            command.add("-cp");
+            command.add(childClasspath());
+            command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
+            command.add(handler);
+            Path output = Files.createTempFile("loresmith-cold-", ".log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().putAll(lambdaEnvironment(api.address()));
+            long started = System.nanoTime();
+            Process process = builder.start();
+            try {
+                long answered;
+                try {
+                    answered = api.answeredAtNanos.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("no answer from " + handler + "; its output is in " + output, e);
+                }
+                if (!api.answer.contains("batchItemFailures")) {
+                    throw new IllegalStateException("unexpected answer: " + api.answer);
+                }
+                Files.deleteIfExists(output);
+                return answered - started;
+            } finally {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private Map<String, String> lambdaEnvironment(String runtimeApi) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+        env.put("AWS_LAMBDA_FUNCTION_NAME", "bench");
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "1");
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024");
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench");
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "bench");
+        env.put("AWS_SECRET_ACCESS_KEY", "bench");
+        env.put("AWS_ENDPOINT_URL", dynamoEndpoint.toString());
+        env.put("CONTENT_TABLE", contentTable);
+        env.put("CIRCUIT_TABLE", circuitTable);
+        env.put("ANTHROPIC_BASE_URL", anthropic.baseUrl());
+        env.put("ANTHROPIC_API_KEY", "bench-key");
+        env.put("MODEL_ID", "claude-sonnet-4-5");
+        env.put("MAX_TOKENS", "1024");
+        env.put("SCHEDULE_GROUP", "bench");
+        env.put("RESET_FUNCTION_ARN", "arn:aws:lambda:us-east-1:000000000000:function:reset");
+        env.put("SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/scheduler");
+        env.put("METRICS_NAMESPACE", "Loresmith/bench");
+        return env;
+    }
+
+    /** What Lambda's class path would hold: our classes and runtime jars, plus the runtime client Lambda brings. */
+    private String childClasspath() throws IOException {
+        Set<String> entries = new LinkedHashSet<>();
+        entries.add(moduleDir().resolve("target/classes").toString());
+        runtimeClasspath().forEach(p -> entries.add(p.toString()));
+        for (URL url : classLoaderUrls()) {
+            String path = url.getPath();
+            if (path.matches(".*(aws-lambda-java-runtime-interface-client|aws-lambda-java-serialization|utils-lite).*\\.jar")) {
+                entries.add(Path.of(URI.create(url.toString())).toString());
+            }
+        }
+        entries.add(moduleDir().resolve("target/test-classes").toString()); // TrivialHandler only
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static List<URL> classLoaderUrls() {
+        List<URL> urls = new ArrayList<>();
+        for (ClassLoader l = Benchmark.class.getClassLoader(); l != null; l = l.getParent()) {
+            if (l instanceof URLClassLoader u) {
+                urls.addAll(List.of(u.getURLs()));
+            }
+        }
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            try {
+                urls.add(Path.of(entry).toUri().toURL());
+            } catch (IOException ignored) {
+                // skip
+            }
+        }
+        return urls;
+    }
+
+    private static Path moduleDir() {
+        return Files.isDirectory(Path.of("function", "target")) ? Path.of("function") : Path.of(".");
+    }
+
+    private static List<Path> runtimeClasspath() throws IOException {
+        Path file = moduleDir().resolve("target/runtime-classpath.txt");
+        if (!Files.exists(file)) {
+            throw new IllegalStateException(file + " is missing: run the benchmark with its README command "
+                    + "(it includes dependency:build-classpath@runtime-classpath)");
+        }
+        return Stream.of(Files.readString(file).trim().split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The SQS handler in this JVM over the benchmark tables and the fake API, with DynamoDB requests recorded. */
+    private final class Rig {
+        final RecordedRequests recorded = new RecordedRequests();
+        private List<software.amazon.awssdk.core.SdkRequest> frozen;
+
+        /** Stops counting: later requests (a scenario's clean-up) are not part of the path measured. */
+        void freeze() {
+            frozen = recorded.all();
+        }
+
+        List<software.amazon.awssdk.core.SdkRequest> counted() {
+            return frozen != null ? frozen : recorded.all();
+        }
+        final LogCapture emf = new LogCapture();
+        final DynamoDbTables tables;
+        final SqsGenerateHandler handler;
+        final Services services;
+
+        Rig(Duration unused) {
+            DynamoDbClient dynamo = TestAws.dynamo(recorded);
+            Map<String, String> env = new HashMap<>(lambdaEnvironment("unused"));
+            services = Services.builder(new Env(env)).dynamo(dynamo)
+                    .log(new dev.loresmith.log.StructuredLog(line -> { }, Clock.systemUTC()))
+                    .metrics(new GenerationMetrics(emf, Clock.systemUTC()))
+                    .resets((g, at) -> { })
+                    .queue(body -> { })
+                    .build();
+            tables = services.tables();
+            handler = new SqsGenerateHandler(services);
+        }
+
+        void generate(long id) {
+            handle(batchFor(id), 45_000);
+        }
+
+        int handle(SQSEvent event, int remainingMillis) {
+            return handler.handleRequest(event, new FakeContext(remainingMillis)).getBatchItemFailures().size();
+        }
+    }
+
+    private static SQSEvent batch(int size) {
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> messages = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            messages.addAll(batchFor(IDS.incrementAndGet()).getRecords());
+        }
+        event.setRecords(messages);
+        return event;
+    }
+
+    private static SQSEvent batchFor(long id) {
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId("m-" + id);
+        message.setBody("{\"contentType\":\"quest_description\",\"contentId\":" + id + "}");
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(message));
+        return event;
+    }
+
+    private static long zippedSize(Path dir) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                zip.putNextEntry(new ZipEntry(dir.relativize(file).toString()));
+                zip.write(Files.readAllBytes(file));
+                zip.closeEntry();
+            }
+        }
+        return bytes.size();
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void row(String what, String value, String extra, String note) {
+        System.out.printf("   %-44s %14s %10s  %s%n", what, value, extra, note);
+    }
+
+    private static String ms(long nanos) {
+        return String.format("%.1f ms", nanos / 1e6);
+    }
+
+    private static String mb(long bytes) {
+        return String.format("%.2f MB", bytes / 1e6);
+    }
+
+    private static String ratio(long value, long baseline) {
+        return String.format("%.2fx", (double) value / baseline);
+    }
+}
