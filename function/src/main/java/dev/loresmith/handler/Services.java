@@ -85,7 +85,8 @@ public final class Services {
                 env.require("CIRCUIT_TABLE"), PROVIDER));
         this.generate = new Lazy<>(() -> new GenerateContent(tables.get(), tables.get(),
                 new AnthropicClient(env.optional("ANTHROPIC_BASE_URL", AnthropicClient.DEFAULT_BASE_URL)),
-                apiKeys.get(), resets.get(), circuit, settings(), clock, log));
+                // The Scheduler client is built on the first opening, not on the cold-start path.
+                apiKeys.get(), (generation, at) -> resets.get().scheduleReset(generation, at), circuit, settings(), clock, log));
     }
 
     /** Services for Lambda: everything from the process environment. */

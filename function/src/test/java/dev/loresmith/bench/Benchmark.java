@@ -190,6 +190,17 @@ public final class Benchmark {
         Arrays.sort(call);
         row("Loresmith overhead p50 / p99", ms(overhead[n / 2]) + " / " + ms(overhead[n * 99 / 100]), "", "");
         row("API call itself p50 / p99 (baseline)", ms(call[n / 2]) + " / " + ms(call[n * 99 / 100]), "", "ms resolution");
+        long[] trip = new long[n];
+        DynamoDbClient dynamo = TestAws.dynamo();
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            dynamo.getItem(r -> r.tableName(circuitTable).key(Map.of("provider",
+                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic"))).consistentRead(true));
+            trip[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(trip);
+        row("one DynamoDB Local GetItem p50 / p99 (baseline)", ms(trip[n / 2]) + " / " + ms(trip[n * 99 / 100]), "",
+                "the overhead holds 3 such round trips");
         System.out.println();
     }
 
@@ -224,27 +235,43 @@ public final class Benchmark {
         row("SqsGenerateHandler, as deployed", ms(loresmith), ratio(loresmith, trivial), "claim + config read + API + write");
         long noC1 = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", "", null);
         row("SqsGenerateHandler, default JIT", ms(noC1), ratio(noC1, trivial), "what TieredStopAtLevel=1 buys");
+        long noKey = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template, Map.of("ANTHROPIC_API_KEY", ""));
+        row("SqsGenerateHandler, no API key (no_config)", ms(noKey), ratio(noKey, trivial), "no Anthropic HTTP call: its share");
         Path archive = Files.createTempFile("loresmith", ".jsa");
         Files.delete(archive);
         coldOnce("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:ArchiveClassesAtExit=" + archive, null);
         if (Files.exists(archive)) {
             long cds = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:SharedArchiveFile=" + archive, null);
-            row("SqsGenerateHandler + AppCDS archive", ms(cds), ratio(cds, trivial), "dynamic CDS of one run");
+            row("SqsGenerateHandler + AppCDS archive", ms(cds), ratio(cds, trivial), "dynamic CDS archive of one run");
+        } else {
+            row("SqsGenerateHandler + AppCDS archive", "n/a", "", "archive not written");
         }
+        row("classes loaded: trivial / Loresmith", classesLoaded(TrivialHandler.class.getName() + "::handleRequest", template)
+                + " / " + classesLoaded("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template), "", "-Xlog:class+load");
         System.out.println();
     }
 
-    private long coldMedian(String handler, String jvmOptions, String ignored) throws Exception {
-        coldOnce(handler, jvmOptions, null); // first run pays the OS file cache
+    private String classesLoaded(String handler, String jvmOptions) throws Exception {
+        Path log = Files.createTempFile("loresmith-classes-", ".log");
+        coldOnce(handler, jvmOptions + " -Xlog:class+load:file=" + log, null);
+        try (Stream<String> lines = Files.lines(log)) {
+            return Long.toString(lines.count());
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private long coldMedian(String handler, String jvmOptions, Map<String, String> env) throws Exception {
+        coldOnce(handler, jvmOptions, env); // first run pays the OS file cache
         long[] runs = new long[coldRuns];
         for (int i = 0; i < coldRuns; i++) {
-            runs[i] = coldOnce(handler, jvmOptions, null);
+            runs[i] = coldOnce(handler, jvmOptions, env);
         }
         Arrays.sort(runs);
         return runs[coldRuns / 2];
     }
 
-    private long coldOnce(String handler, String jvmOptions, String unused) throws Exception {
+    private long coldOnce(String handler, String jvmOptions, Map<String, String> extraEnv) throws Exception {
         anthropic.replies(ANY_TYPE_JSON);
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         String event = "{\"Records\":[{\"messageId\":\"m-1\",\"receiptHandle\":\"r\",\"body\":"
@@ -261,13 +288,16 @@ public final class Benchmark {
                 }
             }
             command.add("-cp");
-            command.add(childClasspath());
+            command.add(childClasspath(jvmOptions.contains("Archive")));
             command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
             command.add(handler);
             Path output = Files.createTempFile("loresmith-cold-", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             builder.environment().putAll(lambdaEnvironment(api.address()));
+            if (extraEnv != null) {
+                builder.environment().putAll(extraEnv);
+            }
             long started = System.nanoTime();
             Process process = builder.start();
             try {
@@ -283,7 +313,10 @@ public final class Benchmark {
                 Files.deleteIfExists(output);
                 return answered - started;
             } finally {
-                process.destroyForcibly().waitFor();
+                process.destroy(); // SIGTERM: a normal JVM exit, so -XX:ArchiveClassesAtExit can write its archive
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
             }
         }
     }
@@ -314,9 +347,15 @@ public final class Benchmark {
     }
 
     /** What Lambda's class path would hold: our classes and runtime jars, plus the runtime client Lambda brings. */
-    private String childClasspath() throws IOException {
+    private String childClasspath(boolean jarsOnly) throws IOException {
         Set<String> entries = new LinkedHashSet<>();
-        entries.add(moduleDir().resolve("target/classes").toString());
+        if (jarsOnly) { // CDS archives accept jars only: use the packaged function jar
+            try (Stream<Path> jars = Files.list(moduleDir().resolve("target"))) {
+                jars.filter(p -> p.getFileName().toString().matches("loresmith-function-.*\\.jar")).forEach(p -> entries.add(p.toString()));
+            }
+        } else {
+            entries.add(moduleDir().resolve("target/classes").toString());
+        }
         runtimeClasspath().forEach(p -> entries.add(p.toString()));
         for (URL url : classLoaderUrls()) {
             String path = url.getPath();
@@ -324,7 +363,9 @@ public final class Benchmark {
                 entries.add(Path.of(URI.create(url.toString())).toString());
             }
         }
-        entries.add(moduleDir().resolve("target/test-classes").toString()); // TrivialHandler only
+        if (!jarsOnly) {
+            entries.add(moduleDir().resolve("target/test-classes").toString()); // TrivialHandler only
+        }
         return String.join(File.pathSeparator, entries);
     }
 
