@@ -75,7 +75,12 @@ class ConcurrencyTest extends FlowTest {
                         || after.state() == CircuitState.OPEN && after.generation() == 1,
                 "allowed: closed with count 0..2, or open at generation 1; was " + after);
         assertEquals(after.state() == CircuitState.OPEN ? 1 : 0, aws.createdSchedules().size());
-        assertEquals(ContentStatus.READY, h.item(QUEST, 10).status());
+        // The would-be success is generated, unless the circuit opened before it read the config: then it
+        // is turned away at the door like any caller of an open circuit.
+        ContentItem success = h.item(QUEST, 10);
+        assertTrue(success.status() == ContentStatus.READY
+                        || after.state() == CircuitState.OPEN && "fallback:circuit_open".equals(success.model()),
+                success.toString());
     }
 
     @RepeatedTest(5)
