@@ -38,7 +38,8 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
     private final Clock clock;
     private final StructuredLog log;
     private final GenerationMetrics metrics;
-    private final ParallelBatch batch = new ParallelBatch(PARALLELISM);
+    /** One pool per execution environment (Lambda runs one handler instance per environment anyway). */
+    private static final ParallelBatch BATCH = new ParallelBatch(PARALLELISM);
 
     public SqsGenerateHandler() {
         this(Services.fromEnvironment());
@@ -64,7 +65,7 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
         Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
         Instant deadline = clock.instant().plus(remaining).minus(RESPONSE_MARGIN);
         List<SQSEvent.SQSMessage> messages = event.getRecords() == null ? List.of() : event.getRecords();
-        List<String> retry = batch.run(messages, SQSEvent.SQSMessage::getMessageId,
+        List<String> retry = BATCH.run(messages, SQSEvent.SQSMessage::getMessageId,
                 message -> process(message, deadline, context.getAwsRequestId()), remaining.minus(RESPONSE_MARGIN));
         return SQSBatchResponse.builder()
                 .withBatchItemFailures(retry.stream().map(id -> new SQSBatchResponse.BatchItemFailure(id)).toList())
