@@ -27,19 +27,18 @@ import java.util.List;
  */
 public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
-    private final Services services;
-
     /** Wall time kept back from the invocation's remaining time to report the batch result. */
     static final Duration RESPONSE_MARGIN = Duration.ofMillis(500);
     static final int PARALLELISM = 10;
+    /** One pool per execution environment (Lambda runs one handler instance per environment anyway). */
+    private static final ParallelBatch BATCH = new ParallelBatch(PARALLELISM);
 
+    private final Services services;
     private final RequestParser parser;
     private final GenerateContent generate;
     private final Clock clock;
     private final StructuredLog log;
     private final GenerationMetrics metrics;
-    /** One pool per execution environment (Lambda runs one handler instance per environment anyway). */
-    private static final ParallelBatch BATCH = new ParallelBatch(PARALLELISM);
 
     public SqsGenerateHandler() {
         this(Services.fromEnvironment());
@@ -78,7 +77,7 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
             request = parser.parse(message.getBody());
         } catch (InvalidRequest e) {
             log.warn("message rejected", "requestId", requestId, "messageId", message.getMessageId(),
-                    "field", e.field(), "reason", e.getMessage(), "bodyBytes", message.getBody() == null ? 0 : message.getBody().length());
+                    "field", e.field(), "reason", e.getMessage(), "bodyChars", message.getBody() == null ? 0 : message.getBody().length());
             return ParallelBatch.Result.RETRY;
         }
         Instant started = clock.instant();
