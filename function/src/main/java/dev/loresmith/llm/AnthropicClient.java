@@ -24,6 +24,8 @@ public final class AnthropicClient implements LlmClient {
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
     static final String API_VERSION = "2023-06-01";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Far above any reply max_tokens allows (8192 tokens ≈ 40 KB of JSON); a bigger body is garbage. */
+    static final int MAX_RESPONSE_BYTES = 1 << 20;
 
     private final HttpClient http;
     private final URI messagesUri;
@@ -47,7 +49,7 @@ public final class AnthropicClient implements LlmClient {
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(prompt.body()))
                 .build();
-        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request, info -> new LimitedBody(MAX_RESPONSE_BYTES));
         HttpResponse<String> response;
         try {
             response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -64,6 +66,9 @@ public final class AnthropicClient implements LlmClient {
         }
         if (response.statusCode() / 100 != 2) {
             return new LlmReply.HttpError(response.statusCode());
+        }
+        if (response.body() == null) {
+            return new LlmReply.Unreadable("response body exceeds " + MAX_RESPONSE_BYTES + " bytes");
         }
         return read(response.body());
     }

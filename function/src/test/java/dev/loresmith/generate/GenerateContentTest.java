@@ -303,6 +303,19 @@ class GenerateContentTest extends FlowTest {
         }
 
         @Test
+        @DisplayName("a 200 whose body is larger than 1 MB is not read to the end: invalid_json, counted")
+        void oversizedBody() {
+            // A usable answer, padded past the limit: read to the end it would have made the item ready.
+            String padded = FakeAnthropic.message(QUEST_JSON, "end_turn");
+            anthropic.answersRaw(200, padded.substring(0, padded.length() - 1) + ",\"padding\":\"" + "x".repeat(2 << 20) + "\"}");
+
+            Outcome outcome = h.generate(QUEST, 45);
+
+            assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason());
+            assertEquals(1, h.circuitRecord().failureCount());
+        }
+
+        @Test
         @DisplayName("429 falls back rate_limited and leaves the failure count and circuit untouched")
         void rateLimited() {
             anthropic.failsWith(429);
