@@ -28,6 +28,8 @@ import dev.loresmith.secrets.ApiKeySource;
 import dev.loresmith.secrets.SecretsManagerApiKey;
 import dev.loresmith.storage.DynamoDbTables;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -73,14 +75,11 @@ public final class Services {
         this.log = b.log;
         this.metrics = b.metrics;
         this.http = new Lazy<>(UrlConnectionHttpClient::create);
-        this.dynamo = new Lazy<>(b.dynamo != null ? () -> b.dynamo : () -> DynamoDbClient.builder()
-                .httpClient(http.get()).region(region()).credentialsProvider(DefaultCredentialsProvider.create()).build());
+        this.dynamo = new Lazy<>(b.dynamo != null ? () -> b.dynamo : () -> client(DynamoDbClient.builder()));
         this.apiKeys = new Lazy<>(b.apiKeys != null ? () -> b.apiKeys : this::apiKeysFromEnvironment);
         this.resets = new Lazy<>(b.resets != null ? () -> b.resets : this::schedulerFromEnvironment);
-        this.queue = new Lazy<>(b.queue != null ? () -> b.queue : () -> new SqsRequestQueue(
-                SqsClient.builder().httpClient(http.get()).region(region())
-                        .credentialsProvider(DefaultCredentialsProvider.create()).build(),
-                env.require("QUEUE_URL")));
+        this.queue = new Lazy<>(b.queue != null ? () -> b.queue
+                : () -> new SqsRequestQueue(client(SqsClient.builder()), env.require("QUEUE_URL")));
         this.tables = new Lazy<>(() -> new DynamoDbTables(dynamo.get(), env.require("CONTENT_TABLE"),
                 env.require("CIRCUIT_TABLE"), PROVIDER));
         this.generate = new Lazy<>(() -> new GenerateContent(tables.get(), tables.get(),
@@ -169,6 +168,11 @@ public final class Services {
                 defaults.apiTimeout(), defaults.writeMargin(), defaults.lease(), defaults.maxCommitAttempts());
     }
 
+    /** Every AWS client alike: the one URL-connection HTTP client, Lambda's region, the default credentials chain. */
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
+        return builder.httpClient(http.get()).region(region()).credentialsProvider(DefaultCredentialsProvider.create()).build();
+    }
+
     private Region region() {
         return Region.of(env.require("AWS_REGION"));
     }
@@ -182,17 +186,12 @@ public final class Services {
             return ApiKeySource.fixed(env.optional("ANTHROPIC_API_KEY", null));
         }
         return env.optional("API_KEY_SECRET_ARN")
-                .<ApiKeySource>map(arn -> new SecretsManagerApiKey(
-                        SecretsManagerClient.builder().httpClient(http.get()).region(region())
-                                .credentialsProvider(DefaultCredentialsProvider.create()).build(),
-                        arn, API_KEY_TTL, clock, log))
+                .<ApiKeySource>map(arn -> new SecretsManagerApiKey(client(SecretsManagerClient.builder()), arn, API_KEY_TTL, clock, log))
                 .orElseGet(() -> ApiKeySource.fixed(null));
     }
 
     private ResetScheduler schedulerFromEnvironment() {
-        return new EventBridgeResetScheduler(
-                SchedulerClient.builder().httpClient(http.get()).region(region())
-                        .credentialsProvider(DefaultCredentialsProvider.create()).build(),
+        return new EventBridgeResetScheduler(client(SchedulerClient.builder()),
                 env.require("SCHEDULE_GROUP"), env.require("RESET_FUNCTION_ARN"), env.require("SCHEDULER_ROLE_ARN"), log);
     }
 

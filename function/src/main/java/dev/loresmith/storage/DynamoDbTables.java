@@ -62,29 +62,16 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
 
     @Override
     public Claim claim(ContentKey key, String worker, Instant now, Instant leaseUntil) {
-        UpdateItemRequest request = UpdateItemRequest.builder()
-                .tableName(contentTableName)
-                .key(Map.of(ContentRow.PK, s(ContentRow.pk(key))))
-                .updateExpression("SET contentType = :type, contentId = :id, #status = :pending, "
-                        + "requestedAt = if_not_exists(requestedAt, :now), leaseOwner = :worker, leaseUntil = :until "
-                        + "REMOVE #text, #model, generatedAt")
+        UpdateItemRequest request = toPending(key,
+                "requestedAt = if_not_exists(requestedAt, :now), leaseOwner = :worker, leaseUntil = :until",
                 // Absent; failed (a new delivery — a replay from the dead-letter queue, say — tries again);
                 // or pending with no live lease (a worker that died frees the item when its lease ends).
-                .conditionExpression("attribute_not_exists(#pk) OR #status = :failed OR (#status = :pending AND "
-                        + "(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMillis))")
-                .expressionAttributeNames(Map.of("#pk", ContentRow.PK, "#status", "status", "#text", "text", "#model", "model"))
-                .expressionAttributeValues(Map.of(
-                        ":type", s(key.contentType()),
-                        ":id", AttributeValue.fromN(key.contentId().toString()),
-                        ":pending", PENDING,
-                        ":failed", FAILED,
-                        ":now", s(now.toString()),
+                "attribute_not_exists(#pk) OR #status = :failed OR (#status = :pending AND "
+                        + "(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMillis))",
+                Map.of(":now", s(now.toString()),
                         ":worker", s(worker),
                         ":until", n(leaseUntil.toEpochMilli()),
-                        ":nowMillis", n(now.toEpochMilli())))
-                .returnValues(ReturnValue.ALL_NEW)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
+                        ":nowMillis", n(now.toEpochMilli())));
         try {
             UpdateItemResponse response = dynamo.updateItem(request);
             return new Claim.Claimed(toItem(response.attributes()));
@@ -102,27 +89,37 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
 
     @Override
     public ContentItem request(ContentKey key, Instant now) {
-        UpdateItemRequest request = UpdateItemRequest.builder()
-                .tableName(contentTableName)
-                .key(Map.of(ContentRow.PK, s(ContentRow.pk(key))))
-                .updateExpression("SET contentType = :type, contentId = :id, #status = :pending, requestedAt = :now "
-                        + "REMOVE #text, #model, generatedAt")
-                .conditionExpression("attribute_not_exists(#pk) OR #status = :failed")
-                .expressionAttributeNames(Map.of("#pk", ContentRow.PK, "#status", "status", "#text", "text", "#model", "model"))
-                .expressionAttributeValues(Map.of(
-                        ":type", s(key.contentType()),
-                        ":id", AttributeValue.fromN(key.contentId().toString()),
-                        ":pending", PENDING,
-                        ":failed", FAILED,
-                        ":now", s(now.toString())))
-                .returnValues(ReturnValue.ALL_NEW)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
+        UpdateItemRequest request = toPending(key, "requestedAt = :now", "attribute_not_exists(#pk) OR #status = :failed",
+                Map.of(":now", s(now.toString())));
         try {
             return toItem(dynamo.updateItem(request).attributes());
         } catch (ConditionalCheckFailedException e) {
             return toItem(e.item()); // already pending or ready: leave it as it is
         }
+    }
+
+    /**
+     * One conditional UpdateItem that makes the item {@code pending} — its key attributes set, text, model and
+     * generatedAt removed, plus {@code set} — if {@code condition} holds. Returns the new item, or on a failed
+     * condition the old one (ReturnValuesOnConditionCheckFailure), so no read is ever needed first.
+     */
+    private UpdateItemRequest toPending(ContentKey key, String set, String condition, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> all = new java.util.HashMap<>(values);
+        all.put(":type", s(key.contentType()));
+        all.put(":id", AttributeValue.fromN(key.contentId().toString()));
+        all.put(":pending", PENDING);
+        all.put(":failed", FAILED);
+        return UpdateItemRequest.builder()
+                .tableName(contentTableName)
+                .key(Map.of(ContentRow.PK, s(ContentRow.pk(key))))
+                .updateExpression("SET contentType = :type, contentId = :id, #status = :pending, " + set
+                        + " REMOVE #text, #model, generatedAt")
+                .conditionExpression(condition)
+                .expressionAttributeNames(Map.of("#pk", ContentRow.PK, "#status", "status", "#text", "text", "#model", "model"))
+                .expressionAttributeValues(all)
+                .returnValues(ReturnValue.ALL_NEW)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
     }
 
     @Override
