@@ -6,7 +6,7 @@ import java.time.Duration;
  * The circuit's thresholds, each named with its unit.
  *
  * @param failureThreshold counted failures within {@code failureWindow} that open the circuit
- * @param failureWindow    the window, started by the first counted failure, in which they must fall
+ * @param failureWindow    the sliding window in which they must fall: any {@code failureThreshold} failures within it open
  * @param resetAfter       how long the circuit stays open before the scheduled reset moves it to half-open
  * @param overdueGrace     how late a reset may be before callers stop waiting for it and probe themselves
  * @param probeLease       how long a half-open probe is exclusive; a probe that dies frees the slot after this

@@ -1,9 +1,11 @@
 package dev.loresmith.circuit;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * The circuit's states, each with its own transitions. Pure: no I/O, time always passed in.
+ * The circuit's stored states, each with its own transitions. Pure: no I/O, time always passed in.
  * Every transition returns a new record with {@code version + 1}, or the same record when nothing changes,
  * so the caller persists a change with a write conditioned on the version it read.
  */
@@ -21,11 +23,9 @@ public enum CircuitState {
                 case SUCCESS -> r.failureCount() == 0 ? r : r.closed();
                 case NOT_COUNTED -> r;
                 case COUNTED_FAILURE -> {
-                    boolean windowLive = r.windowStart() != null && !now.isAfter(r.windowStart().plus(s.failureWindow()));
-                    int count = windowLive ? r.failureCount() + 1 : 1;
-                    yield count >= s.failureThreshold()
-                            ? r.opened(now)
-                            : r.countingFailure(count, windowLive ? r.windowStart() : now);
+                    // A sliding window: the failures of the last failureWindow, whenever the first of them came.
+                    List<Instant> recent = r.withFailureAt(now, s.failureWindow());
+                    yield recent.size() >= s.failureThreshold() ? r.opened(now) : r.countingFailures(recent);
                 }
             };
         }
@@ -43,7 +43,11 @@ public enum CircuitState {
 
         @Override
         CircuitRecord afterCall(CircuitRecord r, Instant now, CallResult result, boolean probe, CircuitSettings s) {
-            return r; // a call that began before the circuit opened changes nothing now
+            if (!probe) {
+                return r; // a call that began before the circuit opened changes nothing now
+            }
+            // An overdue probe claimed from the open state: decide exactly as a half-open probe does.
+            return HALF_OPEN.afterCall(r, now, result, true, s);
         }
     },
 
@@ -82,12 +86,13 @@ public enum CircuitState {
         return wireName;
     }
 
-    public static CircuitState fromWireName(String name) {
+    /** The state a stored value names; empty for a value the code does not understand. */
+    public static Optional<CircuitState> fromWireName(String name) {
         for (CircuitState state : values()) {
             if (state.wireName.equals(name)) {
-                return state;
+                return Optional.of(state);
             }
         }
-        throw new IllegalArgumentException("unknown circuitState '" + name + "'");
+        return Optional.empty();
     }
 }

@@ -8,14 +8,25 @@ import java.util.Optional;
  * One content item as stored. {@code text} is always a JSON document of the type's shape once the
  * item is finished; {@code model} is the model id, or {@code fallback:<reason>}.
  *
- * @param text        null while pending
- * @param model       null while pending
- * @param generatedAt null while pending
- * @param leaseOwner  the worker generating it, null when none
- * @param leaseUntil  end of that worker's lease, null when none
+ * @param text          null while pending
+ * @param model         null while pending
+ * @param generatedAt   null while pending
+ * @param leaseOwner    the worker generating it, null when none
+ * @param leaseUntil    end of that worker's lease, null when none
+ * @param context       the player's context as sanitized JSON, kept for upgrades and replays; null when none
+ * @param upgradedFrom  on a ready item that replaced a fallback, the reason of that fallback; else null
+ * @param attempts      upgrade attempts in the current window
+ * @param attemptsSince start of that window; null before the first attempt
+ * @param followUp      work still owed to the item; null when none
+ * @param lastFailure   the reason of the latest failed retry of a failed item (its text and model stay); else null
+ * @param attemptedAt   when the latest attempt on the item ended (ready, fallback, or a failed retry); null while none has
  */
 public record ContentItem(ContentKey key, ContentStatus status, String text, String model, Instant requestedAt,
-                          Instant generatedAt, String leaseOwner, Instant leaseUntil) {
+                          Instant generatedAt, String leaseOwner, Instant leaseUntil, String context,
+                          String upgradedFrom, int attempts, Instant attemptsSince, FollowUp followUp,
+                          String lastFailure, Instant attemptedAt) {
+
+    public static final String FALLBACK_PREFIX = "fallback:";
 
     public ContentItem {
         Objects.requireNonNull(key, "key");
@@ -23,11 +34,45 @@ public record ContentItem(ContentKey key, ContentStatus status, String text, Str
         Objects.requireNonNull(requestedAt, "requestedAt");
     }
 
+    /** A new pending item, as a request creates it. */
+    public static ContentItem pending(ContentKey key, Instant requestedAt, String context) {
+        return new ContentItem(key, ContentStatus.PENDING, null, null, requestedAt, null, null, null, context,
+                null, 0, null, null, null, null);
+    }
+
+    /** This item finished with {@code finalText}; lease and follow-up cleared unless given. */
     public ContentItem finished(ContentStatus finalStatus, String finalText, String finalModel, Instant at) {
-        return new ContentItem(key, finalStatus, finalText, finalModel, requestedAt, at, null, null);
+        return new ContentItem(key, finalStatus, finalText, finalModel, requestedAt, at, null, null, context,
+                null, attempts, attemptsSince, null, null, at);
+    }
+
+    public ContentItem withFollowUp(FollowUp next) {
+        return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
+                upgradedFrom, attempts, attemptsSince, next, lastFailure, attemptedAt);
+    }
+
+    public ContentItem withUpgrade(String from, int attemptCount, Instant since) {
+        return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
+                from, attemptCount, since, followUp, lastFailure, attemptedAt);
+    }
+
+    /** The failed retry of a failed item: text, model and status stay; the attempt is recorded. */
+    public ContentItem keptAfter(String failureReason, int attemptCount, Instant since, FollowUp next, Instant at) {
+        return new ContentItem(key, status, text, model, requestedAt, generatedAt, null, null, context,
+                upgradedFrom, attemptCount, since, next, failureReason, at);
+    }
+
+    /** The reason this item holds its fallback ({@code model} without {@code fallback:}); empty when it does not. */
+    public Optional<String> fallbackReason() {
+        return model != null && model.startsWith(FALLBACK_PREFIX) ? Optional.of(model.substring(FALLBACK_PREFIX.length())) : Optional.empty();
     }
 
     public Optional<String> textIfFinished() {
         return Optional.ofNullable(text);
+    }
+
+    /** Whether another worker's lease on the item is still live at {@code now}. */
+    public boolean leasedAt(Instant now) {
+        return leaseUntil != null && now.isBefore(leaseUntil);
     }
 }

@@ -4,18 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * A registered content type: the system prompt that writes it, the string fields its JSON must
- * have, and the fallbacks served when generation fails. Loaded from data, never coded per type.
+ * A registered content type: the system prompt that writes it, the string fields its JSON must have
+ * (with their constraints), the fallbacks served when generation fails, and whether a fallback may be
+ * replaced by generated text later. Loaded from data, never coded per type. The JSON Schema and the
+ * prompt's output-format section are derived from the fields once, so they are byte-identical across
+ * requests (prompt caching).
+ *
+ * @param taskPrompt the prompt as written in the registry (shared house guide + the type's task)
+ * @param upgrade    whether an item of this type that fell back for a transient reason is regenerated later
  */
-public record ContentType(String name, String systemPrompt, List<String> requiredFields, List<String> fallbacks) {
+public record ContentType(String name, String taskPrompt, List<ContentField> fields, List<String> fallbacks, boolean upgrade) {
 
     public ContentType {
-        requiredFields = List.copyOf(requiredFields);
+        fields = List.copyOf(fields);
         fallbacks = List.copyOf(fallbacks);
+        if (fields.isEmpty()) {
+            throw new IllegalArgumentException("a content type needs at least one field");
+        }
     }
 
     /** The fallback for an id: {@code id mod n}, unsigned, so the same id always gets the same text. */
@@ -23,22 +33,65 @@ public record ContentType(String name, String systemPrompt, List<String> require
         return fallbacks.get(id.mod(fallbacks.size()));
     }
 
+    /** The names of the fields, in declared order. */
+    public List<String> fieldNames() {
+        return fields.stream().map(ContentField::name).toList();
+    }
+
     /**
-     * The candidate reduced to this type's shape: a JSON object holding each required field as
-     * non-blank text (other fields dropped), serialized compactly; empty if it does not conform.
+     * The JSON Schema of the type, in the subset Anthropic's structured outputs accept: string properties,
+     * all required, {@code additionalProperties: false}. Length and word limits are not accepted there, so
+     * they are stated in each description and enforced by {@link #check}.
      */
-    public Optional<String> conform(JsonNode candidate) {
+    public ObjectNode jsonSchema() {
+        ObjectNode schema = Json.MAPPER.createObjectNode();
+        schema.put("type", "object");
+        ObjectNode properties = schema.putObject("properties");
+        for (ContentField field : fields) {
+            properties.putObject(field.name())
+                    .put("type", "string")
+                    .put("description", field.description() + " (" + field.limits() + ")");
+        }
+        fields.forEach(f -> schema.withArray("required").add(f.name()));
+        schema.put("additionalProperties", false);
+        return schema;
+    }
+
+    /** The system prompt's output contract, derived from the fields. */
+    public String outputFormat() {
+        StringBuilder text = new StringBuilder("Output format: reply with one JSON object and nothing else, with exactly these string fields, all required:");
+        for (ContentField field : fields) {
+            text.append("\n- ").append(field.name()).append(": ").append(field.description()).append(" (").append(field.limits()).append(")");
+        }
+        return text.toString();
+    }
+
+    /**
+     * Whether {@code candidate} is a document of this type: a JSON object with exactly the declared fields,
+     * each a string within its limits. A conforming document is returned compact, fields in declared order.
+     */
+    public ShapeCheck check(JsonNode candidate) {
         if (candidate == null || !candidate.isObject()) {
-            return Optional.empty();
+            return new ShapeCheck.Violates(List.of(new ShapeCheck.Violation("(document)", "not_an_object")));
         }
+        List<ShapeCheck.Violation> violations = new ArrayList<>();
         ObjectNode shaped = Json.MAPPER.createObjectNode();
-        for (String field : requiredFields) {
-            JsonNode value = candidate.get(field);
-            if (value == null || !value.isTextual() || value.asText().isBlank()) {
-                return Optional.empty();
+        for (ContentField field : fields) {
+            JsonNode value = candidate.get(field.name());
+            String rule = value == null ? "missing" : !value.isTextual() ? "not_a_string" : field.violation(value.asText());
+            if (rule != null) {
+                violations.add(new ShapeCheck.Violation(field.name(), rule));
+            } else {
+                shaped.put(field.name(), value.asText().strip());
             }
-            shaped.set(field, value);
         }
-        return Optional.of(Json.write(shaped));
+        for (Iterator<String> names = candidate.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (fields.stream().noneMatch(f -> f.name().equals(name))) {
+                violations.add(new ShapeCheck.Violation("(extra)", "extra_field"));
+                break;
+            }
+        }
+        return violations.isEmpty() ? new ShapeCheck.Conforms(Json.write(shaped)) : new ShapeCheck.Violates(violations);
     }
 }

@@ -63,26 +63,53 @@ public final class ContentTypes {
             if (ownPrompt.isBlank()) {
                 throw new IllegalStateException(where + ": systemPrompt is empty");
             }
-            String systemPrompt = preamble.isBlank() ? ownPrompt : preamble + "\n\n" + ownPrompt;
-            List<String> fields = new ArrayList<>();
-            entry.path("requiredFields").forEach(f -> fields.add(f.asText()));
-            if (fields.isEmpty()) {
-                throw new IllegalStateException(where + ": requiredFields is empty");
+            String prompt = preamble.isBlank() ? ownPrompt : preamble + "\n\n" + ownPrompt;
+            JsonNode upgrade = entry.path("upgrade");
+            if (!upgrade.isMissingNode() && !upgrade.isBoolean()) {
+                throw new IllegalStateException(where + ": upgrade must be true or false");
             }
-            ContentType shapeOnly = new ContentType(name, systemPrompt, fields, List.of("{}"));
+            ContentType shapeOnly;
+            try {
+                shapeOnly = new ContentType(name, prompt, fields(entry.path("fields")), List.of("{}"), upgrade.asBoolean(true));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(where + ": " + e.getMessage());
+            }
             List<String> fallbacks = new ArrayList<>();
+            int index = 0;
             for (JsonNode fallback : entry.path("fallbacks")) {
-                fallbacks.add(shapeOnly.conform(fallback).orElseThrow(() ->
-                        new IllegalStateException(where + ": fallback " + fallback + " lacks a required field " + fields)));
+                ShapeCheck check = shapeOnly.check(fallback);
+                if (check instanceof ShapeCheck.Violates v) {
+                    throw new IllegalStateException(where + ": fallback #" + index + " breaks the type's schema: " + v.summary());
+                }
+                fallbacks.add(((ShapeCheck.Conforms) check).json());
+                index++;
             }
             if (fallbacks.isEmpty()) {
                 throw new IllegalStateException(where + ": needs at least one fallback");
             }
-            if (byName.put(name, new ContentType(name, systemPrompt, fields, fallbacks)) != null) {
+            if (byName.put(name, new ContentType(name, prompt, shapeOnly.fields(), fallbacks, shapeOnly.upgrade())) != null) {
                 throw new IllegalStateException(where + ": defined twice");
             }
         }
         return new ContentTypes(byName);
+    }
+
+    /** {@code "fields": {"title": {"description": ..., "maxLength": 60, "maxWords": 6}, ...}}: every field a required string. */
+    private static List<ContentField> fields(JsonNode node) {
+        if (!node.isObject() || node.isEmpty()) {
+            throw new IllegalArgumentException("fields must be a non-empty object of field name to constraints");
+        }
+        List<ContentField> fields = new ArrayList<>();
+        node.fields().forEachRemaining(e -> {
+            JsonNode spec = e.getValue();
+            if (!spec.path("type").asText("string").equals("string")) {
+                throw new IllegalArgumentException("field '" + e.getKey() + "': only string fields are supported");
+            }
+            fields.add(new ContentField(e.getKey(), spec.path("description").asText(""),
+                    spec.path("minLength").asInt(1), spec.path("maxLength").asInt(1000),
+                    spec.path("minWords").asInt(0), spec.path("maxWords").asInt(0)));
+        });
+        return fields;
     }
 
     /** A prompt may be one string or an array of lines (easier to keep readable in JSON). */

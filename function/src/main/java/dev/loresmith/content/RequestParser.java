@@ -50,7 +50,8 @@ public final class RequestParser {
         try {
             root = Json.read(body);
         } catch (JsonProcessingException e) {
-            throw new InvalidRequest("body", "request body is not valid JSON: " + e.getOriginalMessage());
+            // Jackson's own message quotes the offending token — a player's text: say only where it is.
+            throw new InvalidRequest("body", "request body is not valid JSON" + where(e));
         }
         if (root == null || !root.isObject()) {
             throw new InvalidRequest("body", "request body must be a JSON object");
@@ -62,7 +63,9 @@ public final class RequestParser {
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw new InvalidRequest(name, "unknown field '" + name + "'; expected contentType, contentId, context");
+                // A field name is the caller's text: echoed only when it is a plain identifier.
+                String shown = name.matches("[A-Za-z0-9_]{1,64}") ? name : "(unprintable field name)";
+                throw new InvalidRequest(shown, "unknown field '" + shown + "'; expected contentType, contentId, context");
             }
         }
         ContentType type = contentType(body.get("contentType"));
@@ -76,6 +79,15 @@ public final class RequestParser {
             throw new InvalidRequest("context", "context must be an object or a string");
         }
         return new ContentRequest(type, id, context);
+    }
+
+    private static String where(JsonProcessingException e) {
+        com.fasterxml.jackson.core.JsonLocation location = e.getLocation();
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            return ": nested too deeply";
+        }
+        return location == null || location.getLineNr() < 1 ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     private ContentType contentType(JsonNode node) {

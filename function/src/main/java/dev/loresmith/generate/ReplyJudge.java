@@ -3,12 +3,13 @@ package dev.loresmith.generate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.loresmith.Json;
 import dev.loresmith.content.ContentType;
+import dev.loresmith.content.ShapeCheck;
 import dev.loresmith.llm.LlmReply;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Decides what an API reply is worth: the type's JSON, or the reason for a fallback. */
+/** Decides what an API reply is worth: the type's JSON, or the reason for a fallback. Every stop reason has an outcome. */
 final class ReplyJudge {
 
     /** A reply wrapped in a Markdown code fence, with or without a language tag. */
@@ -20,7 +21,8 @@ final class ReplyJudge {
     record Generated(String json, String model, LlmReply.Usage usage) implements Verdict {
     }
 
-    record Failed(FallbackReason reason) implements Verdict {
+    /** {@code detail} is for logs: a stop reason or a list of violated rules, never reply text. */
+    record Failed(FallbackReason reason, String detail) implements Verdict {
     }
 
     private ReplyJudge() {
@@ -35,25 +37,50 @@ final class ReplyJudge {
             return judgeAnswer(answer, type, requestedModel);
         }
         if (reply instanceof LlmReply.HttpError error) {
-            return new Failed(error.status() == 429 ? FallbackReason.RATE_LIMITED : FallbackReason.apiError(error.status()));
+            if (error.status() == 429 || error.problem() == LlmReply.Problem.SPEND_LIMIT) {
+                return new Failed(FallbackReason.RATE_LIMITED, error.problem() == LlmReply.Problem.SPEND_LIMIT ? "spend_limit" : "429");
+            }
+            if (error.problem() == LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED) {
+                return new Failed(FallbackReason.apiErrorNotCounted(error.status()), "structured_output_rejected");
+            }
+            return new Failed(FallbackReason.apiError(error.status()), Integer.toString(error.status()));
         }
-        if (reply instanceof LlmReply.NetworkError) {
-            return new Failed(FallbackReason.NETWORK_ERROR);
+        if (reply instanceof LlmReply.NetworkError network) {
+            return new Failed(FallbackReason.NETWORK_ERROR, network.problem());
         }
-        return new Failed(FallbackReason.INVALID_JSON); // Unreadable
+        if (reply instanceof LlmReply.Unsendable unsendable) {
+            return new Failed(FallbackReason.NO_CONFIG, unsendable.problem());
+        }
+        return new Failed(FallbackReason.INVALID_JSON, ((LlmReply.Unreadable) reply).problem());
     }
 
     private static Verdict judgeAnswer(LlmReply.Answer answer, ContentType type, String requestedModel) {
-        if ("max_tokens".equals(answer.stopReason())) {
-            return new Failed(FallbackReason.INVALID_JSON); // truncated: even if it parses, it is not what was asked
+        switch (answer.stopReason()) {
+            case "end_turn", "stop_sequence" -> {
+                // judged below
+            }
+            case "max_tokens", "model_context_window_exceeded" -> {
+                return new Failed(FallbackReason.TRUNCATED, "stop_reason " + answer.stopReason());
+            }
+            case "refusal" -> {
+                return new Failed(FallbackReason.REFUSED, "stop_reason refusal");
+            }
+            default -> {
+                // tool_use, pause_turn, or a stop reason this code does not know: not what was asked for
+                String stop = answer.stopReason().matches("[a-z_]{1,40}") ? answer.stopReason() : "(unknown)";
+                return new Failed(FallbackReason.INVALID_JSON, "stop_reason " + stop);
+            }
         }
+        ShapeCheck check;
         try {
-            return type.conform(Json.read(unfence(answer.text())))
-                    .<Verdict>map(json -> new Generated(json, requestedModel, answer.usage()))
-                    .orElse(new Failed(FallbackReason.INVALID_JSON));
+            check = type.check(Json.read(unfence(answer.text())));
         } catch (JsonProcessingException e) {
-            return new Failed(FallbackReason.INVALID_JSON);
+            return new Failed(FallbackReason.INVALID_JSON, "not JSON");
         }
+        if (check instanceof ShapeCheck.Violates v) {
+            return new Failed(FallbackReason.INVALID_JSON, v.summary());
+        }
+        return new Generated(((ShapeCheck.Conforms) check).json(), requestedModel, answer.usage());
     }
 
     static String unfence(String text) {

@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loresmith.Json;
 import dev.loresmith.content.ContentId;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentKey;
@@ -15,71 +14,63 @@ import dev.loresmith.content.ContentStatus;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
-import dev.loresmith.generate.FallbackReason;
-import dev.loresmith.generate.GenerateContent;
-import dev.loresmith.generate.Outcome;
+import dev.loresmith.generate.RequestContent;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
-import dev.loresmith.metrics.GenerationMetrics;
-import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.storage.ContentStore;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
-import java.util.function.Supplier;
+
+import static dev.loresmith.handler.HttpResponses.error;
+import static dev.loresmith.handler.HttpResponses.json;
+import static dev.loresmith.handler.HttpResponses.notAllowed;
 
 /**
- * The HTTP API (API Gateway HTTP API, payload 2.0):
+ * The content routes of the HTTP API (API Gateway HTTP API, payload 2.0):
  * <ul>
- *   <li>{@code POST /content} — validates, marks the item requested, enqueues it: 202 with its URL.
- *       An item already ready: 200 with it. {@code "wait": true} runs the flow in the request instead.</li>
+ *   <li>{@code POST /content} — validates, records the item, enqueues it: 202 with its URL. An item already
+ *       ready: 200 with it. {@code "wait": true} then watches the item until the queue's worker has finished it
+ *       (200), or answers 202 with its URL when that takes longer than the API may wait.</li>
  *   <li>{@code GET /content/{contentType}/{contentId}} — the item, or 404.</li>
  * </ul>
- * Bad input: 400 {@code {"error", "field"}}, and nothing is written.
+ * Bad input: 400 {@code {"error", "field"}}, and nothing is written. This function never calls the model.
  */
 public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final Services services;
-
     /** API Gateway ends an HTTP API integration at 30 s; a waiting request must answer before that. */
-    static final Duration WAIT_LIMIT = Duration.ofSeconds(28);
+    static final Duration WAIT_LIMIT = Duration.ofSeconds(27);
+    /** Kept back from the invocation's remaining time to write the answer. */
+    static final Duration ANSWER_MARGIN = Duration.ofSeconds(1);
 
+    private final Services services;
     private final ContentTypes types;
     private final RequestParser parser;
     private final ContentStore contents;
-    private final GenerateContent generate;
-    private final Supplier<RequestQueue> queue;
+    private final RequestContent requests;
     private final Clock clock;
     private final StructuredLog log;
-    private final GenerationMetrics metrics;
 
     public ApiHandler() {
         this(Services.fromEnvironment());
     }
 
     public ApiHandler(Services services) {
+        this.services = services;
         this.types = services.types();
         this.parser = services.parser();
         this.contents = services.tables();
-        this.generate = services.generate();
-        services.queue(); // fails fast here, not at the first request, if QUEUE_URL is missing
-        this.queue = services::queue;
+        this.requests = services.requests(); // fails fast here, not at the first request, if QUEUE_URL is missing
         this.clock = services.clock();
         this.log = services.log();
-        this.metrics = services.metrics();
-        this.services = services;
         Priming.beforeSnapshot("ApiHandler", this::prime, services.log());
     }
 
-    /** SnapStart priming: the shared warm-up, then a rejected request through routing and error rendering. */
+    /** SnapStart priming: the content warm-up, then a rejected request through routing and error rendering. */
     void prime() {
-        services.warmUp();
+        services.warmUpContent();
         APIGatewayV2HTTPEvent probe = new APIGatewayV2HTTPEvent();
         probe.setRawPath("/content");
         probe.setBody("{\"contentType\":\"\"}");
@@ -97,8 +88,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     }
 
     private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
-        String method = event.getRequestContext() == null || event.getRequestContext().getHttp() == null
-                ? "" : event.getRequestContext().getHttp().getMethod();
+        String method = HttpResponses.method(event);
         String path = event.getRawPath() == null ? "" : event.getRawPath();
         String[] segments = path.replaceAll("^/+|/+$", "").split("/", -1);
         try {
@@ -108,50 +98,46 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             if (segments.length == 3 && segments[0].equals("content")) {
                 return "GET".equals(method) ? get(segments[1], segments[2]) : notAllowed("GET");
             }
-            return error(404, "no route for " + method + " " + truncate(path), null);
+            return error(404, "no such route", null);
         } catch (InvalidRequest e) {
-            log.info("request rejected", "requestId", requestId, "method", method,
-                    "field", e.field(), "reason", e.getMessage());
+            log.info("request rejected", "requestId", requestId, "method", method, "field", e.field(), "reason", e.getMessage());
             return error(400, e.getMessage(), e.field());
         } catch (RuntimeException e) {
-            log.error("request failed", "requestId", requestId, "method", method,
-                    "error", e.getClass().getSimpleName(), "detail", e.getMessage());
+            log.error("request failed", "requestId", requestId, "method", method, "error", ErrorSummary.of(e));
             return error(500, "internal error; retry later", null);
         }
     }
 
     private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
-        ObjectNode body = RequestParser.parseObject(body(event));
+        ObjectNode body = RequestParser.parseObject(HttpResponses.body(event));
         JsonNode waitField = body.remove("wait");
         if (waitField != null && !waitField.isBoolean()) {
             throw new InvalidRequest("wait", "wait must be true or false");
         }
+        boolean wait = waitField != null && waitField.booleanValue();
         ContentRequest request = parser.parse(body);
-        Instant now = clock.instant();
-        ContentItem item = contents.request(request.key(), now);
+        RequestContent.Accepted accepted = requests.accept(request);
+        ContentItem item = accepted.item();
+        log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
+                "contentId", request.id().toString(), "status", item.status().wireName(), "queued", accepted.queued(), "wait", wait);
         if (item.status() == ContentStatus.READY) {
             return json(200, ContentView.of(item), Map.of());
         }
-        if (waitField != null && waitField.booleanValue()) {
-            Instant deadline = now.plus(remaining.compareTo(WAIT_LIMIT) < 0 ? remaining : WAIT_LIMIT);
-            Outcome outcome = generate.generate(request, deadline);
-            OutcomeReport.log(log, metrics, requestId, null, request, outcome, Duration.between(now, clock.instant()));
-            ContentItem written = outcome.item();
-            int status = written.status() == ContentStatus.PENDING ? 202 : 200;
-            return json(status, ContentView.of(written), Map.of("location", ContentView.path(written)));
+        if (!accepted.queued()) {
+            if (wait && item.textIfFinished().isPresent()) {
+                return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
+            }
+            ObjectNode answer = ContentView.of(item).put("error", "could not queue the request; the item holds its fallback; retry later");
+            return json(503, answer, Map.of("location", ContentView.path(item)));
         }
-        try {
-            queue.get().send(Json.write(canonical(request)));
-        } catch (RuntimeException e) {
-            // Nothing will generate it: give the item its fallback now rather than leave it pending.
-            log.error("enqueue failed", "requestId", requestId, "contentType", request.type().name(),
-                    "contentId", request.id().toString(), "error", e.getClass().getSimpleName());
-            contents.finishIfPending(item.finished(ContentStatus.FAILED, request.type().fallbackFor(request.id()),
-                    FallbackReason.NOT_QUEUED.model(), clock.instant()));
-            return error(503, "could not queue the request; the item holds its fallback; retry later", null);
+        if (wait) {
+            Duration limit = remaining.minus(ANSWER_MARGIN).compareTo(WAIT_LIMIT) < 0 ? remaining.minus(ANSWER_MARGIN) : WAIT_LIMIT;
+            ContentItem settled = requests.await(accepted, clock.instant().plus(limit));
+            if (RequestContent.settled(settled, accepted.at(), clock.instant())) {
+                return json(200, ContentView.of(settled), Map.of("location", ContentView.path(settled)));
+            }
+            item = settled; // still being generated: it will finish without the client asking again
         }
-        log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
-                "contentId", request.id().toString(), "status", item.status().wireName());
         return json(202, ContentView.of(item), Map.of("location", ContentView.path(item)));
     }
 
@@ -168,64 +154,5 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         return contents.find(new ContentKey(typeName, contentId))
                 .map(item -> json(200, ContentView.of(item), Map.of()))
                 .orElseGet(() -> error(404, "no content item " + typeName + "/" + contentId, null));
-    }
-
-    /** The message the generate function reads: the request as parsed, in its canonical form. */
-    private static ObjectNode canonical(ContentRequest request) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.put("contentType", request.type().name());
-        message.put("contentId", request.id().toBigInteger());
-        if (!request.context().isNull()) {
-            message.set("context", request.context());
-        }
-        return message;
-    }
-
-    private static String body(APIGatewayV2HTTPEvent event) {
-        String body = event.getBody();
-        if (body == null || !event.getIsBase64Encoded()) {
-            return body;
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(body);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequest("body", "request body is not valid base64");
-        }
-        if (bytes.length > RequestParser.MAX_BODY_BYTES) {
-            throw new InvalidRequest("body", "request body exceeds " + RequestParser.MAX_BODY_BYTES + " bytes");
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidRequest("body", "request body is not valid UTF-8");
-        }
-    }
-
-    private static APIGatewayV2HTTPResponse notAllowed(String allowed) {
-        APIGatewayV2HTTPResponse response = error(405, "method not allowed; use " + allowed, null);
-        response.getHeaders().put("allow", allowed);
-        return response;
-    }
-
-    private static APIGatewayV2HTTPResponse error(int status, String message, String field) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("error", message);
-        if (field != null) {
-            body.put("field", field);
-        }
-        return json(status, body, Map.of());
-    }
-
-    private static APIGatewayV2HTTPResponse json(int status, ObjectNode body, Map<String, String> headers) {
-        Map<String, String> all = new java.util.HashMap<>(headers);
-        all.put("content-type", "application/json");
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(all).withBody(Json.write(body)).build();
-    }
-
-    private static String truncate(String path) {
-        return path.length() > 100 ? path.substring(0, 100) + "…" : path;
     }
 }

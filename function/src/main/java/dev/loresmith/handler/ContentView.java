@@ -1,10 +1,15 @@
 package dev.loresmith.handler;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.content.ContentItem;
 
-/** The API's JSON view of a content item: the public attributes, never lease internals. */
+/**
+ * The API's JSON view of a content item: the public attributes, never lease internals or the stored
+ * context. {@code content} is {@code text} parsed — the document itself, so clients need not parse a string
+ * again; {@code text} stays, as it is the stored attribute.
+ */
 final class ContentView {
 
     private ContentView() {
@@ -15,14 +20,29 @@ final class ContentView {
         view.put("contentType", item.key().contentType());
         view.put("contentId", item.key().contentId().toBigInteger());
         view.put("status", item.status().wireName());
+        view.set("content", content(item.text()));
         view.put("text", item.text());
         view.put("model", item.model());
         view.put("requestedAt", item.requestedAt().toString());
         view.put("generatedAt", item.generatedAt() == null ? null : item.generatedAt().toString());
+        if (item.upgradedFrom() != null) {
+            view.put("upgradedFrom", item.upgradedFrom());
+        }
         return view;
     }
 
     static String path(ContentItem item) {
         return "/content/" + item.key().contentType() + "/" + item.key().contentId();
+    }
+
+    private static JsonNode content(String text) {
+        if (text == null) {
+            return Json.MAPPER.nullNode();
+        }
+        try {
+            return Json.read(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Json.MAPPER.nullNode(); // only a hand-edited item holds text that is not JSON
+        }
     }
 }

@@ -8,23 +8,27 @@ import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.DeadLetterFallback;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Dead-letter queue → the {@code dead_letter} fallback for every dead message whose item is still
- * pending. A dead message that names no item (malformed) is logged with its reason and dropped: there
- * is nothing to write. Storage errors report the message for another try.
+ * pending, and a replay mark on its item (README, "Runbook"). Every dead message counts in the
+ * {@code DeadLetters} metric, which the dead-letter alarm watches. A dead message that names no item
+ * (malformed) is logged with its reason and dropped: there is nothing to write. Storage errors and items
+ * a live worker holds report the message for another try.
  */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final Services services;
-
     private final RequestParser parser;
     private final DeadLetterFallback deadLetters;
     private final StructuredLog log;
+    private final GenerationMetrics metrics;
 
     public DeadLetterHandler() {
         this(Services.fromEnvironment());
@@ -34,13 +38,14 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         this.parser = services.parser();
         this.deadLetters = services.deadLetters();
         this.log = services.log();
+        this.metrics = services.metrics();
         this.services = services;
         Priming.beforeSnapshot("DeadLetterHandler", this::prime, services.log());
     }
 
-    /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
+    /** SnapStart priming: what the first dead letter needs, reading only the content table (all its role may read). */
     void prime() {
-        services.warmUp();
+        services.warmUpContent();
     }
 
     @Override
@@ -51,19 +56,24 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
             try {
                 request = parser.parse(message.getBody());
             } catch (InvalidRequest e) {
+                metrics.deadLetter("unreadable", "(unknown)");
                 log.warn("dead message unreadable; dropped", "requestId", context.getAwsRequestId(),
                         "messageId", message.getMessageId(), "field", e.field(), "reason", e.getMessage());
                 continue;
             }
             try {
-                boolean written = deadLetters.apply(request);
-                log.info(written ? "dead letter fallback written" : "dead letter ignored; item already finished",
-                        "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),
+                DeadLetterFallback.Result result = deadLetters.apply(request);
+                if (result == DeadLetterFallback.Result.LEASED) {
+                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                } else {
+                    metrics.deadLetter(result.name().toLowerCase(), request.type().name());
+                }
+                log.info("dead letter handled", "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),
                         "contentType", request.type().name(), "contentId", request.id().toString(),
-                        "outcome", written ? "fallback" : "duplicate", "reason", written ? "dead_letter" : null);
+                        "result", result.name().toLowerCase(), "reason", result == DeadLetterFallback.Result.FALLBACK_WRITTEN ? "dead_letter" : null);
             } catch (RuntimeException e) {
                 log.error("dead letter failed", "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),
-                        "error", e.getClass().getSimpleName(), "detail", e.getMessage());
+                        "error", ErrorSummary.of(e));
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
             }
         }

@@ -39,6 +39,8 @@ final class OutcomeReport {
                 "apiLatencyMs", outcome instanceof Outcome.Ready r ? r.apiLatency().toMillis()
                         : outcome instanceof Outcome.Fallback f ? f.apiLatency().toMillis() : 0,
                 "contextChars", request.context().isNull() ? 0 : request.context().toString().length(),
-                "circuitOpened", outcome instanceof Outcome.Fallback f && f.circuitOpened());
+                "circuitOpened", outcome instanceof Outcome.Fallback f && f.circuitOpened(),
+                "kept", outcome instanceof Outcome.Fallback f && f.kept(),
+                "upgradedFrom", outcome.item().upgradedFrom());
     }
 }

@@ -38,9 +38,10 @@ public final class ResetHandler implements RequestStreamHandler {
         Priming.beforeSnapshot("ResetHandler", this::prime, services.log());
     }
 
-    /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
+    /** SnapStart priming: what the first reset needs, reading only the circuit table (all its role may read). */
     void prime() {
-        services.warmUp();
+        services.warmUpCircuit();
+        generation("{\"generation\":0}".getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -4,14 +4,16 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.content.Claim;
 import dev.loresmith.content.ContentRequest;
-import dev.loresmith.content.ContentStatus;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.queue.RequestQueue;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +58,8 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
 
     /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
     void prime() {
-        services.warmUp();
+        services.warmUpContent();
+        services.warmUpCircuit();
     }
 
     @Override
@@ -81,17 +84,25 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
             return ParallelBatch.Result.RETRY;
         }
         Instant started = clock.instant();
+        Claim.Kind kind = RequestQueue.kindOf(attribute(message, RequestQueue.KIND_ATTRIBUTE));
         try {
-            Outcome outcome = generate.generate(request, deadline);
+            Outcome outcome = generate.generate(request, kind, deadline);
             OutcomeReport.log(log, metrics, requestId, message.getMessageId(), request, outcome, Duration.between(started, clock.instant()));
             // Leased by another worker: keep this message until the item is finished. If that worker died,
             // its lease expires and this message (or its own redelivery) finishes the item.
-            return outcome.item().status() == ContentStatus.PENDING ? ParallelBatch.Result.RETRY : ParallelBatch.Result.DONE;
+            return outcome instanceof Outcome.Duplicate d && d.retryLater() ? ParallelBatch.Result.RETRY : ParallelBatch.Result.DONE;
         } catch (RuntimeException e) {
+            // The item keeps its lease; this message, redelivered after the lease, finishes it.
             log.error("message failed", "requestId", requestId, "messageId", message.getMessageId(),
-                    "contentType", request.type().name(), "contentId", request.id().toString(),
-                    "error", e.getClass().getSimpleName(), "detail", e.getMessage());
+                    "contentType", request.type().name(), "contentId", request.id().toString(), "error", ErrorSummary.of(e));
             return ParallelBatch.Result.RETRY;
         }
+    }
+
+    private static String attribute(SQSEvent.SQSMessage message, String name) {
+        if (message.getMessageAttributes() == null || message.getMessageAttributes().get(name) == null) {
+            return null;
+        }
+        return message.getMessageAttributes().get(name).getStringValue();
     }
 }

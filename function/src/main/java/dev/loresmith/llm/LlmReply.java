@@ -1,14 +1,24 @@
 package dev.loresmith.llm;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
 /** What came back from one Messages API call, before any judgement about its content. */
 public sealed interface LlmReply {
 
-    /** A 2xx answer: the concatenated text blocks, why generation stopped, and token usage. */
+    /** A 2xx answer: the text blocks joined, why generation stopped, and token usage. */
     record Answer(String text, String stopReason, String model, Usage usage) implements LlmReply {
     }
 
-    /** A non-2xx HTTP status. */
-    record HttpError(int status) implements LlmReply {
+    /**
+     * A non-2xx HTTP status, with what the response said that the flow acts on. The error message text is
+     * never kept: it may quote the request.
+     */
+    record HttpError(int status, Problem problem, RetryAfter retryAfter) implements LlmReply {
+        public HttpError(int status) {
+            this(status, Problem.OTHER, RetryAfter.NONE);
+        }
     }
 
     /** A 2xx whose body is not a Messages API response. */
@@ -19,7 +29,37 @@ public sealed interface LlmReply {
     record NetworkError(String problem) implements LlmReply {
     }
 
+    /** The request could not be sent as built (a key HTTP headers cannot carry). Nothing reached the API. */
+    record Unsendable(String problem) implements LlmReply {
+    }
+
+    /** What an error response says beyond its status. */
+    enum Problem {
+        /** Nothing the flow treats specially. */
+        OTHER,
+        /** The organisation's or workspace's spend limit, or its credit, is exhausted: retrying will not help for hours. */
+        SPEND_LIMIT,
+        /** A 400 naming the structured-output field: this model or endpoint does not take it. */
+        STRUCTURED_OUTPUT_REJECTED
+    }
+
+    /**
+     * When the API says to try again: {@code delay} from {@code retry-after} in seconds, or {@code at} from an
+     * HTTP-date {@code retry-after} or the {@code anthropic-ratelimit-*-reset} headers of exhausted limits.
+     */
+    record RetryAfter(Optional<Duration> delay, Optional<Instant> at) {
+        public static final RetryAfter NONE = new RetryAfter(Optional.empty(), Optional.empty());
+    }
+
     record Usage(long inputTokens, long outputTokens, long cacheCreationInputTokens, long cacheReadInputTokens) {
         public static final Usage NONE = new Usage(0, 0, 0, 0);
+
+        /**
+         * Tokens against the daily budget: input and output at face value, cache writes at 1.25 and cache reads
+         * at 0.1 — their price relative to plain input tokens (Anthropic's prompt-caching pricing).
+         */
+        public long budgetTokens() {
+            return inputTokens + outputTokens + (cacheCreationInputTokens * 5 + 3) / 4 + (cacheReadInputTokens + 9) / 10;
+        }
     }
 }

@@ -8,14 +8,21 @@ import dev.loresmith.llm.LlmReply;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One CloudWatch Embedded Metric Format document per finished request, written as a line to stdout,
- * where Lambda's log pipeline turns it into metrics: no client library, no API call, no start-up cost.
- * The namespace is per stack ({@code METRICS_NAMESPACE}, default {@value #NAMESPACE}); every metric is
- * published without dimensions (service totals, which the alarms read) and by {@code Outcome} +
- * {@code Reason} (the breakdown).
+ * CloudWatch Embedded Metric Format documents written as lines to stdout, where Lambda's log pipeline turns
+ * them into metrics: no client library, no API call, no start-up cost. The namespace is per stack
+ * ({@code METRICS_NAMESPACE}, default {@value #NAMESPACE}). One document per finished request, with four
+ * dimension sets, each carrying only the metrics it is read for (every series costs money):
+ * <ul>
+ *   <li>none: the service totals the alarms read;</li>
+ *   <li>{@code Outcome} + {@code Reason}: {@code Generations}, the breakdown;</li>
+ *   <li>{@code ContentType}: {@code QualityChecks}, {@code QualityFailures}, {@code QualityFailureRate} — a prompt
+ *       that produces refusals or garbage is a bug of its type, not an outage;</li>
+ *   <li>{@code ContentType} + {@code Reason}: {@code QualityFailures} by {@code refused}, {@code truncated}, {@code invalid_json}.</li>
+ * </ul>
  */
 public final class GenerationMetrics {
 
@@ -44,49 +51,113 @@ public final class GenerationMetrics {
     }
 
     public void record(String contentType, Outcome outcome) {
-        ObjectNode doc = Json.MAPPER.createObjectNode();
-        ObjectNode directive = doc.putObject("_aws").put("Timestamp", clock.millis())
-                .putArray("CloudWatchMetrics").addObject();
-        directive.put("Namespace", namespace);
-        ArrayNode dimensions = directive.putArray("Dimensions");
-        dimensions.addArray();
-        dimensions.addArray().add("Outcome").add("Reason");
-        ArrayNode metrics = directive.putArray("Metrics");
-
+        Document doc = new Document();
         String kind = outcome instanceof Outcome.Ready ? "ready" : outcome instanceof Outcome.Fallback ? "fallback" : "duplicate";
-        doc.put("Outcome", kind);
-        doc.put("Reason", outcome instanceof Outcome.Fallback f ? f.reason().code() : "none");
-        doc.put("ContentType", contentType); // a property for Logs Insights, not a dimension (cardinality)
+        doc.root.put("Outcome", kind);
+        doc.root.put("Reason", outcome instanceof Outcome.Fallback f ? f.reason().code() : "none");
+        doc.root.put("ContentType", contentType);
 
-        metric(doc, metrics, "Generations", 1, "Count");
-        metric(doc, metrics, "Fallbacks", outcome instanceof Outcome.Fallback ? 1 : 0, "Count");
-        if (outcome instanceof Outcome.Ready r) {
-            called(doc, metrics, r.apiLatency().toMillis(), r.usage());
-            if (r.probe()) {
-                metric(doc, metrics, "ProbeSucceeded", 1, "Count");
-            }
-        } else if (outcome instanceof Outcome.Fallback f) {
-            if (!f.apiLatency().isZero()) {
-                called(doc, metrics, f.apiLatency().toMillis(), f.usage());
-            }
-            metric(doc, metrics, "CircuitOpened", f.circuitOpened() ? 1 : 0, "Count");
-            if (f.probe()) {
-                metric(doc, metrics, "ProbeFailed", 1, "Count");
+        Directive totals = doc.directive(List.of());
+        Directive breakdown = doc.directive(List.of("Outcome", "Reason"));
+        totals.metric("Generations", 1, "Count");
+        breakdown.metric("Generations", 1, "Count");
+        totals.metric("Fallbacks", outcome instanceof Outcome.Fallback ? 1 : 0, "Count");
+
+        Outcome.Conditions conditions = outcome instanceof Outcome.Ready r ? r.conditions()
+                : outcome instanceof Outcome.Fallback f ? f.conditions() : null;
+        if (conditions != null) {
+            totals.metric("CircuitState", conditions.circuit().gauge(), "None");
+            totals.metric("ThrottledCalls", conditions.throttled() ? 1 : 0, "Count");
+            totals.metric("SpendLimitReached", conditions.spendLimit() ? 1 : 0, "Count");
+            if (conditions.budget().isPresent()) {
+                totals.metric("BudgetUsed", conditions.budgetUsed(), "Count");
+                totals.metricDouble("BudgetUsedPercent", 100.0 * conditions.budgetUsed() / conditions.budget().getAsLong(), "Percent");
             }
         }
-        sink.accept(Json.write(doc));
+        if (outcome instanceof Outcome.Ready r) {
+            called(totals, r.apiLatency().toMillis(), r.usage());
+            if (r.probe()) {
+                totals.metric("ProbeSucceeded", 1, "Count");
+            }
+            quality(doc, false);
+        } else if (outcome instanceof Outcome.Fallback f) {
+            if (!f.apiLatency().isZero()) {
+                called(totals, f.apiLatency().toMillis(), f.usage());
+            }
+            totals.metric("CircuitOpened", f.circuitOpened() ? 1 : 0, "Count");
+            if (f.probe()) {
+                totals.metric("ProbeFailed", 1, "Count");
+            }
+            if (f.qualityFailure()) {
+                quality(doc, true);
+            }
+        }
+        sink.accept(doc.json());
     }
 
-    private static void called(ObjectNode doc, ArrayNode metrics, long latencyMillis, LlmReply.Usage usage) {
-        metric(doc, metrics, "ApiLatency", latencyMillis, "Milliseconds");
-        metric(doc, metrics, "InputTokens", usage.inputTokens(), "Count");
-        metric(doc, metrics, "OutputTokens", usage.outputTokens(), "Count");
-        metric(doc, metrics, "CacheCreationInputTokens", usage.cacheCreationInputTokens(), "Count");
-        metric(doc, metrics, "CacheReadInputTokens", usage.cacheReadInputTokens(), "Count");
+    /** A reply that came back and was judged: counted per type, and as a failure when it was refused, truncated or invalid. */
+    private static void quality(Document doc, boolean failed) {
+        Directive byType = doc.directive(List.of("ContentType"));
+        byType.metric("QualityChecks", 1, "Count");
+        byType.metric("QualityFailures", failed ? 1 : 0, "Count");
+        byType.metric("QualityFailureRate", failed ? 1 : 0, "None");
+        if (failed) {
+            doc.directive(List.of("ContentType", "Reason")).metric("QualityFailures", 1, "Count");
+        }
     }
 
-    private static void metric(ObjectNode doc, ArrayNode metrics, String name, long value, String unit) {
-        metrics.addObject().put("Name", name).put("Unit", unit);
-        doc.put(name, value);
+    /** One dead message seen by the dead-letter function ({@code result}: what it did), for the dead-letter alarm. */
+    public void deadLetter(String result, String contentType) {
+        Document doc = new Document();
+        doc.root.put("Result", result);
+        doc.root.put("ContentType", contentType);
+        doc.directive(List.of()).metric("DeadLetters", 1, "Count");
+        sink.accept(doc.json());
+    }
+
+    /** Renders one document of each shape into nothing: SnapStart priming loads what the first request uses. */
+    public void warmUp(String contentType) {
+        new Document().directive(List.of("ContentType")).metric("QualityChecks", 0, "Count");
+    }
+
+    private static void called(Directive totals, long latencyMillis, LlmReply.Usage usage) {
+        totals.metric("ApiLatency", latencyMillis, "Milliseconds");
+        totals.metric("InputTokens", usage.inputTokens(), "Count");
+        totals.metric("OutputTokens", usage.outputTokens(), "Count");
+        totals.metric("CacheCreationInputTokens", usage.cacheCreationInputTokens(), "Count");
+        totals.metric("CacheReadInputTokens", usage.cacheReadInputTokens(), "Count");
+    }
+
+    private final class Document {
+        final ObjectNode root = Json.MAPPER.createObjectNode();
+        final ArrayNode directives;
+
+        Document() {
+            directives = root.putObject("_aws").put("Timestamp", clock.millis()).putArray("CloudWatchMetrics");
+        }
+
+        Directive directive(List<String> dimensions) {
+            ObjectNode directive = directives.addObject();
+            directive.put("Namespace", namespace);
+            ArrayNode set = directive.putArray("Dimensions").addArray();
+            dimensions.forEach(set::add);
+            return new Directive(root, directive.putArray("Metrics"));
+        }
+
+        String json() {
+            return Json.write(root);
+        }
+    }
+
+    private record Directive(ObjectNode root, ArrayNode metrics) {
+        void metric(String name, long value, String unit) {
+            metrics.addObject().put("Name", name).put("Unit", unit);
+            root.put(name, value);
+        }
+
+        void metricDouble(String name, double value, String unit) {
+            metrics.addObject().put("Name", name).put("Unit", unit);
+            root.put(name, value);
+        }
     }
 }

@@ -1,8 +1,21 @@
 package dev.loresmith.queue;
 
+import dev.loresmith.content.Claim;
+
 /** Where accepted requests wait to be generated: SQS in AWS, an in-process stand-in when run locally. */
 public interface RequestQueue {
 
-    /** Enqueues one request body (the JSON of DESIGN.md "Requests"). Throws if it could not. */
-    void send(String body);
+    /** The message attribute that marks an upgrade; a message without it is a request. */
+    String KIND_ATTRIBUTE = "kind";
+
+    /** Enqueues one request body (the JSON of README "Requests") for the given kind of claim. Throws if it could not. */
+    void send(String body, Claim.Kind kind);
+
+    /** Messages waiting to be received, approximately (SQS's ApproximateNumberOfMessages). */
+    long backlog();
+
+    /** The kind a received message's {@code kind} attribute names: {@code upgrade}, or anything else a request. */
+    static Claim.Kind kindOf(String attribute) {
+        return "upgrade".equals(attribute) ? Claim.Kind.UPGRADE : Claim.Kind.REQUEST;
+    }
 }

@@ -1,9 +1,17 @@
 package dev.loresmith.queue;
 
+import dev.loresmith.content.Claim;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.util.Map;
 
 /** The generate queue on SQS. */
 public final class SqsRequestQueue implements RequestQueue {
+
+    private static final Map<String, MessageAttributeValue> UPGRADE = Map.of(KIND_ATTRIBUTE,
+            MessageAttributeValue.builder().dataType("String").stringValue("upgrade").build());
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -14,7 +22,14 @@ public final class SqsRequestQueue implements RequestQueue {
     }
 
     @Override
-    public void send(String body) {
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+    public void send(String body, Claim.Kind kind) {
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(kind == Claim.Kind.UPGRADE ? UPGRADE : null));
+    }
+
+    @Override
+    public long backlog() {
+        String value = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        return value == null ? 0 : Long.parseLong(value);
     }
 }

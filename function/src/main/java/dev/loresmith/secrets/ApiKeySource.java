@@ -1,15 +1,13 @@
 package dev.loresmith.secrets;
 
-import java.util.Optional;
-
-/** Where the Anthropic API key comes from. Empty means "no key configured": the flow falls back with {@code no_config}. */
+/** Where the Anthropic API key comes from. Never throws: a failure to read is {@link ApiKey.Unavailable}. */
 public interface ApiKeySource {
 
-    Optional<String> apiKey();
+    ApiKey apiKey();
 
     /** A fixed key (local runs: {@code ANTHROPIC_API_KEY}); blank counts as none. */
     static ApiKeySource fixed(String key) {
-        Optional<String> value = Optional.ofNullable(key).map(String::trim).filter(k -> !k.isEmpty());
+        ApiKey value = ApiKey.of(key);
         return () -> value;
     }
 }

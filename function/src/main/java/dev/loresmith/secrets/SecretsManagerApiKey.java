@@ -2,6 +2,7 @@ package dev.loresmith.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
@@ -9,23 +10,37 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * The API key from a Secrets Manager secret, cached in memory for a short TTL so a rotated key is
  * picked up without a cold start and a warm function does not call Secrets Manager per message.
  * The secret string is the key itself, or a JSON object with an {@code apiKey} field.
- * Failures are logged by class name only: the secret value never reaches a log or an exception.
+ *
+ * <p>A failed read is not "no key": the last good key keeps being served (for at most {@code ttl} more),
+ * and without one the answer is {@link ApiKey.Unavailable}. After a failure, Secrets Manager is not asked
+ * again until a back-off has passed (1 s, doubling to 30 s), so an outage costs one call per back-off per
+ * environment, not one per message. Failures are logged by class and error code only: the secret value
+ * never reaches a log or an exception.
  */
 public final class SecretsManagerApiKey implements ApiKeySource {
+
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final SecretsManagerClient secrets;
     private final String secretId;
     private final Duration ttl;
     private final Clock clock;
     private final StructuredLog log;
-    private Optional<String> cached = Optional.empty();
+
+    private ApiKey cached = new ApiKey.Unavailable("not read yet");
     private Instant cachedUntil = Instant.MIN;
+    /** The last good key and until when it may still stand in during an outage. */
+    private ApiKey.Present lastGood;
+    private Instant lastGoodUntil = Instant.MIN;
+    private Duration backoff = Duration.ZERO;
+    private Instant nextAttempt = Instant.MIN;
+    private String lastProblem;
 
     public SecretsManagerApiKey(SecretsManagerClient secrets, String secretId, Duration ttl, Clock clock, StructuredLog log) {
         this.secrets = secrets;
@@ -36,26 +51,56 @@ public final class SecretsManagerApiKey implements ApiKeySource {
     }
 
     @Override
-    public synchronized Optional<String> apiKey() {
+    public synchronized ApiKey apiKey() {
         Instant now = clock.instant();
         if (now.isBefore(cachedUntil)) {
             return cached;
         }
+        if (now.isBefore(nextAttempt)) {
+            return duringOutage(now);
+        }
         try {
-            String value = secrets.getSecretValue(r -> r.secretId(secretId)).secretString();
-            cached = ApiKeySource.fixed(extract(value)).apiKey();
-            cachedUntil = now.plus(ttl);
+            ApiKey key = ApiKey.of(extract(secrets.getSecretValue(r -> r.secretId(secretId)).secretString()));
+            remember(key, now);
         } catch (ResourceNotFoundException e) {
             // The secret (or its value: a freshly deployed stack's secret has none) does not exist yet:
             // that is "no key", cached like a key so an unconfigured stack does not call Secrets Manager per item.
-            log.warn("api key secret has no value", "secretId", secretId);
-            cached = Optional.empty();
-            cachedUntil = now.plus(ttl);
+            remember(new ApiKey.Absent("the secret has no value"), now);
         } catch (RuntimeException e) {
-            // Keep serving the last good key (if any) and try again on the next call.
-            log.warn("api key secret unreadable", "secretId", secretId, "error", e.getClass().getSimpleName());
+            backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+            nextAttempt = now.plus(backoff);
+            log.warn("api key secret unreadable", "secretId", secretId, "error", ErrorSummary.of(e),
+                    "retryInMs", backoff.toMillis(), "servingLastGoodKey", lastGood != null && now.isBefore(lastGoodUntil));
+            return duringOutage(now);
         }
         return cached;
+    }
+
+    private void remember(ApiKey key, Instant now) {
+        cached = key;
+        cachedUntil = now.plus(ttl);
+        backoff = Duration.ZERO;
+        nextAttempt = Instant.MIN;
+        if (key instanceof ApiKey.Present present) {
+            lastGood = present;
+            lastGoodUntil = cachedUntil.plus(ttl);
+            lastProblem = null;
+        } else if (key instanceof ApiKey.Absent absent && !absent.why().equals(lastProblem)) {
+            lastProblem = absent.why();
+            // A configuration error an operator must fix; logged once per problem, never with the value.
+            log.error("api key unusable", "secretId", secretId, "problem", absent.why());
+        }
+    }
+
+    private ApiKey duringOutage(Instant now) {
+        if (lastGood != null && now.isBefore(lastGoodUntil)) {
+            return lastGood;
+        }
+        return new ApiKey.Unavailable("Secrets Manager could not be read");
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     private static String extract(String value) {

@@ -4,22 +4,30 @@ import dev.loresmith.content.ContentId;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentStatus;
+import dev.loresmith.content.FollowUp;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticTableSchema;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.Map;
 
 import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.primaryPartitionKey;
 
 /**
  * The content table's item layout. The key is {@code pk = "<contentType>#<contentId>"} so items spread
  * over partitions; {@code contentType}, {@code contentId} and the rest are the public attribute contract.
- * Times people read are ISO-8601 strings; {@code leaseUntil} is epoch milliseconds because conditions compare it.
+ * Times people read are ISO-8601 strings; times conditions compare are epoch milliseconds. An item owing
+ * a follow-up carries {@code followUp = "<kind>#<shard>"} and {@code followUpAt}: the keys of the sparse
+ * {@code FollowUps} index the sweep queries.
  */
 final class ContentRow {
 
     static final String PK = "pk";
+    static final String FOLLOW_UPS_INDEX = "FollowUps";
+    /** The follow-up index is spread over this many partition values, queried one by one. */
+    static final int FOLLOW_UP_SHARDS = 4;
 
     /** Static (reflection-free) schema: cheaper at cold start than a bean-introspected one. */
     static final TableSchema<ContentRow> SCHEMA = StaticTableSchema.builder(ContentRow.class)
@@ -34,6 +42,14 @@ final class ContentRow {
             .addAttribute(String.class, a -> a.name("generatedAt").getter(r -> r.generatedAt).setter((r, v) -> r.generatedAt = v))
             .addAttribute(String.class, a -> a.name("leaseOwner").getter(r -> r.leaseOwner).setter((r, v) -> r.leaseOwner = v))
             .addAttribute(Long.class, a -> a.name("leaseUntil").getter(r -> r.leaseUntil).setter((r, v) -> r.leaseUntil = v))
+            .addAttribute(String.class, a -> a.name("context").getter(r -> r.context).setter((r, v) -> r.context = v))
+            .addAttribute(String.class, a -> a.name("upgradedFrom").getter(r -> r.upgradedFrom).setter((r, v) -> r.upgradedFrom = v))
+            .addAttribute(Integer.class, a -> a.name("attempts").getter(r -> r.attempts).setter((r, v) -> r.attempts = v))
+            .addAttribute(Long.class, a -> a.name("attemptsSince").getter(r -> r.attemptsSince).setter((r, v) -> r.attemptsSince = v))
+            .addAttribute(String.class, a -> a.name("followUp").getter(r -> r.followUp).setter((r, v) -> r.followUp = v))
+            .addAttribute(Long.class, a -> a.name("followUpAt").getter(r -> r.followUpAt).setter((r, v) -> r.followUpAt = v))
+            .addAttribute(String.class, a -> a.name("lastFailure").getter(r -> r.lastFailure).setter((r, v) -> r.lastFailure = v))
+            .addAttribute(Long.class, a -> a.name("attemptedAt").getter(r -> r.attemptedAt).setter((r, v) -> r.attemptedAt = v))
             .build();
 
     private String pk;
@@ -46,24 +62,31 @@ final class ContentRow {
     private String generatedAt;
     private String leaseOwner;
     private Long leaseUntil;
+    private String context;
+    private String upgradedFrom;
+    private Integer attempts;
+    private Long attemptsSince;
+    private String followUp;
+    private Long followUpAt;
+    private String lastFailure;
+    private Long attemptedAt;
 
     static String pk(ContentKey key) {
         return key.contentType() + "#" + key.contentId();
     }
 
-    static ContentRow of(ContentItem item) {
-        ContentRow row = new ContentRow();
-        row.pk = pk(item.key());
-        row.contentType = item.key().contentType();
-        row.contentId = item.key().contentId().toBigInteger();
-        row.status = item.status().wireName();
-        row.text = item.text();
-        row.model = item.model();
-        row.requestedAt = item.requestedAt().toString();
-        row.generatedAt = item.generatedAt() == null ? null : item.generatedAt().toString();
-        row.leaseOwner = item.leaseOwner();
-        row.leaseUntil = item.leaseUntil() == null ? null : item.leaseUntil().toEpochMilli();
-        return row;
+    /** {@code "<kind>#<shard>"}: the index partition an item's follow-up lives in. */
+    static String followUpPartition(FollowUp.Kind kind, ContentKey key) {
+        return kind.wireName() + "#" + key.contentId().mod(FOLLOW_UP_SHARDS);
+    }
+
+    static ContentKey keyOf(String pk) {
+        int hash = pk.lastIndexOf('#');
+        return new ContentKey(pk.substring(0, hash), ContentId.parse(pk.substring(hash + 1)));
+    }
+
+    static ContentItem toItem(Map<String, AttributeValue> attributes) {
+        return SCHEMA.mapToItem(attributes).toItem();
     }
 
     ContentItem toItem() {
@@ -75,6 +98,15 @@ final class ContentRow {
                 requestedAt == null ? Instant.EPOCH : Instant.parse(requestedAt),
                 generatedAt == null ? null : Instant.parse(generatedAt),
                 leaseOwner,
-                leaseUntil == null ? null : Instant.ofEpochMilli(leaseUntil));
+                leaseUntil == null ? null : Instant.ofEpochMilli(leaseUntil),
+                context,
+                upgradedFrom,
+                attempts == null ? 0 : attempts,
+                attemptsSince == null ? null : Instant.ofEpochMilli(attemptsSince),
+                followUp == null || followUpAt == null ? null : new FollowUp(
+                        followUp.startsWith(FollowUp.Kind.REPLAY.wireName()) ? FollowUp.Kind.REPLAY : FollowUp.Kind.UPGRADE,
+                        Instant.ofEpochMilli(followUpAt)),
+                lastFailure,
+                attemptedAt == null ? null : Instant.ofEpochMilli(attemptedAt));
     }
 }

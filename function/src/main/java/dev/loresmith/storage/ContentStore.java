@@ -4,40 +4,56 @@ import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.content.Claim;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.FollowUp;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
-/** The content table, in the terms the flow and handlers need. */
+/**
+ * The content table, in the terms the flow and handlers need. Every write to an item is conditioned so
+ * that it never takes an item from a live lease held by another worker.
+ */
 public interface ContentStore {
 
     /**
-     * Makes the item {@code pending} (creating it if absent, or taking back a {@code failed} one) and leases
-     * it to {@code worker} until {@code leaseUntil}, unless it is {@code ready} or leased by a live worker.
-     * One conditional write.
+     * Leases the item to {@code worker} until {@code leaseUntil}, unless it is {@code ready}, leased by a live
+     * worker, or (for {@link Claim.Kind#UPGRADE}) not awaiting an upgrade that is due. A request creates the item
+     * {@code pending} if absent and records {@code context}; a {@code failed} item keeps its text and status
+     * while leased, so a reader never sees it go backwards. One conditional write.
      */
-    Claim claim(ContentKey key, String worker, Instant now, Instant leaseUntil);
+    Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context);
 
     /** Strongly consistent read. */
     Optional<ContentItem> find(ContentKey key);
 
-    /**
-     * Marks the item requested: creates it {@code pending}, or moves a {@code failed} item back to
-     * {@code pending}; leaves {@code pending} and {@code ready} items alone. Returns the item as it now is.
-     */
-    ContentItem request(ContentKey key, Instant now);
-
-    /** Writes a finished item. A fallback never replaces a {@code ready} item: returns false then. */
-    boolean finish(ContentItem finished);
-
-    /** Writes a fallback only if the item is still {@code pending} (or absent). Returns whether it wrote. */
-    boolean finishIfPending(ContentItem finished);
+    /** Creates the item {@code pending} if absent (recording {@code context}); otherwise leaves it as it is. Returns it as it now is. */
+    ContentItem request(ContentKey key, Instant now, String context);
 
     /**
-     * Writes a finished item and moves the circuit from {@code expected} to {@code next} in one
-     * transaction, conditioned on the circuit's version and (for a fallback) on the item not being ready.
+     * The lease holder's result: {@code finished} as it must now read (ready, a first fallback, or a failed item
+     * kept as it was), together with the circuit's move from {@code expected} to {@code next} when given, in one
+     * transaction — conditioned on {@code worker} still holding the lease and the circuit's version.
      */
-    Commit finishWithCircuit(ContentItem finished, CircuitRecord expected, CircuitRecord next);
+    Commit finish(ContentItem finished, String worker, CircuitRecord expected, CircuitRecord next);
+
+    /**
+     * A fallback for an item nobody holds: written only if the item is {@code pending} (or absent) and not
+     * leased by a live worker. For {@code not_queued} and {@code dead_letter}. Returns whether it wrote.
+     */
+    boolean fallbackUnclaimed(ContentItem fallback, Instant now);
+
+    /**
+     * Marks a {@code failed} item that owes nothing else as replayable from the dead-letter path. Written only
+     * if the item is failed, has no follow-up and is not leased by a live worker.
+     */
+    Mark markForReplay(ContentKey key, Instant now);
+
+    /** Items whose follow-up of {@code kind} is due at {@code now}, oldest first, at most {@code limit}. */
+    List<ContentKey> dueFollowUps(FollowUp.Kind kind, Instant now, int limit);
+
+    /** Removes a replay follow-up once the replay is enqueued (a no-op if it has changed since). */
+    void clearReplay(ContentKey key);
 
     enum Commit {
         COMMITTED,
@@ -45,8 +61,16 @@ public interface ContentStore {
          * The circuit changed since it was read, the transaction conflicted, or DynamoDB throttled it:
          * back off, re-read and decide again.
          */
-        CIRCUIT_CHANGED,
-        /** The item became ready meanwhile; nothing was written. */
-        ITEM_ALREADY_READY
+        RETRY,
+        /** Another worker took the item after this worker's lease ended; nothing was written. */
+        LEASE_LOST
+    }
+
+    enum Mark {
+        MARKED,
+        /** Ready, still pending, or already owing a follow-up: nothing to mark. */
+        NOTHING_TO_MARK,
+        /** A live worker holds it: try again later. */
+        LEASED
     }
 }

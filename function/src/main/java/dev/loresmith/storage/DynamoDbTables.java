@@ -1,233 +1,402 @@
 package dev.loresmith.storage;
 
 import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.content.Claim;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentStatus;
+import dev.loresmith.content.FollowUp;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
-import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
-import software.amazon.awssdk.enhanced.dynamodb.model.PutItemEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.TransactPutItemEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.TransactUpdateItemEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
-import software.amazon.awssdk.enhanced.dynamodb.model.UpdateItemEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
- * Both tables on DynamoDB. Item mapping goes through static Enhanced-client schemas; the two writes
- * whose update expressions the Enhanced client cannot express ({@code if_not_exists}, REMOVE) use the
- * low-level client with the same schemas. Every state change is a conditional write.
+ * Both tables on DynamoDB. Reads of the content table map items through the Enhanced client's static
+ * schema; every write is a low-level conditional UpdateItem (or a TransactWriteItems of two), because
+ * each one needs expressions the Enhanced client cannot state: {@code if_not_exists}, REMOVE, and the
+ * lease condition that keeps one worker per item. A write that meets a transaction in flight on the same
+ * item ({@code TransactionConflictException}) is tried again, a bounded number of times.
  */
 public final class DynamoDbTables implements ContentStore, CircuitStore {
 
-    private static final String NOT_READY = "attribute_not_exists(#pk) OR #status <> :ready";
+    static final int MAX_CONFLICT_ATTEMPTS = 5;
+    private static final String UNLEASED = "(attribute_not_exists(#leaseUntil) OR #leaseUntil < :nowMillis)";
     private static final AttributeValue READY = s(ContentStatus.READY.wireName());
     private static final AttributeValue PENDING = s(ContentStatus.PENDING.wireName());
     private static final AttributeValue FAILED = s(ContentStatus.FAILED.wireName());
 
     private final DynamoDbClient dynamo;
-    private final DynamoDbEnhancedClient enhanced;
     private final DynamoDbTable<ContentRow> content;
-    private final DynamoDbTable<CircuitRow> circuits;
     private final String contentTableName;
+    private final String circuitTableName;
     private final String provider;
+    private final Backoff backoff;
 
     public DynamoDbTables(DynamoDbClient dynamo, String contentTableName, String circuitTableName, String provider) {
-        this.enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build();
-        this.dynamo = dynamo;
-        this.content = enhanced.table(contentTableName, ContentRow.SCHEMA);
-        this.circuits = enhanced.table(circuitTableName, CircuitRow.SCHEMA);
-        this.contentTableName = contentTableName;
-        this.provider = provider;
+        this(dynamo, contentTableName, circuitTableName, provider, Backoff.jittered());
     }
 
+    public DynamoDbTables(DynamoDbClient dynamo, String contentTableName, String circuitTableName, String provider, Backoff backoff) {
+        this.dynamo = dynamo;
+        this.content = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build().table(contentTableName, ContentRow.SCHEMA);
+        this.contentTableName = contentTableName;
+        this.circuitTableName = circuitTableName;
+        this.provider = provider;
+        this.backoff = backoff;
+    }
+
+    // ---------------------------------------------------------------- content
+
     @Override
-    public Claim claim(ContentKey key, String worker, Instant now, Instant leaseUntil) {
-        UpdateItemRequest request = toPending(key,
-                "requestedAt = if_not_exists(requestedAt, :now), leaseOwner = :worker, leaseUntil = :until",
-                // Absent; failed (a new delivery — a replay from the dead-letter queue, say — tries again);
-                // or pending with no live lease (a worker that died frees the item when its lease ends).
-                "attribute_not_exists(#pk) OR #status = :failed OR (#status = :pending AND "
-                        + "(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMillis))",
-                Map.of(":now", s(now.toString()),
-                        ":worker", s(worker),
-                        ":until", n(leaseUntil.toEpochMilli()),
-                        ":nowMillis", n(now.toEpochMilli())));
+    public Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context) {
+        Update u = new Update();
+        String condition;
+        if (kind == Claim.Kind.REQUEST) {
+            u.set("contentType", s(key.contentType())).set("contentId", id(key))
+                    .setIfNotExists("status", PENDING).setIfNotExists("requestedAt", s(now.toString()))
+                    .set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli()))
+                    .setOrRemove("context", context == null ? null : s(context));
+            // Absent, pending or failed — never ready — and not leased by a live worker. A failed item keeps
+            // its text and status while leased: the fallback stays readable until something better replaces it.
+            condition = "(attribute_not_exists(" + u.name("pk") + ") OR " + u.name("status") + " <> " + u.value("ready", READY) + ") AND " + UNLEASED;
+        } else {
+            // Moving followUpAt to the lease's end keeps sweeps from enqueuing it again while it runs, and makes it
+            // due again should this worker die.
+            u.set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli())).set("followUpAt", n(leaseUntil.toEpochMilli()));
+            condition = u.name("status") + " = " + u.value("failed", FAILED) + " AND begins_with(" + u.name("followUp") + ", "
+                    + u.value("upgrade", s(FollowUp.Kind.UPGRADE.wireName() + "#")) + ") AND " + u.name("followUpAt") + " <= :nowMillis AND " + UNLEASED;
+        }
+        u.name("leaseUntil");
+        u.value("nowMillis", n(now.toEpochMilli()));
         try {
-            UpdateItemResponse response = dynamo.updateItem(request);
-            return new Claim.Claimed(toItem(response.attributes()));
+            return new Claim.Claimed(ContentRow.toItem(retrying(() -> dynamo.updateItem(contentUpdate(key, u, condition, ReturnValue.ALL_NEW))).attributes()));
         } catch (ConditionalCheckFailedException e) {
-            ContentItem existing = toItem(e.item());
-            return existing.status() == ContentStatus.PENDING ? new Claim.Leased(existing) : new Claim.AlreadyFinished(existing);
+            if (!e.hasItem() || e.item().isEmpty()) {
+                return new Claim.NotDue(ContentItem.pending(key, now, null));
+            }
+            ContentItem existing = ContentRow.toItem(e.item());
+            if (existing.status() == ContentStatus.READY) {
+                return new Claim.AlreadyFinished(existing);
+            }
+            if (kind == Claim.Kind.UPGRADE) {
+                return new Claim.NotDue(existing); // not due, given up, or another worker has it: the index keeps it
+            }
+            return new Claim.Leased(existing);
         }
     }
 
     @Override
     public Optional<ContentItem> find(ContentKey key) {
-        ContentRow row = content.getItem(r -> r.key(contentKey(key)).consistentRead(true));
+        ContentRow row = content.getItem(r -> r.key(Key.builder().partitionValue(ContentRow.pk(key)).build()).consistentRead(true));
         return Optional.ofNullable(row).map(ContentRow::toItem);
     }
 
     @Override
-    public ContentItem request(ContentKey key, Instant now) {
-        UpdateItemRequest request = toPending(key, "requestedAt = :now", "attribute_not_exists(#pk) OR #status = :failed",
-                Map.of(":now", s(now.toString())));
-        try {
-            return toItem(dynamo.updateItem(request).attributes());
-        } catch (ConditionalCheckFailedException e) {
-            return toItem(e.item()); // already pending or ready: leave it as it is
+    public ContentItem request(ContentKey key, Instant now, String context) {
+        Update u = new Update().set("contentType", s(key.contentType())).set("contentId", id(key))
+                .set("status", PENDING).set("requestedAt", s(now.toString()));
+        if (context != null) {
+            u.set("context", s(context));
         }
-    }
-
-    /**
-     * One conditional UpdateItem that makes the item {@code pending} — its key attributes set, text, model and
-     * generatedAt removed, plus {@code set} — if {@code condition} holds. Returns the new item, or on a failed
-     * condition the old one (ReturnValuesOnConditionCheckFailure), so no read is ever needed first.
-     */
-    private UpdateItemRequest toPending(ContentKey key, String set, String condition, Map<String, AttributeValue> values) {
-        Map<String, AttributeValue> all = new java.util.HashMap<>(values);
-        all.put(":type", s(key.contentType()));
-        all.put(":id", AttributeValue.fromN(key.contentId().toString()));
-        all.put(":pending", PENDING);
-        all.put(":failed", FAILED);
-        return UpdateItemRequest.builder()
-                .tableName(contentTableName)
-                .key(Map.of(ContentRow.PK, s(ContentRow.pk(key))))
-                .updateExpression("SET contentType = :type, contentId = :id, #status = :pending, " + set
-                        + " REMOVE #text, #model, generatedAt")
-                .conditionExpression(condition)
-                .expressionAttributeNames(Map.of("#pk", ContentRow.PK, "#status", "status", "#text", "text", "#model", "model"))
-                .expressionAttributeValues(all)
-                .returnValues(ReturnValue.ALL_NEW)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build();
-    }
-
-    @Override
-    public boolean finish(ContentItem finished) {
-        PutItemEnhancedRequest.Builder<ContentRow> put = PutItemEnhancedRequest.builder(ContentRow.class).item(ContentRow.of(finished));
-        if (finished.status() != ContentStatus.READY) {
-            put.conditionExpression(notReady());
-        }
+        String condition = "attribute_not_exists(" + u.name("pk") + ")";
         try {
-            content.putItem(put.build());
-            return true;
+            return ContentRow.toItem(retrying(() -> dynamo.updateItem(contentUpdate(key, u, condition, ReturnValue.ALL_NEW))).attributes());
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return ContentRow.toItem(e.item()); // it exists: leave it as it is
         }
     }
 
     @Override
-    public boolean finishIfPending(ContentItem finished) {
-        Expression pendingOrAbsent = Expression.builder()
-                .expression("attribute_not_exists(#pk) OR #status = :pending")
-                .expressionNames(Map.of("#pk", ContentRow.PK, "#status", "status"))
-                .expressionValues(Map.of(":pending", PENDING))
-                .build();
-        try {
-            content.putItem(PutItemEnhancedRequest.builder(ContentRow.class).item(ContentRow.of(finished))
-                    .conditionExpression(pendingOrAbsent).build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
+    public Commit finish(ContentItem finished, String worker, CircuitRecord expected, CircuitRecord next) {
+        Update u = finishUpdate(finished);
+        String condition = u.name("leaseOwner") + " = " + u.value("worker", s(worker));
+        if (expected == null || next == null || next.equals(expected)) {
+            try {
+                retrying(() -> dynamo.updateItem(contentUpdate(finished.key(), u, condition, ReturnValue.NONE)));
+                return Commit.COMMITTED;
+            } catch (ConditionalCheckFailedException e) {
+                return Commit.LEASE_LOST;
+            }
         }
-    }
-
-    @Override
-    public Commit finishWithCircuit(ContentItem finished, CircuitRecord expected, CircuitRecord next) {
-        TransactPutItemEnhancedRequest.Builder<ContentRow> put = TransactPutItemEnhancedRequest.builder(ContentRow.class)
-                .item(ContentRow.of(finished));
-        if (finished.status() != ContentStatus.READY) {
-            put.conditionExpression(notReady());
-        }
+        UpdateItemRequest item = contentUpdate(finished.key(), u, condition, ReturnValue.NONE);
+        UpdateItemRequest circuit = circuitUpdate(expected, next);
         try {
-            enhanced.transactWriteItems(TransactWriteItemsEnhancedRequest.builder()
-                    .addPutItem(content, put.build())
-                    .addUpdateItem(circuits, circuitUpdate(expected, next))
-                    .build());
+            dynamo.transactWriteItems(r -> r
+                    // the same token on the SDK's own retries: a transaction that committed but timed out is not applied twice
+                    .clientRequestToken(UUID.randomUUID().toString())
+                    .transactItems(
+                            TransactWriteItem.builder().update(x -> x.tableName(item.tableName()).key(item.key())
+                                    .updateExpression(item.updateExpression()).conditionExpression(item.conditionExpression())
+                                    .expressionAttributeNames(item.expressionAttributeNames())
+                                    .expressionAttributeValues(item.expressionAttributeValues())
+                                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).build(),
+                            TransactWriteItem.builder().update(x -> x.tableName(circuit.tableName()).key(circuit.key())
+                                    .updateExpression(circuit.updateExpression()).conditionExpression(circuit.conditionExpression())
+                                    .expressionAttributeNames(circuit.expressionAttributeNames())
+                                    .expressionAttributeValues(circuit.expressionAttributeValues())).build()));
             return Commit.COMMITTED;
         } catch (TransactionCanceledException e) {
             List<CancellationReason> reasons = e.cancellationReasons();
-            boolean itemReady = !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code());
-            return itemReady ? Commit.ITEM_ALREADY_READY : Commit.CIRCUIT_CHANGED;
-        } catch (ProvisionedThroughputExceededException | RequestLimitExceededException e) {
-            return Commit.CIRCUIT_CHANGED; // throttled after the SDK's own retries: back off and decide again
+            boolean leaseLost = !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code());
+            return leaseLost ? Commit.LEASE_LOST : Commit.RETRY;
+        } catch (ProvisionedThroughputExceededException | RequestLimitExceededException | TransactionInProgressException e) {
+            return Commit.RETRY; // throttled (after the SDK's own retries) or in flight: back off and decide again
         } catch (DynamoDbException e) {
             if (e.isThrottlingException()) {
-                return Commit.CIRCUIT_CHANGED;
+                return Commit.RETRY;
             }
             throw e;
         }
     }
 
-    @Override
-    public ProviderConfig read() {
-        CircuitRow row = circuits.getItem(r -> r.key(Key.builder().partitionValue(provider).build()).consistentRead(true));
-        return row == null ? ProviderConfig.initial() : row.toConfig();
+    /** Every public attribute as {@code finished} must read, the lease released. */
+    private static Update finishUpdate(ContentItem finished) {
+        Update u = new Update()
+                .set("status", s(finished.status().wireName()))
+                .set("text", s(finished.text()))
+                .set("model", s(finished.model()))
+                .set("generatedAt", s(finished.generatedAt().toString()))
+                .setOrRemove("upgradedFrom", finished.upgradedFrom() == null ? null : s(finished.upgradedFrom()))
+                .setOrRemove("attempts", finished.attempts() == 0 ? null : n(finished.attempts()))
+                .setOrRemove("attemptsSince", finished.attemptsSince() == null ? null : n(finished.attemptsSince().toEpochMilli()))
+                .setOrRemove("lastFailure", finished.lastFailure() == null ? null : s(finished.lastFailure()))
+                .setOrRemove("attemptedAt", finished.attemptedAt() == null ? null : n(finished.attemptedAt().toEpochMilli()))
+                .remove("leaseOwner").remove("leaseUntil");
+        followUp(u, finished);
+        return u;
+    }
+
+    private static void followUp(Update u, ContentItem item) {
+        FollowUp followUp = item.followUp();
+        u.setOrRemove("followUp", followUp == null ? null : s(ContentRow.followUpPartition(followUp.kind(), item.key())))
+                .setOrRemove("followUpAt", followUp == null ? null : n(followUp.at().toEpochMilli()));
     }
 
     @Override
-    public boolean replace(CircuitRecord expected, CircuitRecord next) {
-        TransactUpdateItemEnhancedRequest<CircuitRow> update = circuitUpdate(expected, next);
+    public boolean fallbackUnclaimed(ContentItem fallback, Instant now) {
+        Update u = new Update().set("contentType", s(fallback.key().contentType())).set("contentId", id(fallback.key()))
+                .setIfNotExists("requestedAt", s(fallback.requestedAt().toString()))
+                .set("status", s(fallback.status().wireName())).set("text", s(fallback.text())).set("model", s(fallback.model()))
+                .set("generatedAt", s(fallback.generatedAt().toString()))
+                .set("attemptedAt", n(fallback.generatedAt().toEpochMilli()))
+                .remove("leaseOwner").remove("leaseUntil");
+        if (fallback.context() != null) {
+            u.setIfNotExists("context", s(fallback.context()));
+        }
+        followUp(u, fallback);
+        u.name("leaseUntil");
+        u.value("nowMillis", n(now.toEpochMilli()));
+        String condition = "attribute_not_exists(" + u.name("pk") + ") OR (" + u.name("status") + " = " + u.value("pending", PENDING) + " AND " + UNLEASED + ")";
         try {
-            circuits.updateItem(UpdateItemEnhancedRequest.builder(CircuitRow.class)
-                    .item(update.item())
-                    .ignoreNulls(true)
-                    .conditionExpression(update.conditionExpression())
-                    .build());
+            retrying(() -> dynamo.updateItem(contentUpdate(fallback.key(), u, condition, ReturnValue.NONE)));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
     }
 
-    private TransactUpdateItemEnhancedRequest<CircuitRow> circuitUpdate(CircuitRecord expected, CircuitRecord next) {
+    @Override
+    public Mark markForReplay(ContentKey key, Instant now) {
+        Update u = new Update().set("followUp", s(ContentRow.followUpPartition(FollowUp.Kind.REPLAY, key))).set("followUpAt", n(now.toEpochMilli()));
+        u.name("leaseUntil");
+        u.value("nowMillis", n(now.toEpochMilli()));
+        String condition = u.name("status") + " = " + u.value("failed", FAILED) + " AND attribute_not_exists(" + u.name("followUp") + ") AND " + UNLEASED;
+        try {
+            retrying(() -> dynamo.updateItem(contentUpdate(key, u, condition, ReturnValue.NONE)));
+            return Mark.MARKED;
+        } catch (ConditionalCheckFailedException e) {
+            boolean leased = e.hasItem() && !e.item().isEmpty() && ContentRow.toItem(e.item()).leasedAt(now);
+            return leased ? Mark.LEASED : Mark.NOTHING_TO_MARK;
+        }
+    }
+
+    @Override
+    public List<ContentKey> dueFollowUps(FollowUp.Kind kind, Instant now, int limit) {
+        record Due(ContentKey key, long at) {
+        }
+        List<Due> due = new ArrayList<>();
+        for (int shard = 0; shard < ContentRow.FOLLOW_UP_SHARDS && limit > 0; shard++) {
+            String partition = kind.wireName() + "#" + shard;
+            QueryResponse page = dynamo.query(r -> r.tableName(contentTableName).indexName(ContentRow.FOLLOW_UPS_INDEX)
+                    .keyConditionExpression("#f = :f AND #at <= :now")
+                    .expressionAttributeNames(Map.of("#f", "followUp", "#at", "followUpAt"))
+                    .expressionAttributeValues(Map.of(":f", s(partition), ":now", n(now.toEpochMilli())))
+                    .limit(limit));
+            page.items().forEach(i -> due.add(new Due(ContentRow.keyOf(i.get(ContentRow.PK).s()), Long.parseLong(i.get("followUpAt").n()))));
+        }
+        return due.stream().sorted(Comparator.comparingLong(Due::at)).limit(Math.max(0, limit)).map(Due::key).toList();
+    }
+
+    @Override
+    public void clearReplay(ContentKey key) {
+        Update u = new Update().remove("followUp").remove("followUpAt");
+        String condition = "begins_with(" + u.name("followUp") + ", " + u.value("replay", s(FollowUp.Kind.REPLAY.wireName() + "#")) + ")";
+        try {
+            retrying(() -> dynamo.updateItem(contentUpdate(key, u, condition, ReturnValue.NONE)));
+        } catch (ConditionalCheckFailedException e) {
+            // it changed since the sweep read it (a replay already claimed and finished it): nothing to clear
+        }
+    }
+
+    private UpdateItemRequest contentUpdate(ContentKey key, Update u, String condition, ReturnValue returns) {
+        return UpdateItemRequest.builder()
+                .tableName(contentTableName)
+                .key(Map.of(ContentRow.PK, s(ContentRow.pk(key))))
+                .updateExpression(u.expression())
+                .conditionExpression(condition)
+                .expressionAttributeNames(u.names())
+                .expressionAttributeValues(u.values())
+                .returnValues(returns)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    // ---------------------------------------------------------------- circuit / config
+
+    @Override
+    public ProviderConfig read() {
+        return CircuitItem.parse(dynamo.getItem(r -> r.tableName(circuitTableName).key(circuitKey()).consistentRead(true)).item());
+    }
+
+    @Override
+    public boolean replace(CircuitRecord expected, CircuitRecord next) {
+        try {
+            retrying(() -> dynamo.updateItem(circuitUpdate(expected, next)));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Sets every circuit attribute of {@code next} if the stored version is still {@code expected}'s; nothing else. */
+    private UpdateItemRequest circuitUpdate(CircuitRecord expected, CircuitRecord next) {
+        Update u = new Update();
+        CircuitItem.circuitValues(next).forEach(u::set);
+        if (next.forced() == ForcedState.NONE) {
+            u.remove("forcedState");
+        }
+        AttributeValue version = n(expected.version());
         // Version 0 is also what an item without a version (or no item at all) reads as.
-        Expression sameVersion = Expression.builder()
-                .expression(expected.version() == 0 ? "attribute_not_exists(#version) OR #version = :version" : "#version = :version")
-                .expressionNames(Map.of("#version", "version"))
-                .expressionValues(Map.of(":version", n(expected.version())))
-                .build();
-        return TransactUpdateItemEnhancedRequest.builder(CircuitRow.class)
-                .item(CircuitRow.of(provider, next))
-                .ignoreNulls(true) // leaves model / maxTokens overrides untouched
-                .conditionExpression(sameVersion)
+        String condition = expected.version() == 0
+                ? "attribute_not_exists(" + u.name("version") + ") OR " + u.name("version") + " = " + u.value("expectedVersion", version)
+                : u.name("version") + " = " + u.value("expectedVersion", version);
+        return circuitRequest(u, condition);
+    }
+
+    @Override
+    public boolean throttleUntil(Instant until, String reason) {
+        Update u = new Update().set("throttledUntil", n(until.toEpochMilli())).set("throttleReason", s(reason));
+        String condition = "attribute_not_exists(" + u.name("throttledUntil") + ") OR " + u.name("throttledUntil") + " < " + u.value("throttledUntil", n(until.toEpochMilli()));
+        try {
+            retrying(() -> dynamo.updateItem(circuitRequest(u, condition)));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false; // another instance already throttled for at least as long
+        }
+    }
+
+    @Override
+    public void addTokens(LocalDate day, long tokens) {
+        AttributeValue today = s(day.toString());
+        for (int attempt = 1; ; attempt++) {
+            // The common case: one atomic add to today's counter.
+            UpdateItemRequest increment = UpdateItemRequest.builder().tableName(circuitTableName).key(circuitKey())
+                    .updateExpression("SET #tokensUsed = if_not_exists(#tokensUsed, :zero) + :tokens")
+                    .conditionExpression("#budgetDay = :day")
+                    .expressionAttributeNames(Map.of("#tokensUsed", "tokensUsed", "#budgetDay", "budgetDay"))
+                    .expressionAttributeValues(Map.of(":day", today, ":zero", n(0), ":tokens", n(tokens)))
+                    .build();
+            try {
+                retrying(() -> dynamo.updateItem(increment));
+                return;
+            } catch (ConditionalCheckFailedException newDay) {
+                // The first count of a new UTC day starts the counter; of two instances racing to, one wins and
+                // the other adds to what it wrote.
+                Update start = new Update().set("budgetDay", today).set("tokensUsed", n(tokens));
+                String otherDay = "attribute_not_exists(" + start.name("budgetDay") + ") OR " + start.name("budgetDay") + " <> " + start.value("budgetDay", today);
+                try {
+                    retrying(() -> dynamo.updateItem(circuitRequest(start, otherDay)));
+                    return;
+                } catch (ConditionalCheckFailedException raced) {
+                    if (attempt >= 3) {
+                        throw raced;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void writeStackSettings(StackSettings settings) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        settings.modelId().ifPresent(m -> map.put("model", s(m)));
+        settings.maxTokensValue().ifPresent(t -> map.put("maxTokens", n(t)));
+        settings.baseUrlValue().ifPresent(u -> map.put("baseUrl", s(u)));
+        settings.tokenBudgetValue().ifPresent(b -> map.put("tokenBudget", n(b)));
+        Update u = new Update().set("stackSettings", AttributeValue.fromM(map));
+        retrying(() -> dynamo.updateItem(circuitRequest(u, null)));
+    }
+
+    private UpdateItemRequest circuitRequest(Update u, String condition) {
+        return UpdateItemRequest.builder()
+                .tableName(circuitTableName)
+                .key(circuitKey())
+                .updateExpression(u.expression())
+                .conditionExpression(condition)
+                .expressionAttributeNames(u.names())
+                .expressionAttributeValues(u.values())
                 .build();
     }
 
-    private static Expression notReady() {
-        return Expression.builder()
-                .expression(NOT_READY)
-                .expressionNames(Map.of("#pk", ContentRow.PK, "#status", "status"))
-                .expressionValues(Map.of(":ready", READY))
-                .build();
+    private Map<String, AttributeValue> circuitKey() {
+        return Map.of(CircuitItem.PK, s(provider));
     }
 
-    private static Key contentKey(ContentKey key) {
-        return Key.builder().partitionValue(ContentRow.pk(key)).build();
+    // ---------------------------------------------------------------- shared
+
+    /** A single-item write, tried again when it meets a transaction in flight on the same item. */
+    private <T> T retrying(Supplier<T> write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write.get();
+            } catch (TransactionConflictException e) {
+                if (attempt >= MAX_CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+                backoff.pause(attempt);
+            }
+        }
     }
 
-    private static ContentItem toItem(Map<String, AttributeValue> attributes) {
-        return ContentRow.SCHEMA.mapToItem(attributes).toItem();
+    private static AttributeValue id(ContentKey key) {
+        return AttributeValue.fromN(key.contentId().toString());
     }
 
     private static AttributeValue s(String value) {

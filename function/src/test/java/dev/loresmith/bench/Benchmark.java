@@ -93,7 +93,7 @@ public final class Benchmark {
     void roundTrips() {
         System.out.println("2. DynamoDB requests per generation (SDK ExecutionInterceptor)  target: happy path <= 3, <= 2 before the API call");
         row("path", "requests", "before API call", "kinds");
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         count("success", rig -> rig.generate(IDS.incrementAndGet()));
         anthropic.failsWith(500);
         count("fallback, counted failure", rig -> rig.generate(IDS.incrementAndGet()));
@@ -101,15 +101,14 @@ public final class Benchmark {
         count("fallback, rate limited", rig -> rig.generate(IDS.incrementAndGet()));
         count("fallback, open circuit", rig -> {
             CircuitRecord closed = rig.tables.read().circuit();
-            CircuitRecord open = new CircuitRecord(CircuitState.OPEN, 0, null, java.time.Instant.now(),
-                    closed.generation() + 1, null, closed.version() + 1);
+            CircuitRecord open = dev.loresmith.testing.Circuits.open(java.time.Instant.now(), closed.generation() + 1, closed.version() + 1);
             rig.tables.replace(closed, open);
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
-            rig.tables.replace(open, new CircuitRecord(CircuitState.CLOSED, 0, null, null, open.generation(), null, open.version() + 1));
+            rig.tables.replace(open, dev.loresmith.testing.Circuits.closed(java.util.List.of(), open.generation(), open.version() + 1));
         });
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         count("duplicate of a ready item", rig -> {
             long id = IDS.incrementAndGet();
             rig.generate(id);
@@ -138,7 +137,7 @@ public final class Benchmark {
 
     void batchParallelism() {
         System.out.println("3. Batch of 10 messages, fake API answering in 1 s  target: <= 1.5 s (sequential: ~10 s)");
-        anthropic.repliesAfter(ANY_TYPE_JSON, 1000);
+        anthropic.repliesForEachTypeAfter(1000);
         Rig rig = new Rig(Duration.ZERO);
         rig.handle(batch(1), 45_000); // warm
         long sequential = 0;
@@ -153,7 +152,7 @@ public final class Benchmark {
         row("10 messages, one batch (parallel)", ms(parallel), "", "");
         row("10 messages, one at a time (baseline)", ms(sequential), "", "");
 
-        anthropic.repliesAfter(ANY_TYPE_JSON, 60_000);
+        anthropic.repliesForEachTypeAfter(60_000);
         t = System.nanoTime();
         int remaining = 6_000;
         int failures = rig.handle(batch(10), remaining);
@@ -168,7 +167,7 @@ public final class Benchmark {
 
     void warmOverhead() {
         System.out.println("4. Warm per-message overhead beyond the API call (fake API answers at once), 1-message batches");
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         Rig rig = new Rig(Duration.ZERO);
         for (int i = 0; i < 300; i++) {
             rig.handle(batch(1), 45_000);
@@ -272,7 +271,7 @@ public final class Benchmark {
     }
 
     private long coldOnce(String handler, String jvmOptions, Map<String, String> extraEnv) throws Exception {
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         String event = "{\"Records\":[{\"messageId\":\"m-1\",\"receiptHandle\":\"r\",\"body\":"
                 + Json.write(Json.MAPPER.getNodeFactory().textNode("{\"contentType\":\"quest_description\",\"contentId\":"
@@ -426,7 +425,7 @@ public final class Benchmark {
                     .log(new dev.loresmith.log.StructuredLog(line -> { }, Clock.systemUTC()))
                     .metrics(new GenerationMetrics(emf, Clock.systemUTC()))
                     .resets((g, at) -> { })
-                    .queue(body -> { })
+                    .queue(new dev.loresmith.testing.RecordingQueue())
                     .build();
             tables = services.tables();
             handler = new SqsGenerateHandler(services);

@@ -1,5 +1,6 @@
 package dev.loresmith.circuit;
 
+import dev.loresmith.testing.Circuits;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -58,13 +59,36 @@ class CircuitTest {
         }
 
         @Test
-        @DisplayName("a failure after the window starts a new window at count 1")
-        void windowExpires() {
+        @DisplayName("the window slides: failures older than 60 s drop out, the rest still count")
+        void windowSlides() {
             CircuitRecord r = fail(fail(CircuitRecord.initial(), T0), T0.plusSeconds(30));
             CircuitRecord late = fail(r, T0.plusSeconds(61));
             assertEquals(CircuitState.CLOSED, late.state());
-            assertEquals(1, late.failureCount());
-            assertEquals(T0.plusSeconds(61), late.windowStart());
+            assertEquals(2, late.failureCount(), "the failure at 30 s is still within 60 s of 61 s");
+            assertEquals(T0.plusSeconds(30), late.windowStart());
+            CircuitRecord later = fail(late, T0.plusSeconds(200));
+            assertEquals(1, later.failureCount());
+            assertEquals(T0.plusSeconds(200), later.windowStart());
+        }
+
+        @Test
+        @DisplayName("failures at 0, 59, 61 and 62 s open it at 62 s: three within a minute, whenever the first came")
+        void slidingWindowOpens() {
+            CircuitRecord r = fail(fail(fail(CircuitRecord.initial(), T0), T0.plusSeconds(59)), T0.plusSeconds(61));
+            assertEquals(CircuitState.CLOSED, r.state());
+            assertEquals(2, r.failureCount());
+            CircuitRecord opened = fail(r, T0.plusSeconds(62));
+            assertEquals(CircuitState.OPEN, opened.state());
+            assertEquals(T0.plusSeconds(62), opened.openedAt());
+            assertEquals(1, opened.generation());
+        }
+
+        @Test
+        @DisplayName("a failure exactly 60 s old still counts; one a millisecond older does not")
+        void windowEdge() {
+            CircuitRecord two = fail(fail(CircuitRecord.initial(), T0), T0.plusSeconds(30));
+            assertEquals(CircuitState.OPEN, fail(two, T0.plusSeconds(60)).state());
+            assertEquals(CircuitState.CLOSED, fail(two, T0.plusSeconds(60).plusMillis(1)).state());
         }
 
         @Test
@@ -89,7 +113,7 @@ class CircuitTest {
     @DisplayName("open")
     class Open {
 
-        final CircuitRecord open = new CircuitRecord(CircuitState.OPEN, 0, null, T0, 3, null, 10);
+        final CircuitRecord open = Circuits.open(T0, 3, 10);
 
         @Test
         @DisplayName("rejects until the reset is overdue by more than the grace period")
@@ -111,7 +135,7 @@ class CircuitTest {
         @Test
         @DisplayName("an open record without openedAt is treated as overdue, never open forever")
         void noOpenedAt() {
-            CircuitRecord broken = new CircuitRecord(CircuitState.OPEN, 0, null, null, 3, null, 10);
+            CircuitRecord broken = Circuits.open(null, 3, 10);
             assertInstanceOf(Admission.Probe.class, circuit.admit(broken, T0));
         }
 
@@ -128,7 +152,7 @@ class CircuitTest {
     @DisplayName("half-open")
     class HalfOpen {
 
-        final CircuitRecord idle = new CircuitRecord(CircuitState.HALF_OPEN, 0, null, T0, 3, null, 10);
+        final CircuitRecord idle = Circuits.halfOpen(T0, 3, 10);
 
         @Test
         @DisplayName("admits one probe, which holds the slot for the probe lease")
@@ -173,7 +197,7 @@ class CircuitTest {
         @Test
         @DisplayName("moves open to half-open only for the generation it carries")
         void matchingGeneration() {
-            CircuitRecord open = new CircuitRecord(CircuitState.OPEN, 0, null, T0, 3, null, 10);
+            CircuitRecord open = Circuits.open(T0, 3, 10);
             CircuitRecord half = circuit.afterReset(open, 3);
             assertEquals(CircuitState.HALF_OPEN, half.state());
             assertEquals(11, half.version());

@@ -30,7 +30,7 @@ class ContentTypesTest {
             ContentType type = bundled.find(name).orElseThrow();
             assertTrue(type.fallbacks().size() >= 5, name);
             for (String fallback : type.fallbacks()) {
-                assertEquals(fallback, type.conform(TestJson.parse(fallback)).orElseThrow());
+                assertEquals(new ShapeCheck.Conforms(fallback), type.check(TestJson.parse(fallback)), "every fallback meets its type's schema");
             }
         }
     }
@@ -77,7 +77,7 @@ class ContentTypesTest {
     @DisplayName("a registry with a fallback of the wrong shape is rejected at load, naming the type")
     void badRegistry() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ContentTypes.parse(TestJson.parse(
-                "{\"contentTypes\":[{\"name\":\"x\",\"systemPrompt\":\"p\",\"requiredFields\":[\"a\"],\"fallbacks\":[{\"b\":\"c\"}]}]}"), "test"));
+                "{\"contentTypes\":[{\"name\":\"x\",\"systemPrompt\":\"p\",\"fields\":{\"a\":{\"description\":\"d\"}},\"fallbacks\":[{\"b\":\"c\"}]}]}"), "test"));
         assertTrue(e.getMessage().contains("'x'"), e.getMessage());
     }
 

@@ -1,8 +1,10 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.testing.Circuits;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.content.Claim;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentStatus;
 import dev.loresmith.content.ContentType;
@@ -98,7 +100,7 @@ class GenerateContentTest extends FlowTest {
             anthropic.repliesAfter(QUEST_JSON, 5_000);
             Instant deadline = h.now().plus(GenerateSettings.DEFAULTS.writeMargin()).plusMillis(300);
 
-            Outcome outcome = h.flow().generate(h.request(QUEST, "7", null), deadline);
+            Outcome outcome = h.flow().generate(h.request(QUEST, "7", null), Claim.Kind.REQUEST, deadline);
 
             assertEquals(FallbackReason.NETWORK_ERROR, ((Outcome.Fallback) outcome).reason());
             assertFallback(h.item(QUEST, 7), quest(), 7, "network_error");
@@ -120,7 +122,7 @@ class GenerateContentTest extends FlowTest {
         void noTimeLeft() {
             anthropic.replies(QUEST_JSON);
 
-            Outcome outcome = h.flow().generate(h.request(QUEST, "9", null), h.now().plusSeconds(1));
+            Outcome outcome = h.flow().generate(h.request(QUEST, "9", null), Claim.Kind.REQUEST, h.now().plusSeconds(1));
 
             assertEquals(FallbackReason.NO_TIME, ((Outcome.Fallback) outcome).reason());
             assertEquals(0, anthropic.requestCount());
@@ -160,7 +162,7 @@ class GenerateContentTest extends FlowTest {
     @Test
     @DisplayName("an open circuit falls back circuit_open at once, without calling the API")
     void openCircuit() {
-        h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minusSeconds(60), 1, null, 5));
+        h.circuitIs(Circuits.open(h.now().minusSeconds(60), 1, 5));
         anthropic.replies(QUEST_JSON);
 
         Outcome outcome = h.generate(QUEST, 12);
@@ -233,7 +235,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("a duplicate delivery of an item leased by a live worker makes no API call")
         void duplicateOfLeased() {
             anthropic.replies(QUEST_JSON);
-            h.tables.claim(h.request(QUEST, "32", null).key(), "other-worker", h.now(), h.now().plusSeconds(120));
+            h.tables.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null);
 
             Outcome outcome = h.generate(QUEST, 32);
 
@@ -277,9 +279,13 @@ class GenerateContentTest extends FlowTest {
                 "JSON missing a field|{\"title\":\"Only a title\"}|end_turn",
                 "a field of the wrong type|{\"title\":\"T\",\"description\":42}|end_turn",
                 "a JSON array|[\"title\",\"description\"]|end_turn",
-                "truncated by max_tokens|" + QUEST_JSON + "|max_tokens",
-                "blank fields|{\"title\":\" \",\"description\":\"\"}|end_turn"})
-        @DisplayName("unusable output falls back invalid_json and is counted")
+                "blank fields|{\"title\":\" \",\"description\":\"\"}|end_turn",
+                "an extra field|{\"title\":\"The Drowned Bell\",\"description\":\"Dive.\",\"note\":\"x\"}|end_turn",
+                "a title over its word limit|{\"title\":\"One Two Three Four Five Six Seven\",\"description\":\"Dive.\"}|end_turn",
+                "a tool_use stop|" + QUEST_JSON + "|tool_use",
+                "a pause_turn stop|" + QUEST_JSON + "|pause_turn",
+                "an unknown stop reason|" + QUEST_JSON + "|something_new"})
+        @DisplayName("unusable output — wrong shape, broken constraint, or a stop reason that is not the end of an answer — falls back invalid_json and is counted")
         void invalidOutput(String what, String text, String stopReason) {
             anthropic.replies(text, stopReason);
 
@@ -316,7 +322,7 @@ class GenerateContentTest extends FlowTest {
         }
 
         @Test
-        @DisplayName("429 falls back rate_limited and leaves the failure count and circuit untouched")
+        @DisplayName("429 falls back rate_limited, is not counted, leaves the circuit alone, and holds every later call back")
         void rateLimited() {
             anthropic.failsWith(429);
 
@@ -326,10 +332,41 @@ class GenerateContentTest extends FlowTest {
                 assertFallback(h.item(QUEST, id), quest(), id, "rate_limited");
             }
 
-            assertEquals(CircuitRecord.initial(), h.circuitRecord());
-            assertTrue(h.rawCircuitItem().isEmpty(), "no circuit write at all");
+            CircuitRecord circuit = h.circuitRecord();
+            assertEquals(CircuitState.CLOSED, circuit.state());
+            assertEquals(0, circuit.failureCount());
+            assertEquals(0, circuit.version(), "no circuit write");
             assertTrue(aws.createdSchedules().isEmpty());
-            assertEquals(5, anthropic.requestCount());
+            assertEquals(1, anthropic.requestCount(), "the shared throttle kept the other four from calling");
+            assertEquals(h.now().plus(GenerateSettings.DEFAULTS.defaultThrottle()), h.config().throttledUntil());
+        }
+
+        @ParameterizedTest(name = "stop_reason {0}")
+        @CsvSource({"refusal, refused", "max_tokens, truncated", "model_context_window_exceeded, truncated"})
+        @DisplayName("a refusal or a truncated reply — which a player's context can provoke — falls back without counting")
+        void notCountedStops(String stopReason, String reason) {
+            anthropic.replies(QUEST_JSON, stopReason);
+
+            for (int id = 1; id <= 4; id++) {
+                assertEquals(reason, ((Outcome.Fallback) h.generate(QUEST, id)).reason().code());
+            }
+
+            assertFallback(h.item(QUEST, 1), quest(), 1, reason);
+            assertEquals(CircuitState.CLOSED, h.circuitRecord().state(), "four of them do not open the circuit");
+            assertEquals(0, h.circuitRecord().failureCount());
+            assertEquals(4, anthropic.requestCount());
+        }
+
+        @Test
+        @DisplayName("a refusal with no content at all is refused, not invalid_json")
+        void emptyRefusal() {
+            anthropic.answersRaw(200, "{\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"stop_reason\":\"refusal\","
+                    + "\"usage\":{\"input_tokens\":10,\"output_tokens\":0}}");
+
+            Outcome outcome = h.generate(QUEST, 1);
+
+            assertEquals(FallbackReason.REFUSED, ((Outcome.Fallback) outcome).reason());
+            assertEquals(0, h.circuitRecord().failureCount());
         }
     }
 
@@ -360,8 +397,9 @@ class GenerateContentTest extends FlowTest {
             TransactWriteItemsRequest opening = h.dynamoRequests.of(TransactWriteItemsRequest.class).get(2);
             List<TransactWriteItem> writes = opening.transactItems();
             assertEquals(2, writes.size());
-            assertEquals(h.tableNames.content(), writes.get(0).put().tableName());
-            assertEquals("fallback:api_error_500", writes.get(0).put().item().get("model").s());
+            assertEquals(h.tableNames.content(), writes.get(0).update().tableName());
+            assertTrue(writes.get(0).update().expressionAttributeValues().containsValue(AttributeValue.fromS("fallback:api_error_500")));
+            assertTrue(writes.get(0).update().conditionExpression().contains("#leaseOwner = :worker"), "conditioned on this worker's lease");
             assertEquals(h.tableNames.circuit(), writes.get(1).update().tableName());
 
             List<FakeAws.CreatedSchedule> schedules = aws.createdSchedules();
@@ -416,7 +454,7 @@ class GenerateContentTest extends FlowTest {
     class HalfOpen {
 
         CircuitRecord halfOpen() {
-            return new CircuitRecord(CircuitState.HALF_OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), 1, null, 7);
+            return Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 7);
         }
 
         @Test
@@ -465,6 +503,7 @@ class GenerateContentTest extends FlowTest {
 
             h.generate(QUEST, 1);
             anthropic.replies(QUEST_JSON);
+            h.clock.advance(GenerateSettings.DEFAULTS.defaultThrottle()); // the 429 held every caller back this long
             Outcome next = h.generate(QUEST, 2);
 
             assertInstanceOf(Outcome.Ready.class, next);
@@ -475,7 +514,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("an open circuit whose reset is overdue beyond the grace period behaves as half-open")
         void overdueReset() {
             Duration overdue = CircuitSettingsView.resetAfter().plus(CircuitSettingsView.grace()).plusSeconds(1);
-            h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(overdue), 4, null, 9));
+            h.circuitIs(Circuits.open(h.now().minus(overdue), 4, 9));
             anthropic.replies(QUEST_JSON);
 
             Outcome outcome = h.generate(QUEST, 1);
@@ -488,7 +527,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("an open circuit whose reset is late but within the grace period still rejects")
         void lateWithinGrace() {
             Duration late = CircuitSettingsView.resetAfter().plus(CircuitSettingsView.grace()).minusSeconds(1);
-            h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(late), 4, null, 9));
+            h.circuitIs(Circuits.open(h.now().minus(late), 4, 9));
             anthropic.replies(QUEST_JSON);
 
             Outcome outcome = h.generate(QUEST, 1);

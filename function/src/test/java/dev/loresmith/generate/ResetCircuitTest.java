@@ -1,5 +1,6 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.testing.FakeAnthropic;
@@ -18,7 +19,7 @@ class ResetCircuitTest extends FlowTest {
 
 
     CircuitRecord openAt(long generation) {
-        return new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), generation, null, 20);
+        return Circuits.open(h.now().minus(Duration.ofMinutes(5)), generation, 20);
     }
 
     @Test
@@ -74,6 +75,6 @@ class ResetCircuitTest extends FlowTest {
 
         h.reset().reset(2);
 
-        assertEquals("claude-opus-4-5", h.config().model().orElseThrow());
+        assertEquals("claude-opus-4-5", h.config().model("default"));
     }
 }

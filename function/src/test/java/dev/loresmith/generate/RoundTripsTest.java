@@ -1,5 +1,6 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The DynamoDB requests each path of the flow sends, in order (docs/PERFORMANCE.md, figure 2). */
 class RoundTripsTest extends FlowTest {
 
-    static final String QUEST_JSON = "{\"title\":\"T\",\"description\":\"D\"}";
+    static final String QUEST_JSON = FakeAnthropic.QUEST_JSON;
 
     List<String> requestsFor(Runnable scenario) {
         h.dynamoRequests.clear();
@@ -23,7 +24,27 @@ class RoundTripsTest extends FlowTest {
     @DisplayName("success: claim, config read, result — 3 requests, 2 before the API call")
     void success() {
         anthropic.replies(QUEST_JSON);
-        assertEquals(List.of("UpdateItem", "GetItem", "PutItem"), requestsFor(() -> h.generate("quest_description", 1)));
+        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 1)));
+    }
+
+    @Test
+    @DisplayName("success with a token budget: one more request, an atomic add to the day's counter after the call — 4")
+    void successWithBudget() {
+        h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(java.util.Map.of(
+                "provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic"),
+                "tokenBudget", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1000000"))));
+        anthropic.replies(QUEST_JSON);
+        h.generate("quest_description", 1); // the day's counter exists from now on
+        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));
+    }
+
+    @Test
+    @DisplayName("rate limited: the fallback, then the shared throttle moved forward — 4; the next request is held back — 3, no call")
+    void rateLimited() {
+        anthropic.failsWith(429);
+        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 1)));
+        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));
+        assertEquals(1, anthropic.requestCount());
     }
 
     @Test

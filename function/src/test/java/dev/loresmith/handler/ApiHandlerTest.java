@@ -22,8 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The HTTP API handler on the events/api-*.json samples and variations of them. */
 class ApiHandlerTest extends FlowTest {
 
-    static final String ANY_TYPE_JSON = SqsGenerateHandlerTest.ANY_TYPE_JSON;
-
     APIGatewayV2HTTPResponse call(APIGatewayV2HTTPEvent event) {
         return new ApiHandler(h.services()).handleRequest(event, FakeContext.withSeconds(29));
     }
@@ -60,16 +58,12 @@ class ApiHandlerTest extends FlowTest {
     }
 
     @Test
-    @DisplayName("the queued message, run through the SQS handler, makes the item ready; GET then returns it")
+    @DisplayName("the queued message, run through the SQS handler, makes the item ready; GET returns it, the document as an object too")
     void postThenGenerateThenGet() {
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
+        h.workQueue();
         call(SampleEvents.http("api-post.json"));
-        com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage message = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
-        message.setMessageId("m-1");
-        message.setBody(dev.loresmith.Json.write(h.queue.messages().get(0)));
-        com.amazonaws.services.lambda.runtime.events.SQSEvent event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
-        event.setRecords(List.of(message));
-        new SqsGenerateHandler(h.services()).handleRequest(event, FakeContext.withSeconds(45));
+        h.queue.pump();
 
         APIGatewayV2HTTPResponse got = call(SampleEvents.http("api-get.json"));
 
@@ -79,14 +73,16 @@ class ApiHandlerTest extends FlowTest {
         assertEquals(42, item.path("contentId").asLong());
         assertEquals("ready", item.path("status").asText());
         assertEquals("{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}", item.path("text").asText());
+        assertEquals(TestJson.parse(item.path("text").asText()), item.path("content"), "content is text, parsed: no second parse for clients");
         assertEquals("claude-sonnet-4-5", item.path("model").asText());
         assertEquals(h.now().toString(), item.path("generatedAt").asText());
+        assertTrue(item.path("context").isMissingNode(), "the stored context is not shown");
     }
 
     @Test
     @DisplayName("POST for an item already ready answers 200 with it and enqueues nothing")
     void postReady() {
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         h.generate("quest_description", 42);
 
         APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post.json"));
@@ -97,23 +93,26 @@ class ApiHandlerTest extends FlowTest {
     }
 
     @Test
-    @DisplayName("POST for a failed item asks again: back to pending and enqueued")
+    @DisplayName("POST for a failed item asks again: it keeps serving its fallback (never back to pending) and is enqueued")
     void postFailedRetries() {
         h.withApiKey(null);
         h.generate("quest_description", 42);
-        assertEquals(ContentStatus.FAILED, h.item("quest_description", 42).status());
+        String fallback = h.item("quest_description", 42).text();
 
         APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post.json"));
 
         assertEquals(202, response.getStatusCode());
-        assertEquals(ContentStatus.PENDING, h.item("quest_description", 42).status());
+        assertEquals("failed", body(response).path("status").asText());
+        assertEquals(fallback, body(response).path("text").asText());
+        assertEquals(ContentStatus.FAILED, h.item("quest_description", 42).status());
         assertEquals(1, h.queue.messages().size());
     }
 
     @Test
-    @DisplayName("POST with \"wait\": true runs the flow in the request and returns the written item")
+    @DisplayName("POST with \"wait\": true enqueues, watches the item while the queue's worker generates it, and returns it")
     void postWait() {
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
+        h.workQueue();
 
         APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
 
@@ -121,7 +120,9 @@ class ApiHandlerTest extends FlowTest {
         JsonNode item = body(response);
         assertEquals("ready", item.path("status").asText());
         assertEquals("{\"headline\":\"Holloway Dam Breaks\",\"consequence\":\"The lower fields flood.\"}", item.path("text").asText());
-        assertTrue(h.queue.messages().isEmpty());
+        assertEquals("Holloway Dam Breaks", item.path("content").path("headline").asText());
+        assertEquals(1, h.queue.messages().size(), "the request is durable (queued) before anyone works on it");
+        assertEquals(1, anthropic.requestCount(), "generated once, by the queue's worker");
         assertEquals(ContentStatus.READY, h.item("event_consequence", 7).status());
     }
 
@@ -129,12 +130,31 @@ class ApiHandlerTest extends FlowTest {
     @DisplayName("POST with \"wait\": true while the API is down returns the fallback item")
     void postWaitFallback() {
         anthropic.failsWith(500);
+        h.workQueue();
 
         JsonNode item = body(call(SampleEvents.http("api-post-wait.json")));
 
         assertEquals("failed", item.path("status").asText());
         assertEquals("fallback:api_error_500", item.path("model").asText());
         assertEquals(h.types.find("event_consequence").orElseThrow().fallbacks().get(2), item.path("text").asText());
+    }
+
+    @Test
+    @DisplayName("POST with \"wait\": true when generation takes longer than the API may wait: 202 and the URL; the queue still finishes it")
+    void postWaitTimesOut() {
+        anthropic.repliesForEachType(); // nobody works the queue while the request waits
+
+        APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
+
+        assertEquals(202, response.getStatusCode());
+        assertEquals("/content/event_consequence/7", response.getHeaders().get("location"));
+        assertEquals("pending", body(response).path("status").asText());
+        assertTrue(h.now().isAfter(java.time.Instant.parse("2026-11-25T10:00:20Z")), "it waited (on the test's clock)");
+        assertTrue(h.now().isBefore(java.time.Instant.parse("2026-11-25T10:00:29Z")), "and answered inside API Gateway's 30 s");
+
+        h.workQueue();
+        h.queue.pump();
+        assertEquals(ContentStatus.READY, h.item("event_consequence", 7).status(), "the queued message finished it");
     }
 
     @Test
@@ -201,14 +221,27 @@ class ApiHandlerTest extends FlowTest {
     }
 
     @Test
-    @DisplayName("when the queue is unavailable: 503, and the item holds its fallback instead of staying pending")
+    @DisplayName("when the queue is unavailable: 503, and the item holds its fallback (to be upgraded) instead of staying pending")
     void queueDown() {
         h.queue.unavailable();
 
         APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post.json"));
 
         assertEquals(503, response.getStatusCode());
+        assertEquals("fallback:not_queued", body(response).path("model").asText());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 42).status());
         assertEquals("fallback:not_queued", h.item("quest_description", 42).model());
+        assertEquals(dev.loresmith.content.FollowUp.Kind.UPGRADE, h.item("quest_description", 42).followUp().kind());
+    }
+
+    @Test
+    @DisplayName("when the queue is unavailable, \"wait\": true answers 200 with the fallback at once: the player never waits")
+    void queueDownWait() {
+        h.queue.unavailable();
+
+        APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
+
+        assertEquals(200, response.getStatusCode());
+        assertEquals("fallback:not_queued", body(response).path("model").asText());
     }
 }

@@ -1,5 +1,6 @@
 package dev.loresmith.handler;
 
+import dev.loresmith.content.Claim;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.content.ContentStatus;
@@ -21,9 +22,10 @@ class DeadLetterHandlerTest extends FlowTest {
     }
 
     @Test
-    @DisplayName("an item left pending by a dead worker gets the dead_letter fallback; the unreadable message is logged and dropped")
+    @DisplayName("an item left pending by a dead worker gets the dead_letter fallback, marked for replay; the unreadable message is logged and dropped")
     void pendingItem() {
-        h.tables.claim(h.request("quest_description", "4242", null).key(), "dead-worker", h.now(), h.now().plusSeconds(120));
+        h.tables.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "dead-worker", h.now(), h.now().plusSeconds(120), null);
+        h.clock.advance(java.time.Duration.ofSeconds(121)); // the dead worker's lease has run out
 
         SQSBatchResponse response = invoke();
 
@@ -33,6 +35,34 @@ class DeadLetterHandlerTest extends FlowTest {
         assertEquals(h.types.find("quest_description").orElseThrow().fallbacks().get(2), h.item("quest_description", 4242).text());
         assertEquals(1, h.logs.withMessage("dead message unreadable; dropped").size());
         assertEquals("contentType", h.logs.withMessage("dead message unreadable; dropped").get(0).path("field").asText());
+        assertEquals(dev.loresmith.content.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
+        assertEquals(2, h.emf.parsed().stream().filter(d -> d.path("DeadLetters").asInt() == 1).count(), "both dead messages counted for the alarm");
+    }
+
+    @Test
+    @DisplayName("an item a live worker still holds is left alone: the dead message is kept for another try")
+    void leasedItem() {
+        h.tables.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null);
+
+        SQSBatchResponse response = invoke();
+
+        assertEquals(1, response.getBatchItemFailures().size());
+        assertEquals(ContentStatus.PENDING, h.item("quest_description", 4242).status());
+        assertEquals("live-worker", h.item("quest_description", 4242).leaseOwner());
+    }
+
+    @Test
+    @DisplayName("an item that already holds a fallback keeps it, and is marked for replay")
+    void failedItem() {
+        h.withApiKey(null);
+        h.generate("quest_description", 4242);
+        String text = h.item("quest_description", 4242).text();
+
+        invoke();
+
+        assertEquals("fallback:no_config", h.item("quest_description", 4242).model());
+        assertEquals(text, h.item("quest_description", 4242).text());
+        assertEquals(dev.loresmith.content.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
     }
 
     @Test
@@ -46,7 +76,7 @@ class DeadLetterHandlerTest extends FlowTest {
     @Test
     @DisplayName("an item that is already ready keeps its generated text")
     void readyItem() {
-        anthropic.replies(SqsGenerateHandlerTest.ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         h.generate("quest_description", 4242);
         String text = h.item("quest_description", 4242).text();
 

@@ -1,5 +1,6 @@
 package dev.loresmith.handler;
 
+import dev.loresmith.content.Claim;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.content.ContentStatus;
@@ -20,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** At-least-once delivery and dying workers, through the SQS and dead-letter handlers, with an injected clock. */
 class DeliveryTest extends FlowTest {
 
-    static final String ANY_TYPE_JSON = SqsGenerateHandlerTest.ANY_TYPE_JSON;
 
     static SQSEvent.SQSMessage message(String id, long contentId) {
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
@@ -43,7 +43,7 @@ class DeliveryTest extends FlowTest {
     @DisplayName("every message delivered twice in the same batch (concurrently): one API request per item")
     @Tag("concurrency")
     void duplicatesInOneBatch() {
-        anthropic.repliesAfter(ANY_TYPE_JSON, 200);
+        anthropic.repliesForEachTypeAfter(200);
         List<SQSEvent.SQSMessage> messages = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             messages.add(message("first-" + i, i));
@@ -68,7 +68,7 @@ class DeliveryTest extends FlowTest {
     @DisplayName("every message delivered twice by two concurrent invocations: one API request per item")
     @Tag("concurrency")
     void duplicatesAcrossInvocations() throws Exception {
-        anthropic.repliesAfter(ANY_TYPE_JSON, 200);
+        anthropic.repliesForEachTypeAfter(200);
         List<SQSEvent.SQSMessage> copyA = new ArrayList<>();
         List<SQSEvent.SQSMessage> copyB = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -85,8 +85,8 @@ class DeliveryTest extends FlowTest {
     @Test
     @DisplayName("a worker dies after claiming: the redelivery waits out its lease, then completes the item")
     void deadWorkerLeaseExpires() {
-        anthropic.replies(ANY_TYPE_JSON);
-        h.tables.claim(h.request("quest_description", "77", null).key(), "worker-that-died", h.now(), h.now().plus(Duration.ofMinutes(2)));
+        anthropic.repliesForEachType();
+        h.tables.claim(h.request("quest_description", "77", null).key(), Claim.Kind.REQUEST, "worker-that-died", h.now(), h.now().plus(Duration.ofMinutes(2)), null);
 
         h.clock.advance(Duration.ofSeconds(30));
         SQSBatchResponse early = deliver(batch(List.of(message("m-77", 77))));
@@ -103,11 +103,13 @@ class DeliveryTest extends FlowTest {
     }
 
     @Test
-    @DisplayName("after the last receive, the dead-letter handler gives a still-pending item its dead_letter fallback")
+    @DisplayName("a message that fails all 3 receives (DynamoDB down) dead-letters; the dead-letter handler then gives its item the fallback")
     void lastReceiveDeadLetters() {
-        h.tables.claim(h.request("quest_description", "78", null).key(), "worker-that-died", h.now(), h.now().plus(Duration.ofMinutes(2)));
+        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.class, 3,
+                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("injected").statusCode(500).build());
         for (int receive = 1; receive <= 3; receive++) {
             assertEquals(1, deliver(batch(List.of(message("m-78", 78)))).getBatchItemFailures().size());
+            h.clock.advance(Duration.ofSeconds(300)); // the queue's visibility timeout
         }
 
         SQSBatchResponse dead = new DeadLetterHandler(h.services()).handleRequest(batch(List.of(message("m-78", 78))), FakeContext.withSeconds(30));
@@ -115,6 +117,7 @@ class DeliveryTest extends FlowTest {
         assertEquals(List.of(), dead.getBatchItemFailures());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 78).status());
         assertEquals("fallback:dead_letter", h.item("quest_description", 78).model());
+        assertEquals(0, anthropic.requestCount());
     }
 
     @Test
@@ -122,11 +125,12 @@ class DeliveryTest extends FlowTest {
     void replayAfterDeadLetter() {
         new DeadLetterHandler(h.services()).handleRequest(batch(List.of(message("m-79", 79))), FakeContext.withSeconds(30));
         assertEquals("fallback:dead_letter", h.item("quest_description", 79).model());
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
 
         assertEquals(List.of(), deliver(batch(List.of(message("m-79", 79)))).getBatchItemFailures());
 
         assertEquals(ContentStatus.READY, h.item("quest_description", 79).status());
+        assertEquals("dead_letter", h.item("quest_description", 79).upgradedFrom());
         assertEquals(1, anthropic.requestCount());
     }
 }

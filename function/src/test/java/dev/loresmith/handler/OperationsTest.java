@@ -1,5 +1,7 @@
 package dev.loresmith.handler;
 
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.Circuits;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.CircuitRecord;
@@ -20,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The log line and the EMF document the SQS handler writes for each way a request can end. */
 class OperationsTest extends FlowTest {
 
-    static final String QUEST_JSON = "{\"title\":\"T\",\"description\":\"D\"}";
+    static final String QUEST_JSON = FakeAnthropic.QUEST_JSON;
     static final String SECRET_CONTEXT = "the-players-secret-plan";
 
     JsonNode runOne(long id, int remainingMillis) {
@@ -39,10 +41,22 @@ class OperationsTest extends FlowTest {
         return lines.stream().filter(l -> l.path("message").asText().startsWith("content ")).reduce((a, b) -> b).orElseThrow();
     }
 
+    /** The metrics of every directive of a document. */
     static List<String> metricNames(JsonNode emf) {
         List<String> names = new ArrayList<>();
-        emf.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").forEach(m -> names.add(m.path("Name").asText()));
+        emf.path("_aws").path("CloudWatchMetrics").forEach(d -> d.path("Metrics").forEach(m -> names.add(m.path("Name").asText())));
         return names;
+    }
+
+    /** Dimension set → metric names, per directive. */
+    static java.util.Map<String, List<String>> directives(JsonNode emf) {
+        java.util.Map<String, List<String>> byDimensions = new java.util.LinkedHashMap<>();
+        emf.path("_aws").path("CloudWatchMetrics").forEach(d -> {
+            List<String> names = new ArrayList<>();
+            d.path("Metrics").forEach(m -> names.add(m.path("Name").asText()));
+            byDimensions.merge(d.path("Dimensions").toString(), names, (a, b) -> { a.addAll(b); return a; });
+        });
+        return byDimensions;
     }
 
     @Test
@@ -63,9 +77,13 @@ class OperationsTest extends FlowTest {
         assertTrue(log.has("latencyMs") && log.has("apiLatencyMs"));
         assertTrue(log.path("contextChars").asInt() > 0);
 
-        JsonNode directive = emf.path("_aws").path("CloudWatchMetrics").get(0);
-        assertEquals("Loresmith", directive.path("Namespace").asText());
-        assertEquals("[[],[\"Outcome\",\"Reason\"]]", directive.path("Dimensions").toString());
+        emf.path("_aws").path("CloudWatchMetrics").forEach(d -> assertEquals("Loresmith", d.path("Namespace").asText()));
+        java.util.Map<String, List<String>> directives = directives(emf);
+        assertEquals(List.of("[[]]", "[[\"Outcome\",\"Reason\"]]", "[[\"ContentType\"]]"), List.copyOf(directives.keySet()));
+        assertEquals(List.of("Generations"), directives.get("[[\"Outcome\",\"Reason\"]]"), "the breakdown carries only what it is read for");
+        assertEquals(List.of("QualityChecks", "QualityFailures", "QualityFailureRate"), directives.get("[[\"ContentType\"]]"));
+        assertEquals(0, emf.path("CircuitState").asInt());
+        assertEquals(0, emf.path("ThrottledCalls").asInt());
         assertEquals("ready", emf.path("Outcome").asText());
         assertEquals("none", emf.path("Reason").asText());
         assertEquals(1, emf.path("Generations").asInt());
@@ -90,6 +108,7 @@ class OperationsTest extends FlowTest {
 
         anthropic.failsWith(429);
         seen.add(runOne(11, 45_000).path("Reason").asText());
+        h.clock.advance(Duration.ofSeconds(31)); // past the shared throttle the 429 set
         anthropic.failsWith(500);
         seen.add(runOne(12, 45_000).path("Reason").asText());
         h.clock.advance(Duration.ofSeconds(61)); // counted failures a minute apart never open the circuit
@@ -100,7 +119,7 @@ class OperationsTest extends FlowTest {
         seen.add(runOne(14, 45_000).path("Reason").asText());
         anthropic.replies(QUEST_JSON);
         seen.add(runOne(15, 2_000).path("Reason").asText()); // less time left than the write margin
-        h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now(), 9, null, h.circuitRecord().version()));
+        h.circuitIs(Circuits.open(h.now(), 9, h.circuitRecord().version()));
         seen.add(runOne(16, 45_000).path("Reason").asText());
 
         assertEquals(List.of("no_config", "rate_limited", "api_error_500", "network_error", "invalid_json", "no_time", "circuit_open"), seen);
@@ -133,7 +152,7 @@ class OperationsTest extends FlowTest {
     @Test
     @DisplayName("probe results are counted: ProbeSucceeded on the probe that closes the circuit")
     void probe() {
-        h.circuitIs(new CircuitRecord(CircuitState.HALF_OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), 1, null, 3));
+        h.circuitIs(Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
         anthropic.replies(QUEST_JSON);
 
         assertEquals(1, runOne(30, 45_000).path("ProbeSucceeded").asInt());

@@ -1,5 +1,6 @@
 package dev.loresmith.handler;
 
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.testing.FakeContext;
@@ -30,7 +31,7 @@ class ResetHandlerTest extends FlowTest {
     }
 
     void openAtGeneration(long generation) {
-        h.circuitIs(new CircuitRecord(CircuitState.OPEN, 0, null, h.now().minus(Duration.ofMinutes(5)), generation, null, 3));
+        h.circuitIs(Circuits.open(h.now().minus(Duration.ofMinutes(5)), generation, 3));
     }
 
     @Test

@@ -19,10 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The SQS handler on events/sqs-batch.json: 3 good messages, one with a negative id, one not JSON. */
 class SqsGenerateHandlerTest extends FlowTest {
 
-    /** One reply that fits both shipped types: each keeps its own fields. */
-    static final String ANY_TYPE_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\","
-            + "\"headline\":\"Holloway Dam Breaks\",\"consequence\":\"The lower fields flood.\"}";
-
     SQSEvent batch = SampleEvents.sqs("sqs-batch.json");
 
     List<String> failedIds(SQSBatchResponse response) {
@@ -36,7 +32,7 @@ class SqsGenerateHandlerTest extends FlowTest {
     @Test
     @DisplayName("generates every valid message and reports only the malformed ones, each logged with its reason")
     void sampleBatch() {
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
 
         SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(batch, FakeContext.withSeconds(45));
 
@@ -74,7 +70,7 @@ class SqsGenerateHandlerTest extends FlowTest {
     @Test
     @DisplayName("each message's API call is bounded by the invocation's remaining time")
     void deadlineFromContext() {
-        anthropic.repliesAfter(ANY_TYPE_JSON, 10_000);
+        anthropic.repliesForEachTypeAfter(10_000);
         SQSEvent one = new SQSEvent();
         one.setRecords(List.of(batch.getRecords().get(0)));
 
@@ -88,7 +84,7 @@ class SqsGenerateHandlerTest extends FlowTest {
     @Test
     @DisplayName("a storage error reports the message for retry instead of losing it")
     void storageError() {
-        anthropic.replies(ANY_TYPE_JSON);
+        anthropic.repliesForEachType();
         Map<String, String> env = new java.util.HashMap<>(h.environment());
         env.put("CONTENT_TABLE", "no-such-table");
         Services broken = Services.builder(new Env(env)).dynamo(h.dynamo()).clock(h.clock).log(h.logs.log(h.clock))

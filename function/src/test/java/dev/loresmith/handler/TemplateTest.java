@@ -25,15 +25,58 @@ class TemplateTest {
      * Local runs only (README): a key in plain text in a function's environment would defeat the secret,
      * so the template deliberately never sets it.
      */
-    static final Set<String> LOCAL_ONLY_VARIABLES = Set.of("ANTHROPIC_API_KEY");
+    static final Set<String> LOCAL_ONLY_VARIABLES = Set.of("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL");
 
     final Template template = Template.load();
     final Map<String, JsonNode> functions = template.resources("AWS::Serverless::Function");
 
     @Test
-    @DisplayName("declares the four functions, each handler a class with a no-arg constructor")
-    void fourFunctions() {
-        assertEquals(Set.of("GenerateFunction", "ApiFunction", "ResetFunction", "DeadLetterFunction"), functions.keySet());
+    @DisplayName("declares its eight functions, each handler a class with a no-arg constructor")
+    void functions() {
+        assertEquals(Set.of("GenerateFunction", "ApiFunction", "CircuitFunction", "ResetFunction", "DeadLetterFunction",
+                "SweepFunction", "StreamEventsFunction", "StackSettingsFunction"), functions.keySet());
+    }
+
+    @Test
+    @DisplayName("no function's environment holds a template parameter: a changed parameter would never reach the live alias")
+    void parametersNotInEnvironment() {
+        Set<String> parameters = new HashSet<>();
+        template.root().path("Parameters").fieldNames().forEachRemaining(parameters::add);
+        java.util.List<JsonNode> environments = new java.util.ArrayList<>();
+        environments.add(template.globals().path("Environment"));
+        functions.values().forEach(f -> environments.add(f.path("Properties").path("Environment")));
+        for (JsonNode environment : environments) {
+            environment.path("Variables").forEach(value -> parameters.forEach(p ->
+                    assertFalse(value.toString().contains(p), "an environment variable refers to parameter " + p
+                            + "; SAM does not publish a new version for it (its hash sees the Ref, not the value)")));
+        }
+        // They reach the functions through the custom resource instead, re-run by CloudFormation on every change.
+        JsonNode settings = template.root().path("Resources").path("StackSettings");
+        assertEquals("Custom::StackSettings", settings.path("Type").asText());
+        for (String parameter : new String[] {"ModelId", "MaxTokens", "AnthropicBaseUrl", "DailyTokenBudget"}) {
+            assertTrue(settings.path("Properties").toString().contains(parameter), parameter + " goes to the config item");
+        }
+    }
+
+    @Test
+    @DisplayName("the schedule group is named by CloudFormation (a stack name of up to 128 characters cannot overflow it)")
+    void scheduleGroupUnnamed() {
+        JsonNode group = template.resources("AWS::Scheduler::ScheduleGroup").get("ResetScheduleGroup");
+        assertTrue(group.path("Properties").path("Name").isMissingNode());
+    }
+
+    @Test
+    @DisplayName("IAM: CreateSchedule only for the schedules the code creates; no visibility changes; the secret retained like the tables")
+    void iamNarrowed() {
+        String generate = template.resources("AWS::IAM::Role").get("GenerateRole").toString();
+        assertTrue(generate.contains("circuit-reset-g*"));
+        template.resources("AWS::IAM::Role").forEach((id, role) ->
+                assertFalse(role.toString().contains("sqs:ChangeMessageVisibility"), id + ": the code never changes visibility"));
+        JsonNode secret = template.root().path("Resources").path("ApiKeySecret");
+        assertEquals("Retain", secret.path("DeletionPolicy").asText());
+        assertEquals("Retain", secret.path("UpdateReplacePolicy").asText());
+        assertFalse(template.globals().path("Environment").path("Variables").has("JAVA_TOOL_OPTIONS"),
+                "java21 already stops at tier 1; the variable only adds a non-JSON line to every cold start");
     }
 
     @Test
@@ -127,7 +170,15 @@ class TemplateTest {
     @DisplayName("alarms read the metrics the code writes, in the namespace the functions are given")
     void alarmsMatchMetrics() {
         Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
-        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpenedAlarm", "FallbackRatioAlarm", "ThrottleAlarm"), alarms.keySet());
+        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpenedAlarm", "FallbackRatioAlarm", "ThrottleAlarm", "QualityAlarm",
+                "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm"), alarms.keySet());
+        assertEquals("SpendLimitReached", alarms.get("SpendLimitReachedAlarm").path("Properties").path("MetricName").asText());
+        assertEquals("BudgetUsedPercent", alarms.get("BudgetAlarm").path("Properties").path("MetricName").asText());
+        assertEquals(80, alarms.get("BudgetAlarm").path("Properties").path("Threshold").asInt());
+        assertTrue(alarms.get("QualityAlarm").toString().contains("AVG(QualityFailureRate)"));
+        assertTrue(alarms.get("QualityAlarm").toString().contains("GROUP BY ContentType"), "each content type alarms on its own");
+        assertTrue(alarms.get("DeadLetterAlarm").toString().contains("DeadLetters"),
+                "counted by the dead-letter function: the queue it drains never shows a backlog");
         String namespace = template.globals().path("Environment").path("Variables").path("METRICS_NAMESPACE").asText();
         assertEquals(namespace, alarms.get("CircuitOpenedAlarm").path("Properties").path("Namespace").asText());
         assertEquals("CircuitOpened", alarms.get("CircuitOpenedAlarm").path("Properties").path("MetricName").asText());

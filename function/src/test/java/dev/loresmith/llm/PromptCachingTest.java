@@ -32,14 +32,15 @@ class PromptCachingTest {
     }
 
     @Test
-    @DisplayName("the request prefix (model, max_tokens, system block) is byte-identical whatever the context")
+    @DisplayName("the request prefix (model, max_tokens, system block) and the schema are byte-identical whatever the context")
     void identicalPrefix() {
         ContentType quest = ContentTypes.bundled().find("quest_description").orElseThrow();
-        String a = MessagesPrompt.of(quest, com.fasterxml.jackson.databind.node.TextNode.valueOf("a bell"), "claude-sonnet-4-5", 1024).body();
-        String b = MessagesPrompt.of(quest, null, "claude-sonnet-4-5", 1024).body();
+        String a = MessagesPrompt.of(quest, com.fasterxml.jackson.databind.node.TextNode.valueOf("a bell"), "claude-sonnet-4-5", 1024, true).body();
+        String b = MessagesPrompt.of(quest, null, "claude-sonnet-4-5", 1024, true).body();
 
         String prefixA = a.substring(0, a.indexOf("\"messages\""));
         assertEquals(prefixA, b.substring(0, b.indexOf("\"messages\"")));
         assertTrue(prefixA.contains("\"cache_control\":{\"type\":\"ephemeral\"}"));
+        assertEquals(a.substring(a.indexOf("\"output_config\"")), b.substring(b.indexOf("\"output_config\"")));
     }
 }

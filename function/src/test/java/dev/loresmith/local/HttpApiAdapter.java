@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.loresmith.handler.ApiHandler;
+import com.amazonaws.services.lambda.runtime.Context;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,22 +17,26 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
  * Turns a local HTTP request into the {@link APIGatewayV2HTTPEvent} API Gateway would send (payload
  * format 2.0; a body that is not UTF-8 arrives base64-encoded, as API Gateway sends binary bodies), runs
- * the same {@link ApiHandler}, and writes its response back. There is no IAM authorization locally.
+ * the handler API Gateway routes it to, and writes its response back. There is no IAM authorization locally:
+ * the event carries a local caller identity instead.
  */
 final class HttpApiAdapter implements HttpHandler {
 
     /** API Gateway's payload limit is 10 MB; locally, 1 MB is plenty to show the handler's own 16 KiB limit. */
     private static final int MAX_BODY = 1 << 20;
 
-    private final ApiHandler handler;
+    private final BiFunction<APIGatewayV2HTTPEvent, Context, APIGatewayV2HTTPResponse> handler;
+    private final String function;
     private final int timeoutSeconds;
 
-    HttpApiAdapter(ApiHandler handler, int timeoutSeconds) {
+    HttpApiAdapter(BiFunction<APIGatewayV2HTTPEvent, Context, APIGatewayV2HTTPResponse> handler, String function, int timeoutSeconds) {
         this.handler = handler;
+        this.function = function;
         this.timeoutSeconds = timeoutSeconds;
     }
 
@@ -47,7 +51,7 @@ final class HttpApiAdapter implements HttpHandler {
                 respond(exchange, 413, Map.of("content-type", "application/json"), "{\"error\":\"request body too large\",\"field\":\"body\"}");
                 return;
             }
-            APIGatewayV2HTTPResponse response = handler.handleRequest(event(exchange, body), new LocalContext("ApiFunction", timeoutSeconds));
+            APIGatewayV2HTTPResponse response = handler.apply(event(exchange, body), new LocalContext(function, timeoutSeconds));
             respond(exchange, response.getStatusCode(), response.getHeaders() == null ? Map.of() : response.getHeaders(),
                     response.getBody() == null ? "" : response.getBody());
         }
@@ -65,6 +69,11 @@ final class HttpApiAdapter implements HttpHandler {
         http.setSourceIp(exchange.getRemoteAddress().getAddress().getHostAddress());
         APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
         context.setHttp(http);
+        APIGatewayV2HTTPEvent.RequestContext.IAM iam = new APIGatewayV2HTTPEvent.RequestContext.IAM();
+        iam.setUserArn("arn:aws:iam::000000000000:user/local");
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+        authorizer.setIam(iam);
+        context.setAuthorizer(authorizer);
         context.setRequestId(UUID.randomUUID().toString());
         context.setRouteKey("$default");
         context.setStage("$default");

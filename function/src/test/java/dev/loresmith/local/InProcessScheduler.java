@@ -8,27 +8,19 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The local stand-in for EventBridge Scheduler: at the schedule's time it invokes the same
- * {@link ResetHandler} with {@code {"generation": g}}. One schedule per generation, like the named ones.
+ * The local stand-in for EventBridge Scheduler: once the runner's clock passes a schedule's time, it invokes
+ * the same {@link ResetHandler} with {@code {"generation": g}}. One schedule per generation, like the named
+ * ones. Driven by the runner's ticker (every second) — or at once after the outage demo moves its clock.
  */
-final class InProcessScheduler implements ResetScheduler, AutoCloseable {
+final class InProcessScheduler implements ResetScheduler {
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "local-scheduler");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Set<Long> scheduled = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Instant> due = new ConcurrentHashMap<>();
     private final Supplier<ResetHandler> handler;
     private final Clock clock;
     private final StructuredLog log;
@@ -41,24 +33,26 @@ final class InProcessScheduler implements ResetScheduler, AutoCloseable {
 
     @Override
     public void scheduleReset(long generation, Instant at) {
-        if (!scheduled.add(generation)) {
-            return; // same name: a harmless conflict, as in EventBridge Scheduler
-        }
-        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
-        log.info("circuit reset scheduled (in-process)", "generation", generation, "at", at.toString());
-        timer.schedule(() -> {
-            try {
-                handler.get().handleRequest(
-                        new ByteArrayInputStream(("{\"generation\":" + generation + "}").getBytes(StandardCharsets.UTF_8)),
-                        new ByteArrayOutputStream(), new LocalContext("ResetFunction", 15));
-            } catch (Exception e) {
-                log.error("in-process circuit reset failed", "generation", generation, "error", e.getClass().getSimpleName());
-            }
-        }, delay, TimeUnit.MILLISECONDS);
+        if (due.putIfAbsent(generation, at) == null) {
+            log.info("circuit reset scheduled (in-process)", "generation", generation, "at", at.toString());
+        } // else: same name, a harmless conflict, as in EventBridge Scheduler
     }
 
-    @Override
-    public void close() {
-        timer.shutdownNow();
+    /** Runs every reset whose time has come (each once). Returns how many ran. */
+    int fireDue() {
+        int fired = 0;
+        for (Map.Entry<Long, Instant> entry : due.entrySet()) {
+            if (!clock.instant().isBefore(entry.getValue()) && due.remove(entry.getKey(), entry.getValue())) {
+                try {
+                    handler.get().handleRequest(
+                            new ByteArrayInputStream(("{\"generation\":" + entry.getKey() + "}").getBytes(StandardCharsets.UTF_8)),
+                            new ByteArrayOutputStream(), new LocalContext("ResetFunction", 15));
+                    fired++;
+                } catch (Exception e) {
+                    log.error("in-process circuit reset failed", "generation", entry.getKey(), "error", e.getClass().getSimpleName());
+                }
+            }
+        }
+        return fired;
     }
 }

@@ -2,21 +2,24 @@ package dev.loresmith.local;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.loresmith.Json;
-import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.handler.ApiHandler;
+import dev.loresmith.handler.CircuitAdminHandler;
+import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.ResetHandler;
 import dev.loresmith.handler.Services;
 import dev.loresmith.handler.SqsGenerateHandler;
-import dev.loresmith.llm.AnthropicClient;
+import dev.loresmith.handler.StreamEventsHandler;
+import dev.loresmith.handler.SweepHandler;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.storage.StackSettings;
+import dev.loresmith.testing.LambdaEvents;
+import dev.loresmith.testing.MutableClock;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TemplateTables;
 import dev.loresmith.testing.TestAws;
@@ -24,12 +27,15 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -40,40 +46,61 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Loresmith on one machine, with only a JDK: DynamoDB Local in-process (or the emulator named by
  * {@code AWS_ENDPOINT_URL}), both tables created from template.yaml, and the Lambda handlers themselves
- * behind local stand-ins — an HTTP server for API Gateway, an in-process queue for SQS, an in-process
- * timer for EventBridge Scheduler. Lives in test scope: none of it is in the Lambda package.
+ * behind local stand-ins — an HTTP server for API Gateway, an in-process queue for SQS (with its redrive to
+ * the dead-letter handler), a clock-driven timer for EventBridge Scheduler, a reader of DynamoDB Local's
+ * streams for the stream mappings, and a printing event bus. Lives in test scope: none of it is in the
+ * Lambda package.
  *
  * <pre>
  *   (no arguments) | demo        request one item of each content type, print them, exit 0
+ *   outage                        script an outage with a built-in fake API: circuit opens, resets, fallbacks upgraded
  *   serve [--port N]              serve the HTTP API until interrupted
  *   invoke FUNCTION EVENT_FILE    run one function on one event, like `sam local invoke`
  * </pre>
+ * Any failure prints one line to stderr (the stack trace goes to the log file) and exits 1; usage errors exit 2.
  */
 public final class LocalRunner implements AutoCloseable {
 
     public static final String CONTENT_TABLE = "loresmith-content";
     public static final String CIRCUIT_TABLE = "loresmith-circuit";
     static final int DEFAULT_PORT = 3000;
+    static final String USAGE = "usage: (no arguments) | demo | outage | serve [--port N] | invoke FUNCTION EVENT_FILE";
 
     private final Map<String, String> env;
     private final String dynamoDescription;
+    private final Clock clock;
     private final Services services;
     private final InProcessQueue queue;
     private final InProcessScheduler scheduler;
+    private final LocalBus bus;
+    private final LocalStreams streams;
     private final Path logFile;
     private final PrintStream logStream;
+    private final ScheduledExecutorService ticker;
     private HttpServer server;
 
-    private LocalRunner(Map<String, String> systemEnv) {
+    private LocalRunner(Map<String, String> systemEnv, Clock clock, PrintStream events, Path logFile) {
+        this.clock = clock;
+        this.logFile = logFile;
+        try {
+            logStream = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Template template = Template.load();
         String external = first(systemEnv, "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL");
         URI endpoint = external != null ? URI.create(external) : TestAws.startDynamoDbLocal();
@@ -90,36 +117,79 @@ public final class LocalRunner implements AutoCloseable {
         env.put("AWS_REGION", region.id());
         env.put("CONTENT_TABLE", CONTENT_TABLE);
         env.put("CIRCUIT_TABLE", CIRCUIT_TABLE);
-        env.put("MODEL_ID", systemEnv.getOrDefault("MODEL_ID", GenerateSettings.DEFAULT_MODEL));
-        env.put("MAX_TOKENS", systemEnv.getOrDefault("MAX_TOKENS", "1024"));
-        env.put("ANTHROPIC_BASE_URL", systemEnv.getOrDefault("ANTHROPIC_BASE_URL", AnthropicClient.DEFAULT_BASE_URL));
         env.put("ANTHROPIC_API_KEY", systemEnv.getOrDefault("ANTHROPIC_API_KEY", ""));
 
+        StructuredLog log = StructuredLog.to(logStream, clock);
+        Services[] self = new Services[1];
+        queue = new InProcessQueue(() -> new SqsGenerateHandler(self[0]), () -> new DeadLetterHandler(self[0]),
+                template.functionTimeout("GenerateFunction"));
+        scheduler = new InProcessScheduler(() -> new ResetHandler(self[0]), clock, log);
+        bus = new LocalBus(events, () -> sweep("circuit event"));
+        services = Services.builder(new Env(env)).dynamo(dynamo).queue(queue).resets(scheduler).events(bus).clock(clock).log(log)
+                .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock)).build();
+        self[0] = services;
+        // What the stack's custom resource does on deploy: the template's settings, from this environment.
+        services.tables().writeStackSettings(new StackSettings(
+                systemEnv.getOrDefault("MODEL_ID", template.parameterDefault("ModelId")),
+                Integer.parseInt(systemEnv.getOrDefault("MAX_TOKENS", template.parameterDefault("MaxTokens"))),
+                systemEnv.getOrDefault("ANTHROPIC_BASE_URL", template.parameterDefault("AnthropicBaseUrl")),
+                Long.parseLong(systemEnv.getOrDefault("DAILY_TOKEN_BUDGET", template.parameterDefault("DailyTokenBudget")))));
+        DynamoDbStreamsClient streamsClient = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(region)
+                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+        streams = new LocalStreams(dynamo, streamsClient, new StreamEventsHandler(services), List.of(CONTENT_TABLE, CIRCUIT_TABLE)).fromNow();
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "local-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts everything but the HTTP server; the clock is the system's. Events print to {@code events}. */
+    public static LocalRunner start(Map<String, String> systemEnv, PrintStream events) {
+        return start(systemEnv, Clock.systemUTC(), events);
+    }
+
+    static LocalRunner start(Map<String, String> systemEnv, Clock clock, PrintStream events) {
         try {
-            logFile = Files.createTempFile("loresmith-local-", ".log");
-            logStream = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
+            return new LocalRunner(systemEnv, clock, events, Files.createTempFile("loresmith-local-", ".log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Clock clock = Clock.systemUTC();
-        StructuredLog log = StructuredLog.to(logStream, clock);
-        Services[] self = new Services[1];
-        queue = new InProcessQueue(() -> new SqsGenerateHandler(self[0]), template.functionTimeout("GenerateFunction"));
-        scheduler = new InProcessScheduler(() -> new ResetHandler(self[0]), clock, log);
-        services = Services.builder(new Env(env)).dynamo(dynamo).queue(queue).resets(scheduler).clock(clock).log(log)
-                .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock)).build();
-        self[0] = services;
     }
 
-    /** Starts everything but the HTTP server. */
-    public static LocalRunner start(Map<String, String> systemEnv) {
-        return new LocalRunner(systemEnv);
+    /** Runs the stand-ins' clockwork: due resets every second, stream records as they come, an upgrade sweep every minute. */
+    LocalRunner tick() {
+        ticker.scheduleWithFixedDelay(this::quietly, 200, 200, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(() -> sweep("every minute"), 60, 60, TimeUnit.SECONDS);
+        return this;
     }
 
-    /** Serves the HTTP API on localhost:{@code port} (0 = any free port). */
+    private void quietly() {
+        try {
+            scheduler.fireDue();
+            streams.drain();
+        } catch (RuntimeException e) {
+            services.log().error("local ticker failed", "error", ErrorSummary.of(e));
+        }
+    }
+
+    private void sweep(String trigger) {
+        try {
+            new SweepHandler(services).handleRequest(new ByteArrayInputStream(
+                    ("{\"detail-type\":\"" + trigger + "\"}").getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
+                    new LocalContext("SweepFunction", 60));
+        } catch (IOException | RuntimeException e) {
+            services.log().error("local sweep failed", "error", ErrorSummary.of(e));
+        }
+    }
+
+    /** Serves the HTTP API on localhost:{@code port} (0 = any free port), routed as the template routes it. */
     public LocalRunner serve(int port) throws IOException {
+        int timeout = Template.load().functionTimeout("ApiFunction");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/", new HttpApiAdapter(new ApiHandler(services), Template.load().functionTimeout("ApiFunction")));
+        server.createContext("/content", new HttpApiAdapter(new ApiHandler(services)::handleRequest, "ApiFunction", timeout));
+        server.createContext("/circuit", new HttpApiAdapter(new CircuitAdminHandler(services)::handleRequest, "CircuitFunction",
+                Template.load().functionTimeout("CircuitFunction")));
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "local-http");
             t.setDaemon(true);
@@ -142,6 +212,19 @@ public final class LocalRunner implements AutoCloseable {
         queue.awaitIdle();
     }
 
+    /** Publishes what the tables' streams hold now. */
+    void drainStreams() {
+        streams.drain();
+    }
+
+    List<dev.loresmith.events.DomainEvent> events() {
+        return bus.published();
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
     public boolean hasApiKey() {
         return !env.get("ANTHROPIC_API_KEY").isBlank();
     }
@@ -149,14 +232,15 @@ public final class LocalRunner implements AutoCloseable {
     void printBanner(PrintStream out) {
         out.println("Loresmith is running locally.");
         out.println("  DynamoDB:  " + dynamoDescription);
-        out.println("  tables:    " + CONTENT_TABLE + ", " + CIRCUIT_TABLE + " (from template.yaml)");
+        out.println("  tables:    " + CONTENT_TABLE + ", " + CIRCUIT_TABLE + " (from template.yaml, with their streams)");
         if (server != null) {
-            out.println("  HTTP API:  " + baseUrl() + "  (the Lambda ApiHandler; no IAM auth locally)");
+            out.println("  HTTP API:  " + baseUrl() + "  (the Lambda ApiHandler and CircuitAdminHandler; no IAM auth locally)");
         }
-        out.println("  queue:     in-process, delivering to the Lambda SqsGenerateHandler");
+        out.println("  queue:     in-process, delivering to the Lambda SqsGenerateHandler (dead letters to DeadLetterHandler)");
         out.println("  resets:    in-process timer, invoking the Lambda ResetHandler");
+        out.println("  events:    DynamoDB Local's streams through the Lambda StreamEventsHandler, printed as they are published");
         if (hasApiKey()) {
-            out.println("  Anthropic: " + env.get("ANTHROPIC_BASE_URL") + ", model " + env.get("MODEL_ID"));
+            out.println("  Anthropic: " + services.tables().read().baseUrl("?") + ", model " + services.tables().read().model("?"));
         } else {
             out.println("  Anthropic: ANTHROPIC_API_KEY is not set, so every request falls back with reason no_config");
             out.println("             (deterministic fallback text, no API call). Set it to generate real text.");
@@ -170,6 +254,7 @@ public final class LocalRunner implements AutoCloseable {
         out.println("  curl -si -X POST " + baseUrl() + "/content -H 'content-type: application/json' \\");
         out.println("       -d '{\"contentType\":\"quest_description\",\"contentId\":42,\"context\":{\"questName\":\"The Drowned Bell\"}}'");
         out.println("  curl -s " + baseUrl() + "/content/quest_description/42");
+        out.println("  curl -s " + baseUrl() + "/circuit");
     }
 
     /** Requests one item of each content type over the HTTP API, waits for them, and prints them. */
@@ -187,7 +272,7 @@ public final class LocalRunner implements AutoCloseable {
             out.println("POST /content " + type + " -> " + posted.statusCode());
         }
         awaitQueueIdle();
-        List<JsonNode> items = new java.util.ArrayList<>();
+        List<JsonNode> items = new ArrayList<>();
         for (String type : services.types().names()) {
             HttpResponse<String> got = http.send(HttpRequest.newBuilder(baseUrl().resolve("/content/" + type + "/1")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -196,7 +281,7 @@ public final class LocalRunner implements AutoCloseable {
             out.println();
             out.println("GET /content/" + type + "/1 -> " + got.statusCode() + "  status=" + item.path("status").asText()
                     + "  model=" + item.path("model").asText());
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.read(item.path("text").asText("null"))));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(item.path("content")));
         }
         return items;
     }
@@ -204,88 +289,225 @@ public final class LocalRunner implements AutoCloseable {
     /** Runs one function on one event file, like {@code sam local invoke FUNCTION -e FILE}; returns its output. */
     String invoke(String function, Path eventFile) throws Exception {
         Template template = Template.load();
-        Class<?> type = Class.forName(template.handlerClass(function));
+        Class<?> type = Class.forName(template.handlerClass(function), true, LocalRunner.class.getClassLoader());
         Object handler = type.getConstructor(Services.class).newInstance(services);
         LocalContext context = new LocalContext(function, template.functionTimeout(function));
         byte[] input = Files.readAllBytes(eventFile);
+        String output;
         if (handler instanceof RequestStreamHandler stream) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             stream.handleRequest(new ByteArrayInputStream(input), out, context);
-            return out.toString(StandardCharsets.UTF_8);
+            output = out.toString(StandardCharsets.UTF_8);
+        } else {
+            @SuppressWarnings("unchecked")
+            RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
+            Object result = typed.handleRequest(LambdaEvents.read(inputType(type), input), context);
+            output = LambdaEvents.write(result);
         }
-        Object event = handler instanceof ApiHandler
-                ? EventLoader.loadApiGatewayHttpEvent(eventFile.toString())
-                : EventLoader.loadSQSEvent(eventFile.toString());
-        @SuppressWarnings("unchecked")
-        RequestHandler<Object, Object> typed = (RequestHandler<Object, Object>) handler;
-        Object result = typed.handleRequest(event instanceof APIGatewayV2HTTPEvent || event instanceof SQSEvent ? event : null, context);
         awaitQueueIdle();
-        return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        drainStreams();
+        return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.read(output.isBlank() ? "null" : output));
+    }
+
+    /** The event class a {@code RequestHandler<I, O>} takes, as the Lambda runtime finds it. */
+    private static Class<?> inputType(Class<?> handler) {
+        for (Type implemented : handler.getGenericInterfaces()) {
+            if (implemented instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {
+                return (Class<?>) p.getActualTypeArguments()[0];
+            }
+        }
+        throw new IllegalStateException(handler.getName() + " is not a RequestHandler");
+    }
+
+    /**
+     * A scripted outage against a built-in fake Messages API whose first calls fail, on a clock the script moves:
+     * the circuit opens, requests are served their fallbacks at once, the scheduled reset half-opens it, an upgrade
+     * probes and closes it, and every fallen-back item is upgraded — each step printed with the events it caused.
+     */
+    static List<JsonNode> outage(PrintStream out, Map<String, String> systemEnv) throws Exception {
+        MutableClock clock = new MutableClock(java.time.Instant.now());
+        try (ScriptedAnthropic api = new ScriptedAnthropic(3)) {
+            Map<String, String> env = new HashMap<>(systemEnv);
+            env.put("ANTHROPIC_API_KEY", "local-outage-demo-key");
+            env.put("ANTHROPIC_BASE_URL", api.baseUrl().toString());
+            try (LocalRunner runner = start(env, clock, out)) {
+                out.println("Outage demo: a built-in fake Messages API fails its first 3 calls, then recovers. Time is compressed.");
+                out.println("  logs: " + runner.logFile);
+                out.println();
+                out.println("1. Six requests while the API fails:");
+                List<String> keys = new ArrayList<>();
+                int id = 100;
+                for (String type : runner.services.types().names()) {
+                    for (int i = 0; i < 3; i++) {
+                        id++;
+                        // one at a time, so the story is the same on every run
+                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", dev.loresmith.content.Claim.Kind.REQUEST);
+                        runner.awaitQueueIdle();
+                        keys.add(type + "/" + id);
+                    }
+                }
+                runner.drainStreams();
+                runner.printItems(out, keys);
+                out.println();
+                out.println("2. Five minutes pass (compressed): the scheduled reset half-opens the circuit; the upgrade sweep");
+                out.println("   sends one upgrade, which probes and closes it; the next sweep upgrades the rest.");
+                clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+                runner.scheduler.fireDue();
+                for (int round = 0; round < 10 && !runner.allReady(keys); round++) {
+                    runner.drainStreams(); // circuit events trigger sweeps, as the bus rule does
+                    runner.awaitQueueIdle();
+                    clock.advance(Duration.ofSeconds(1));
+                }
+                runner.drainStreams();
+                out.println();
+                out.println("3. After the recovery:");
+                List<JsonNode> items = runner.printItems(out, keys);
+                out.println();
+                out.println(runner.allReady(keys)
+                        ? "Outage demo done: every fallback was replaced by generated text, with no request sent twice (" + api.calls() + " API calls)."
+                        : "Outage demo ended with items still holding fallbacks: see " + runner.logFile);
+                return items;
+            }
+        }
+    }
+
+    private boolean allReady(List<String> keys) {
+        return keys.stream().allMatch(k -> "ready".equals(item(k).path("status").asText()));
+    }
+
+    private JsonNode item(String key) {
+        String[] parts = key.split("/");
+        return services.tables().find(new dev.loresmith.content.ContentKey(parts[0], dev.loresmith.content.ContentId.parse(parts[1])))
+                .<JsonNode>map(i -> Json.MAPPER.createObjectNode().put("key", key).put("status", i.status().wireName())
+                        .put("model", i.model()).put("text", i.text()).put("upgradedFrom", i.upgradedFrom()))
+                .orElse(Json.MAPPER.createObjectNode().put("key", key).put("status", "absent"));
+    }
+
+    private List<JsonNode> printItems(PrintStream out, List<String> keys) {
+        List<JsonNode> items = new ArrayList<>();
+        for (String key : keys) {
+            JsonNode item = item(key);
+            items.add(item);
+            out.println("  " + key + "  " + item.path("status").asText() + "  " + item.path("model").asText()
+                    + (item.path("upgradedFrom").isTextual() ? "  (upgraded from " + item.path("upgradedFrom").asText() + ")" : ""));
+        }
+        return items;
     }
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         if (server != null) {
             server.stop(0);
         }
         queue.close();
-        scheduler.close();
         logStream.close();
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * The command line, returning the exit code: 0 done, 1 failed (one line on {@code err}, the stack trace in
+     * the log file), 2 usage. {@code serve} returns only if it fails to start.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> arguments = List.of(args);
         String mode = arguments.isEmpty() ? "demo" : arguments.get(0);
-        int code;
-        switch (mode) {
-            case "demo" -> code = runDemo();
-            case "serve" -> code = runServe(port(arguments));
-            case "invoke" -> code = runInvoke(arguments);
-            default -> {
-                System.err.println("usage: (no arguments) | demo | serve [--port N] | invoke FUNCTION EVENT_FILE");
-                code = 2;
-            }
-        }
-        if (code != Integer.MIN_VALUE) {
-            System.exit(code);
+        try {
+            return switch (mode) {
+                case "demo" -> runDemo(out);
+                case "outage" -> {
+                    outage(out, System.getenv());
+                    yield 0;
+                }
+                case "serve" -> runServe(port(arguments), out);
+                case "invoke" -> runInvoke(arguments, out, err);
+                default -> {
+                    err.println(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (Throwable e) {
+            Path trace = crashLog(e);
+            err.println("loresmith local " + mode + " failed: " + describe(e));
+            err.println("  stack trace: " + trace);
+            return 1;
         }
     }
 
-    private static int runDemo() throws Exception {
-        try (LocalRunner runner = start(System.getenv()).serve(0)) {
-            runner.printBanner(System.out);
-            System.out.println();
-            runner.demo(System.out);
-            System.out.println();
-            System.out.println(runner.hasApiKey() ? "Demo done." : "Demo done: fallbacks (reason no_config), because ANTHROPIC_API_KEY is not set.");
-            System.out.println("To keep the API up: mvn -q -f function test-compile exec:java@local -Dexec.args=serve");
+    private static int runDemo(PrintStream out) throws Exception {
+        try (LocalRunner runner = start(System.getenv(), out).serve(0).tick()) {
+            runner.printBanner(out);
+            out.println();
+            runner.demo(out);
+            runner.drainStreams();
+            out.println();
+            out.println(runner.hasApiKey() ? "Demo done." : "Demo done: fallbacks (reason no_config), because ANTHROPIC_API_KEY is not set.");
+            out.println("To keep the API up: mvn -q -f function test-compile exec:java@local -Dexec.args=serve");
+            out.println("To see an outage and its recovery: mvn -q -f function test-compile exec:java@local -Dexec.args=outage");
             return 0;
         }
     }
 
-    private static int runServe(int port) throws IOException {
-        LocalRunner runner = start(System.getenv()).serve(port);
-        Runtime.getRuntime().addShutdownHook(new Thread(runner::close));
-        runner.printBanner(System.out);
-        runner.printCurls(System.out);
-        System.out.println();
-        System.out.println("Ctrl-C to stop.");
-        return Integer.MIN_VALUE; // keep serving
+    private static int runServe(int port, PrintStream out) throws IOException, InterruptedException {
+        LocalRunner runner = start(System.getenv(), out).serve(port).tick();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.close();
+            out.println("Stopped.");
+            stopped.countDown();
+        }, "local-shutdown"));
+        runner.printBanner(out);
+        runner.printCurls(out);
+        out.println();
+        out.println("Ctrl-C to stop.");
+        stopped.await(); // until Ctrl-C: the JVM then runs the hook above and exits
+        return 0;
     }
 
-    private static int runInvoke(List<String> arguments) throws Exception {
+    private static int runInvoke(List<String> arguments, PrintStream out, PrintStream err) throws Exception {
         if (arguments.size() != 3) {
-            System.err.println("usage: invoke FUNCTION EVENT_FILE   e.g. invoke GenerateFunction events/sqs-batch.json");
+            err.println("usage: invoke FUNCTION EVENT_FILE   e.g. invoke GenerateFunction events/sqs-batch.json");
             return 2;
         }
         Path event = Path.of(arguments.get(2));
         if (!Files.isRegularFile(event) && Files.isRegularFile(Template.repositoryRoot().resolve(arguments.get(2)))) {
             event = Template.repositoryRoot().resolve(arguments.get(2));
         }
-        try (LocalRunner runner = start(System.getenv())) {
-            runner.printBanner(System.err);
-            System.out.println(runner.invoke(arguments.get(1), event));
+        if (!Files.isRegularFile(event)) {
+            err.println("no event file " + arguments.get(2) + " (looked here and in " + Template.repositoryRoot() + ")");
+            return 2;
+        }
+        Template.load().handlerClass(arguments.get(1)); // an unknown function fails here, naming the known ones
+        try (LocalRunner runner = start(System.getenv(), err)) {
+            runner.printBanner(err);
+            out.println(runner.invoke(arguments.get(1), event));
             return 0;
+        }
+    }
+
+    /** One line: the exception's class, and its message when it is one of our own words (never a foreign message). */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root instanceof java.lang.reflect.InvocationTargetException && root.getCause() != null) {
+            root = root.getCause();
+        }
+        boolean ours = root instanceof IllegalArgumentException || root instanceof IllegalStateException
+                || root instanceof UncheckedIOException || root instanceof java.nio.file.NoSuchFileException;
+        return ErrorSummary.of(root) + (ours && root.getMessage() != null ? ": " + root.getMessage() : "");
+    }
+
+    private static Path crashLog(Throwable e) {
+        try {
+            Path file = Files.createTempFile("loresmith-local-failure-", ".log");
+            try (PrintStream trace = new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8)) {
+                e.printStackTrace(trace);
+            }
+            return file;
+        } catch (IOException io) {
+            return Path.of("(not written)");
         }
     }
 

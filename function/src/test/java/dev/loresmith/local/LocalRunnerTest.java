@@ -54,10 +54,10 @@ class LocalRunnerTest {
     @Test
     @DisplayName("POST answers 202, the in-process queue runs the SQS handler, GET answers the ready item")
     void postThenGet() throws Exception {
-        anthropic.replies(QUEST_JSON);
+        anthropic.repliesForEachType();
         // a fresh id: against a shared emulator the tables outlive the test
         long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        try (LocalRunner runner = LocalRunner.start(environment(SecretWatch.API_KEY)).serve(0)) {
+        try (LocalRunner runner = LocalRunner.start(environment(SecretWatch.API_KEY), new PrintStream(new ByteArrayOutputStream(), true)).serve(0)) {
             HttpResponse<String> posted = send(HttpRequest.newBuilder(runner.baseUrl().resolve("/content"))
                     .header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"contentType\":\"quest_description\",\"contentId\":" + id + "}")).build());
@@ -78,7 +78,7 @@ class LocalRunnerTest {
     @Test
     @DisplayName("bad input over HTTP answers 400 naming the field; invalid UTF-8 arrives base64-encoded and is rejected")
     void badInput() throws Exception {
-        try (LocalRunner runner = LocalRunner.start(environment("")).serve(0)) {
+        try (LocalRunner runner = LocalRunner.start(environment(""), new PrintStream(new ByteArrayOutputStream(), true)).serve(0)) {
             HttpResponse<String> wrong = send(HttpRequest.newBuilder(runner.baseUrl().resolve("/content"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"contentType\":\"quest_description\",\"contentId\":1.5}")).build());
             assertEquals(400, wrong.statusCode());
@@ -94,7 +94,7 @@ class LocalRunnerTest {
     @Test
     @DisplayName("demo mode without a key requests one item of each type and prints their no_config fallbacks")
     void demoWithoutKey() throws Exception {
-        try (LocalRunner runner = LocalRunner.start(environment("")).serve(0)) {
+        try (LocalRunner runner = LocalRunner.start(environment(""), new PrintStream(new ByteArrayOutputStream(), true)).serve(0)) {
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             runner.printBanner(new PrintStream(printed, true, StandardCharsets.UTF_8));
 
@@ -111,7 +111,7 @@ class LocalRunnerTest {
     @Test
     @DisplayName("invoke runs one function on one sample event, like sam local invoke")
     void invoke() throws Exception {
-        try (LocalRunner runner = LocalRunner.start(environment(""))) {
+        try (LocalRunner runner = LocalRunner.start(environment(""), new PrintStream(new ByteArrayOutputStream(), true))) {
             String reset = runner.invoke("ResetFunction", Template.repositoryRoot().resolve("events/reset.json"));
             assertEquals("stale", TestJson.parse(reset).path("result").asText());
 

@@ -1,5 +1,6 @@
 package dev.loresmith.secrets;
 
+import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.testing.FlowTest;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** The API key from Secrets Manager (WireMock), its cache, and that it never reaches a log line. */
 class SecretsTest extends FlowTest {
 
-    static final String QUEST_JSON = "{\"title\":\"T\",\"description\":\"D\"}";
+    static final String QUEST_JSON = FakeAnthropic.QUEST_JSON;
 
     SecretsManagerApiKey secretKey() {
         return new SecretsManagerApiKey(aws.secrets(), "arn:aws:secretsmanager:us-east-1:000000000000:secret:loresmith",

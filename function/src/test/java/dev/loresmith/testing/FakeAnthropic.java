@@ -20,6 +20,10 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 public final class FakeAnthropic implements AutoCloseable {
 
     public static final String PATH = "/v1/messages";
+    /** A valid document of each shipped (and the test-only) content type. */
+    public static final String QUEST_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}";
+    public static final String EVENT_JSON = "{\"headline\":\"Holloway Dam Breaks\",\"consequence\":\"The lower fields flood.\"}";
+    public static final String RUMOR_JSON = "{\"speaker\":\"A fisher\",\"rumor\":\"The bell rang again last night.\"}";
 
     private final WireMockServer server;
 
@@ -50,6 +54,25 @@ public final class FakeAnthropic implements AutoCloseable {
     public void repliesAfter(String text, int delayMillis) {
         answer(aResponse().withStatus(200).withHeader("content-type", "application/json")
                 .withBody(message(text, "end_turn")).withFixedDelay(delayMillis));
+    }
+
+    /** Every request answered with a valid document of the type it asks for (told apart by the fields it names). */
+    public void repliesForEachType() {
+        repliesForEachTypeAfter(0);
+    }
+
+    public void repliesForEachTypeAfter(int delayMillis) {
+        server.resetAll();
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(10).willReturn(ok(QUEST_JSON, delayMillis)));
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("headline"))
+                .willReturn(ok(EVENT_JSON, delayMillis)));
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("speaker"))
+                .willReturn(ok(RUMOR_JSON, delayMillis)));
+    }
+
+    private static ResponseDefinitionBuilder ok(String text, int delayMillis) {
+        return aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, "end_turn"))
+                .withFixedDelay(delayMillis);
     }
 
     public void failsWith(int status) {

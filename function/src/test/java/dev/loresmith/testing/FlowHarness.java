@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitSettings;
+import dev.loresmith.content.Claim;
 import dev.loresmith.content.ContentId;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentKey;
@@ -13,6 +14,9 @@ import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.ResetCircuit;
+import dev.loresmith.generate.UpgradePolicy;
+import dev.loresmith.llm.LlmClient;
+import dev.loresmith.storage.Backoff;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.Services;
 import dev.loresmith.metrics.GenerationMetrics;
@@ -67,7 +71,7 @@ public final class FlowHarness {
         this.types = types;
         this.tableNames = TestAws.freshTables();
         this.flowDynamo = TestAws.dynamo(dynamoRequests, dynamoFaults);
-        this.tables = new DynamoDbTables(flowDynamo, tableNames.content(), tableNames.circuit(), PROVIDER);
+        this.tables = new DynamoDbTables(flowDynamo, tableNames.content(), tableNames.circuit(), PROVIDER, Backoff.NONE);
     }
 
     public FlowHarness withApiKey(String key) {
@@ -85,10 +89,13 @@ public final class FlowHarness {
         return this;
     }
 
+    /** The model client the flow uses: the real Anthropic client, against the fake. */
+    public LlmClient llm = new AnthropicClient();
+
     public GenerateContent flow() {
-        return new GenerateContent(tables, tables, new AnthropicClient(anthropic.baseUrl()), apiKeys,
+        return new GenerateContent(tables, tables, llm, apiKeys,
                 new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
-                circuit, settings, clock, logs.log(clock));
+                circuit, settings.withDefaultBaseUrl(anthropic.baseUrl()), UpgradePolicy.DEFAULTS, clock, logs.log(clock), Backoff.NONE);
     }
 
     /** The handlers' wiring, as {@code Services.fromEnvironment()} builds it in Lambda, over this harness's fakes. */
@@ -98,6 +105,9 @@ public final class FlowHarness {
                 .apiKeys(apiKeys)
                 .resets(new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
                 .queue(queue)
+                .llm(llm)
+                .backoff(Backoff.NONE)
+                .sleeper(queue.pumpingSleeper(clock))
                 .clock(clock)
                 .log(logs.log(clock))
                 .metrics(new GenerationMetrics(emf, clock))
@@ -110,9 +120,20 @@ public final class FlowHarness {
                 "AWS_REGION", TestAws.REGION.id(),
                 "CONTENT_TABLE", tableNames.content(),
                 "CIRCUIT_TABLE", tableNames.circuit(),
-                "ANTHROPIC_BASE_URL", anthropic.baseUrl(),
-                "MODEL_ID", settings.defaultModel(),
-                "MAX_TOKENS", Integer.toString(settings.defaultMaxTokens()));
+                "ANTHROPIC_BASE_URL", anthropic.baseUrl());
+    }
+
+    /**
+     * From now on the queue is worked as SQS and Lambda would: each message the handlers send goes to the SQS
+     * handler (built on these services) while an API request waits — so "wait": true sees it finished.
+     */
+    public void workQueue() {
+        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(services());
+        queue.consumedBy(sent -> {
+            com.amazonaws.services.lambda.runtime.events.SQSEvent event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
+            event.setRecords(java.util.List.of(sent.toSqsMessage()));
+            handler.handleRequest(event, FakeContext.withSeconds(45));
+        });
     }
 
     public ResetCircuit reset() {
@@ -129,7 +150,12 @@ public final class FlowHarness {
     }
 
     public Outcome generate(String type, String id, JsonNode context) {
-        return flow().generate(request(type, id, context), clock.instant().plus(Duration.ofMinutes(10)));
+        return flow().generate(request(type, id, context), Claim.Kind.REQUEST, clock.instant().plus(Duration.ofMinutes(10)));
+    }
+
+    /** Runs the flow as an upgrade of the item (what an upgrade message does). */
+    public Outcome upgrade(String type, long id) {
+        return flow().generate(request(type, Long.toUnsignedString(id), null), Claim.Kind.UPGRADE, clock.instant().plus(Duration.ofMinutes(10)));
     }
 
     public ContentItem item(String type, long id) {

@@ -1,24 +1,61 @@
 package dev.loresmith.testing;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.content.Claim;
+import dev.loresmith.generate.Sleeper;
 import dev.loresmith.queue.RequestQueue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
 
-/** A queue that keeps what it is sent; can be told to fail like an unavailable SQS. */
+/**
+ * A queue that keeps what it is sent, with the kind of each message; can be told to fail like an unavailable
+ * SQS. A consumer (the SQS handler, say) can be attached: {@link #pump()} then hands it everything not yet delivered.
+ */
 public final class RecordingQueue implements RequestQueue {
 
-    private final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    public record Sent(String body, Claim.Kind kind) {
+        public JsonNode json() {
+            return TestJson.parse(body);
+        }
+
+        /** The message as Lambda's SQS event carries it, with the kind attribute an upgrade has. */
+        public SQSEvent.SQSMessage toSqsMessage() {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setMessageId(UUID.randomUUID().toString());
+            message.setBody(body);
+            if (kind == Claim.Kind.UPGRADE) {
+                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+                attribute.setDataType("String");
+                attribute.setStringValue("upgrade");
+                message.setMessageAttributes(Map.of(KIND_ATTRIBUTE, attribute));
+            }
+            return message;
+        }
+    }
+
+    private final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean unavailable;
+    private volatile Consumer<Sent> consumer;
+    private int delivered;
 
     @Override
-    public void send(String body) {
+    public void send(String body, Claim.Kind kind) {
         if (unavailable) {
             throw new IllegalStateException("queue unavailable (scripted)");
         }
-        sent.add(body);
+        sent.add(new Sent(body, kind));
+    }
+
+    @Override
+    public synchronized long backlog() {
+        return sent.size() - delivered;
     }
 
     public void unavailable() {
@@ -27,7 +64,34 @@ public final class RecordingQueue implements RequestQueue {
 
     public List<JsonNode> messages() {
         synchronized (sent) {
-            return sent.stream().map(TestJson::parse).toList();
+            return sent.stream().map(Sent::json).toList();
         }
     }
+
+    public List<Sent> sent() {
+        synchronized (sent) {
+            return List.copyOf(sent);
+        }
+    }
+
+    /** What {@link #pump()} delivers to. */
+    public void consumedBy(Consumer<Sent> value) {
+        consumer = value;
+    }
+
+    /** Delivers every message not yet delivered to the consumer, in order. */
+    public synchronized void pump() {
+        while (consumer != null && delivered < sent.size()) {
+            consumer.accept(sent.get(delivered++));
+        }
+    }
+
+    /** A sleeper for the API's wait path: time passes on the test's clock, and meanwhile the queue is worked. */
+    public Sleeper pumpingSleeper(MutableClock clock) {
+        return duration -> {
+            clock.advance(duration);
+            pump();
+        };
+    }
+
 }

@@ -82,6 +82,15 @@ public final class Template {
         return method < 0 ? handler : handler.substring(0, method);
     }
 
+    /** A template parameter's default value, as text. */
+    public String parameterDefault(String name) {
+        JsonNode value = root.path("Parameters").path(name).path("Default");
+        if (value.isMissingNode()) {
+            throw new IllegalArgumentException("template.yaml has no default for parameter " + name);
+        }
+        return value.asText();
+    }
+
     public JsonNode globals() {
         return root.path("Globals").path("Function");
     }

@@ -5,14 +5,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Creates DynamoDB tables exactly as {@code template.yaml} declares them (key schema, attribute types,
- * billing mode), so tests and the local runner never keep a second copy of the table definitions.
+ * global secondary indexes, stream, billing mode), so tests and the local runner never keep a second copy
+ * of the table definitions.
  */
 public final class TemplateTables {
 
@@ -34,17 +38,34 @@ public final class TemplateTables {
                 .attributeName(a.path("AttributeName").asText())
                 .attributeType(a.path("AttributeType").asText())
                 .build()));
+        List<GlobalSecondaryIndex> indexes = new ArrayList<>();
+        properties.path("GlobalSecondaryIndexes").forEach(i -> indexes.add(GlobalSecondaryIndex.builder()
+                .indexName(i.path("IndexName").asText())
+                .keySchema(keys(i.path("KeySchema")))
+                .projection(Projection.builder().projectionType(i.path("Projection").path("ProjectionType").asText("ALL")).build())
+                .build()));
+        CreateTableRequest.Builder request = CreateTableRequest.builder()
+                .tableName(tableName)
+                .attributeDefinitions(attributes)
+                .keySchema(keys(properties.path("KeySchema")))
+                .billingMode(BillingMode.fromValue(properties.path("BillingMode").asText("PAY_PER_REQUEST")));
+        if (!indexes.isEmpty()) {
+            request.globalSecondaryIndexes(indexes);
+        }
+        JsonNode stream = properties.path("StreamSpecification").path("StreamViewType");
+        if (stream.isTextual()) {
+            request.streamSpecification(StreamSpecification.builder().streamEnabled(true).streamViewType(stream.asText()).build());
+        }
+        dynamo.createTable(request.build());
+        dynamo.waiter().waitUntilTableExists(r -> r.tableName(tableName));
+    }
+
+    private static List<KeySchemaElement> keys(JsonNode schema) {
         List<KeySchemaElement> keys = new ArrayList<>();
-        properties.path("KeySchema").forEach(k -> keys.add(KeySchemaElement.builder()
+        schema.forEach(k -> keys.add(KeySchemaElement.builder()
                 .attributeName(k.path("AttributeName").asText())
                 .keyType(k.path("KeyType").asText())
                 .build()));
-        dynamo.createTable(CreateTableRequest.builder()
-                .tableName(tableName)
-                .attributeDefinitions(attributes)
-                .keySchema(keys)
-                .billingMode(BillingMode.fromValue(properties.path("BillingMode").asText("PAY_PER_REQUEST")))
-                .build());
-        dynamo.waiter().waitUntilTableExists(r -> r.tableName(tableName));
+        return keys;
     }
 }

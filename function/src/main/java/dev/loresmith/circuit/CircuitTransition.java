@@ -1,0 +1,56 @@
+package dev.loresmith.circuit;
+
+import java.util.Optional;
+
+/**
+ * A change of what callers see, derived from the record before and after one write — the one place
+ * every path that moves the circuit (a failure, a probe, the scheduled reset, an overdue probe, an
+ * operator) becomes a named transition. Writes that change nothing callers see (a counted failure
+ * below the threshold, a probe lease) are no transition.
+ *
+ * @param reason why, for the event: {@code failures}, {@code probe_failed}, {@code reset}, {@code probe_succeeded},
+ *               {@code forced}, {@code released}
+ */
+public record CircuitTransition(Kind kind, EffectiveState from, EffectiveState to, long generation, String reason) {
+
+    public enum Kind {
+        OPENED("CircuitOpened"), HALF_OPEN("CircuitHalfOpen"), CLOSED("CircuitClosed");
+
+        private final String eventName;
+
+        Kind(String eventName) {
+            this.eventName = eventName;
+        }
+
+        /** The EventBridge detail-type. */
+        public String eventName() {
+            return eventName;
+        }
+    }
+
+    /** The transition from {@code before} to {@code after}; {@code before} is null when the item did not exist. */
+    public static Optional<CircuitTransition> between(CircuitRecord before, CircuitRecord after) {
+        CircuitRecord old = before == null ? CircuitRecord.initial() : before;
+        EffectiveState from = old.effective();
+        EffectiveState to = after.effective();
+        boolean forcedChanged = old.forced() != after.forced();
+        // A new generation is an opening even when the state reads "open" on both sides (a failed overdue probe).
+        if (after.generation() > old.generation() && to == EffectiveState.OPEN) {
+            return Optional.of(new CircuitTransition(Kind.OPENED, from, to, after.generation(),
+                    old.state() == CircuitState.CLOSED ? "failures" : "probe_failed"));
+        }
+        if (from == to) {
+            return Optional.empty();
+        }
+        String reason = forcedChanged ? (after.forced() == ForcedState.NONE ? "released" : "forced")
+                : to == EffectiveState.HALF_OPEN ? "reset"
+                : to == EffectiveState.CLOSED ? "probe_succeeded" : "failures";
+        if (to.isOpen()) {
+            return from.isOpen() ? Optional.empty() : Optional.of(new CircuitTransition(Kind.OPENED, from, to, after.generation(), reason));
+        }
+        if (to.isClosed()) {
+            return from.isClosed() ? Optional.empty() : Optional.of(new CircuitTransition(Kind.CLOSED, from, to, after.generation(), reason));
+        }
+        return Optional.of(new CircuitTransition(Kind.HALF_OPEN, from, to, after.generation(), reason));
+    }
+}

@@ -1,0 +1,127 @@
+package dev.loresmith.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.Json;
+import dev.loresmith.circuit.Admission;
+import dev.loresmith.circuit.Circuit;
+import dev.loresmith.content.Claim;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.content.FollowUp;
+import dev.loresmith.content.RequestMessages;
+import dev.loresmith.log.ErrorSummary;
+import dev.loresmith.log.StructuredLog;
+import dev.loresmith.queue.RequestQueue;
+import dev.loresmith.storage.CircuitStore;
+import dev.loresmith.storage.ContentStore;
+import dev.loresmith.storage.ProviderConfig;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Finds items that owe a follow-up and puts them on the generate queue: due upgrades (run every minute,
+ * and at once when the circuit half-opens or closes), and dead-lettered items when an operator replays them.
+ *
+ * <p>Upgrades go through the same queue — so the same concurrency bound — as fresh requests, and yield to
+ * them: a sweep sends at most {@code maxPerSweep} less what is already waiting in the queue, and nothing
+ * while the circuit is open, the shared throttle is in force or the budget is spent. While the circuit is
+ * half-open it sends one: that upgrade becomes the probe that closes it.
+ */
+public final class FollowUpSweep {
+
+    /** What a sweep did. {@code skipped} says why it sent nothing, or is null. */
+    public record Result(int enqueued, String skipped) {
+    }
+
+    private final ContentStore contents;
+    private final CircuitStore circuits;
+    private final RequestQueue queue;
+    private final ContentTypes types;
+    private final Circuit circuit;
+    private final int maxPerSweep;
+    private final Clock clock;
+    private final StructuredLog log;
+
+    public FollowUpSweep(ContentStore contents, CircuitStore circuits, RequestQueue queue, ContentTypes types, Circuit circuit,
+                         int maxPerSweep, Clock clock, StructuredLog log) {
+        this.contents = contents;
+        this.circuits = circuits;
+        this.queue = queue;
+        this.types = types;
+        this.circuit = circuit;
+        this.maxPerSweep = maxPerSweep;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /** Enqueues due upgrades, if the provider can take them. */
+    public Result upgrade() {
+        Instant now = clock.instant();
+        ProviderConfig config = circuits.read();
+        Admission admission = circuit.admit(config.circuit(), now);
+        if (admission instanceof Admission.Reject) {
+            return skipped("circuit " + config.circuit().effective().wireName());
+        }
+        if (config.throttledAt(now)) {
+            return skipped("throttled");
+        }
+        if (config.tokenBudget().isPresent()
+                && config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)) >= config.tokenBudget().getAsLong()) {
+            return skipped("budget_exhausted");
+        }
+        long room = admission instanceof Admission.Probe ? 1 : maxPerSweep - queue.backlog();
+        if (room <= 0) {
+            return skipped("queue_busy");
+        }
+        int sent = 0;
+        for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.UPGRADE, now, (int) room)) {
+            queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE);
+            sent++;
+        }
+        log.info("upgrade sweep", "enqueued", sent, "circuitState", config.circuit().effective().wireName());
+        return new Result(sent, null);
+    }
+
+    /**
+     * Re-enqueues up to {@code limit} dead-lettered items as requests, with the context they were requested with
+     * (README, "Runbook": fix the cause first). Each is enqueued before its mark is cleared, so a failure between
+     * the two replays it twice (harmless: the second finds it done) rather than never.
+     */
+    public Result replayDeadLetters(int limit) {
+        int sent = 0;
+        for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.REPLAY, clock.instant(), limit)) {
+            if (types.find(key.contentType()).isEmpty()) {
+                log.warn("dead letter not replayed: content type no longer registered", "contentType", key.contentType());
+                continue;
+            }
+            ContentItem item = contents.find(key).orElse(null);
+            if (item == null) {
+                continue;
+            }
+            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST);
+            contents.clearReplay(key);
+            sent++;
+        }
+        log.info("dead letters replayed", "enqueued", sent);
+        return new Result(sent, null);
+    }
+
+    private JsonNode context(ContentItem item) {
+        try {
+            return item.context() == null ? null : Json.read(item.context());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            log.warn("stored context unreadable; replayed without it", "contentType", item.key().contentType(), "error", ErrorSummary.of(e));
+            return null;
+        }
+    }
+
+    private Result skipped(String why) {
+        log.info("upgrade sweep skipped", "reason", why);
+        return new Result(0, why);
+    }
+}

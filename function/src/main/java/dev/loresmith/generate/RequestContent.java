@@ -1,0 +1,109 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.content.Claim;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentStatus;
+import dev.loresmith.content.RequestMessages;
+import dev.loresmith.log.ErrorSummary;
+import dev.loresmith.log.StructuredLog;
+import dev.loresmith.queue.RequestQueue;
+import dev.loresmith.storage.ContentStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A request from the HTTP API: record it, put it on the generate queue, and — for {@code "wait": true} —
+ * watch the item until the queue's worker has finished it or time is up. The API never calls the model
+ * itself: every call goes through the queue, so one concurrency bound ({@code MaxConcurrency}) covers every
+ * path, and a request is durable (a queued message) before anyone works on it.
+ */
+public final class RequestContent {
+
+    /** Clocks of two Lambda instances may disagree by a little: an attempt this close before acceptance counts. */
+    static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(1);
+    static final Duration FIRST_POLL = Duration.ofMillis(100);
+    static final Duration MAX_POLL = Duration.ofSeconds(1);
+
+    /** {@code queued} false when the queue could not take it (the item then holds its {@code not_queued} fallback, if it had no text). */
+    public record Accepted(ContentItem item, boolean queued, Instant at) {
+    }
+
+    private final ContentStore contents;
+    private final RequestQueue queue;
+    private final UpgradePolicy upgrades;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final StructuredLog log;
+
+    public RequestContent(ContentStore contents, RequestQueue queue, UpgradePolicy upgrades, Clock clock, Sleeper sleeper, StructuredLog log) {
+        this.contents = contents;
+        this.queue = queue;
+        this.upgrades = upgrades;
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.log = log;
+    }
+
+    /**
+     * Records the request (a new item is {@code pending}; an existing one is left as it is) and enqueues it,
+     * unless it is ready already or a live worker is generating it (that worker's message finishes it).
+     */
+    public Accepted accept(ContentRequest request) {
+        Instant now = clock.instant();
+        ContentItem item = contents.request(request.key(), now, GenerateContent.storedContext(request.context()));
+        if (item.status() == ContentStatus.READY || (item.status() == ContentStatus.PENDING && item.leasedAt(now))) {
+            return new Accepted(item, true, now);
+        }
+        try {
+            queue.send(RequestMessages.of(request.key(), request.context()), Claim.Kind.REQUEST);
+            return new Accepted(item, true, now);
+        } catch (RuntimeException e) {
+            log.error("enqueue failed", "contentType", request.type().name(), "contentId", request.id().toString(),
+                    "error", ErrorSummary.of(e));
+        }
+        // Nothing will generate it: give an item without text its fallback now rather than leave it pending;
+        // the upgrade sweep replaces it once generation works. An item with text keeps it.
+        if (item.status() == ContentStatus.PENDING) {
+            Instant at = clock.instant();
+            ContentItem failed = item.finished(ContentStatus.FAILED, request.type().fallbackFor(request.id()),
+                    FallbackReason.NOT_QUEUED.model(), at);
+            failed = failed.withFollowUp(upgrades.after(request.type(), failed, FallbackReason.NOT_QUEUED, 0, null, at, null));
+            if (contents.fallbackUnclaimed(failed, at)) {
+                return new Accepted(failed, false, now);
+            }
+            return new Accepted(contents.find(request.key()).orElse(item), false, now);
+        }
+        return new Accepted(item, false, now);
+    }
+
+    /**
+     * Watches the item (strongly consistent reads, backing off from 100 ms to 1 s) until it is settled — ready,
+     * or a fallback from an attempt that ended after the request — or {@code deadline} passes. Returns it as last read.
+     */
+    public ContentItem await(Accepted accepted, Instant deadline) {
+        ContentItem item = accepted.item();
+        Duration pause = FIRST_POLL;
+        while (!settled(item, accepted.at(), clock.instant())) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (left.compareTo(pause) < 0) {
+                return item;
+            }
+            sleeper.sleep(pause);
+            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+            item = contents.find(item.key()).orElse(item);
+        }
+        return item;
+    }
+
+    /** Whether the item holds the answer to a request made at {@code since}. */
+    public static boolean settled(ContentItem item, Instant since, Instant now) {
+        if (item.status() == ContentStatus.READY) {
+            return true;
+        }
+        return item.status() == ContentStatus.FAILED && !item.leasedAt(now) && item.attemptedAt() != null
+                && !item.attemptedAt().isBefore(since.minus(CLOCK_TOLERANCE));
+    }
+}

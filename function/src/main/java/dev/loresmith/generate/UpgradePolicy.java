@@ -1,0 +1,67 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.content.FollowUp;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * When an item holding a fallback is tried again by the upgrade sweep — a pure decision over (item, reason,
+ * time). An item is upgraded only for a transient reason, only if its type allows it, at most
+ * {@code attemptsPerWindow} times per {@code window} with backoff between attempts, and never after
+ * {@code giveUpAfter} since its fallback was written. {@code invalid_json} earns one attempt only: a prompt
+ * that produced garbage once is tried once more, not hammered.
+ *
+ * @param firstDelay        how long after a fallback its first upgrade may run (the sweep also waits for a closed circuit)
+ * @param backoffFactor     each further attempt waits this many times longer than the last
+ * @param attemptsPerWindow most upgrade attempts per item within {@code window}
+ */
+public record UpgradePolicy(Duration firstDelay, int backoffFactor, int attemptsPerWindow, Duration window, Duration giveUpAfter) {
+
+    public static final UpgradePolicy DEFAULTS = new UpgradePolicy(Duration.ofMinutes(1), 5, 3, Duration.ofHours(24), Duration.ofDays(7));
+
+    /**
+     * The follow-up of an item that now holds (or keeps) a fallback for {@code reason}. {@code attempts} and
+     * {@code attemptsSince} are the item's upgrade attempts including the one that just ended, if it was one;
+     * {@code throttledUntil} the shared throttle (null if none). Null when it will not be upgraded.
+     */
+    public FollowUp after(ContentType type, ContentItem item, FallbackReason reason, int attempts, Instant attemptsSince,
+                          Instant now, Instant throttledUntil) {
+        if (!type.upgrade() || !reason.upgradeable()) {
+            return null;
+        }
+        if (reason.equals(FallbackReason.INVALID_JSON) && attempts > 0) {
+            return null; // invalid_json is upgraded once: this was that attempt
+        }
+        Instant fellBackAt = item.generatedAt() == null ? now : item.generatedAt();
+        if (now.isAfter(fellBackAt.plus(giveUpAfter))) {
+            return null;
+        }
+        Instant at;
+        if (attempts == 0) {
+            at = now.plus(firstDelay);
+        } else if (attempts >= attemptsPerWindow) {
+            at = attemptsSince.plus(window); // this window's attempts are spent: the next window
+        } else {
+            at = now.plus(firstDelay.multipliedBy((long) Math.pow(backoffFactor, attempts)));
+        }
+        if (throttledUntil != null && throttledUntil.isAfter(at)) {
+            at = throttledUntil;
+        }
+        return fellBackAt.plus(giveUpAfter).isBefore(at) ? null : new FollowUp(FollowUp.Kind.UPGRADE, at);
+    }
+
+    /** The attempt window after an upgrade attempt begun at {@code now}: a new window once the last has passed. */
+    public Instant windowStart(ContentItem item, Instant now) {
+        Instant since = item.attemptsSince();
+        return since == null || !now.isBefore(since.plus(window)) ? now : since;
+    }
+
+    /** The attempt count after an upgrade attempt begun at {@code now}. */
+    public int attemptsAfter(ContentItem item, Instant now) {
+        Instant since = item.attemptsSince();
+        return since == null || !now.isBefore(since.plus(window)) ? 1 : item.attempts() + 1;
+    }
+}

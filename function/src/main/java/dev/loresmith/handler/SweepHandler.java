@@ -1,0 +1,73 @@
+package dev.loresmith.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loresmith.Json;
+import dev.loresmith.generate.FollowUpSweep;
+import dev.loresmith.log.StructuredLog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The follow-up sweep. Any event — the one-minute schedule, or the bus rule on {@code CircuitHalfOpen} /
+ * {@code CircuitClosed} — enqueues due upgrades. An operator's {@code {"action": "replay-dead-letters",
+ * "limit": N}} re-enqueues dead-lettered items instead (README, "Runbook"). Answers
+ * {@code {"action", "enqueued", "skipped"}}.
+ */
+public final class SweepHandler implements RequestStreamHandler {
+
+    static final String REPLAY = "replay-dead-letters";
+    static final int DEFAULT_REPLAY_LIMIT = 100;
+    static final int MAX_REPLAY_LIMIT = 1000;
+
+    private final Services services;
+    private final FollowUpSweep sweep;
+    private final StructuredLog log;
+
+    public SweepHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public SweepHandler(Services services) {
+        this.services = services;
+        this.sweep = services.sweep();
+        this.log = services.log();
+        Priming.beforeSnapshot("SweepHandler", this::prime, services.log());
+    }
+
+    /** SnapStart priming: reads of both tables (its role may read both), no query, no message. */
+    void prime() {
+        services.warmUpContent();
+        services.warmUpCircuit();
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        byte[] bytes = input.readNBytes(64 * 1024);
+        JsonNode event = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(bytes);
+        String action = event.path("action").asText("upgrade");
+        FollowUpSweep.Result result;
+        if (REPLAY.equals(action)) {
+            int limit = event.path("limit").asInt(DEFAULT_REPLAY_LIMIT);
+            if (limit < 1 || limit > MAX_REPLAY_LIMIT) {
+                throw new IllegalArgumentException("limit must be 1 to " + MAX_REPLAY_LIMIT);
+            }
+            result = sweep.replayDeadLetters(limit);
+        } else if ("upgrade".equals(action)) {
+            result = sweep.upgrade();
+        } else {
+            throw new IllegalArgumentException("unknown action; use \"" + REPLAY + "\" or omit it for an upgrade sweep");
+        }
+        log.info("sweep handled", "requestId", context == null ? "local" : context.getAwsRequestId(), "action", action,
+                "trigger", event.path("detail-type").asText(event.path("source").asText("direct")),
+                "enqueued", result.enqueued(), "skipped", result.skipped());
+        ObjectNode answer = Json.MAPPER.createObjectNode().put("action", action).put("enqueued", result.enqueued());
+        answer.put("skipped", result.skipped());
+        output.write(Json.write(answer).getBytes(StandardCharsets.UTF_8));
+    }
+}

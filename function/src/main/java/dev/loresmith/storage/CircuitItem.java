@@ -1,0 +1,210 @@
+package dev.loresmith.storage;
+
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.circuit.ForcedState;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The circuit/config item's attributes, read tolerantly: the item is also edited by hand (README,
+ * "Configuration"), so a value of the wrong type or an unknown word never fails a request. Each such
+ * value is replaced by its documented safe default and its attribute named in {@code problems}:
+ * <ul>
+ *   <li>an unknown {@code circuitState} reads as {@code half_open} with no probe running: one caller probes,
+ *       and the probe's result writes a state the code understands;</li>
+ *   <li>an unknown {@code forcedState} reads as no override;</li>
+ *   <li>a bad {@code model}, {@code maxTokens} or {@code tokenBudget} override (wrong type, empty, out of range)
+ *       is ignored: the stack's setting, else the built-in default, applies;</li>
+ *   <li>a bad number in the circuit's bookkeeping reads as 0 / none.</li>
+ * </ul>
+ * Times are epoch milliseconds.
+ */
+final class CircuitItem {
+
+    static final String PK = "provider";
+    static final Pattern MODEL = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
+    static final Pattern BASE_URL = Pattern.compile("https?://[^\\s]{1,200}");
+    static final int MAX_TOKENS_LIMIT = 128_000;
+    /** Circuit attributes every circuit write sets (or removes); everything else on the item is left alone. */
+    static final List<String> CIRCUIT_ATTRIBUTES = List.of("circuitState", "failureCount", "failureWindowStart",
+            "recentFailures", "openedAt", "generation", "probeUntil", "version");
+
+    private final Map<String, AttributeValue> item;
+    private final List<String> problems = new ArrayList<>();
+
+    private CircuitItem(Map<String, AttributeValue> item) {
+        this.item = item == null ? Map.of() : item;
+    }
+
+    static ProviderConfig parse(Map<String, AttributeValue> item) {
+        return new CircuitItem(item).config();
+    }
+
+    private ProviderConfig config() {
+        if (item.isEmpty()) {
+            return ProviderConfig.initial();
+        }
+        CircuitRecord circuit = circuit();
+        StackSettings stack = stack();
+        String model = string("model").filter(m -> valid("model", MODEL.matcher(m).matches())).orElse(null);
+        Integer maxTokens = number("maxTokens").filter(n -> valid("maxTokens", n >= 1 && n <= MAX_TOKENS_LIMIT)).map(Long::intValue).orElse(null);
+        Long tokenBudget = number("tokenBudget").filter(n -> valid("tokenBudget", n >= 0)).orElse(null);
+        Instant throttledUntil = number("throttledUntil").map(Instant::ofEpochMilli).orElse(null);
+        LocalDate budgetDay = string("budgetDay").flatMap(this::day).orElse(null);
+        long tokensUsed = number("tokensUsed").orElse(0L);
+        return new ProviderConfig(circuit, stack, model, maxTokens, tokenBudget, throttledUntil,
+                string("throttleReason").orElse(null), budgetDay, tokensUsed, problems);
+    }
+
+    private CircuitRecord circuit() {
+        Optional<String> stored = string("circuitState");
+        Optional<CircuitState> known = stored.flatMap(CircuitState::fromWireName);
+        boolean unknown = stored.isPresent() && known.isEmpty();
+        if (unknown) {
+            problems.add("circuitState: unknown value, read as half_open");
+        }
+        CircuitState state = unknown ? CircuitState.HALF_OPEN : known.orElse(CircuitState.CLOSED);
+        ForcedState forced = string("forcedState").map(s -> ForcedState.fromWireName(s).orElseGet(() -> {
+            problems.add("forcedState: unknown value, ignored");
+            return ForcedState.NONE;
+        })).orElse(ForcedState.NONE);
+        Instant probeUntil = unknown ? null : time("probeUntil");
+        return new CircuitRecord(state, recentFailures(), time("openedAt"), number("generation").orElse(0L),
+                probeUntil, forced, number("version").orElse(0L));
+    }
+
+    /** {@code recentFailures}; an item written before the sliding window has only a count and a window start. */
+    private List<Instant> recentFailures() {
+        AttributeValue list = item.get("recentFailures");
+        List<Instant> failures = new ArrayList<>();
+        if (list != null && list.hasL()) {
+            for (AttributeValue v : list.l()) {
+                try {
+                    failures.add(Instant.ofEpochMilli(Long.parseLong(v.n())));
+                } catch (RuntimeException e) {
+                    problems.add("recentFailures: not a list of numbers, read as empty");
+                    return List.of();
+                }
+            }
+            failures.sort(null);
+            return failures;
+        }
+        if (list != null) {
+            problems.add("recentFailures: not a list, read as empty");
+            return List.of();
+        }
+        long count = number("failureCount").orElse(0L);
+        Instant start = time("failureWindowStart");
+        for (int i = 0; start != null && i < Math.min(count, 100); i++) {
+            failures.add(start);
+        }
+        return failures;
+    }
+
+    private StackSettings stack() {
+        AttributeValue value = item.get("stackSettings");
+        if (value == null) {
+            return StackSettings.NONE;
+        }
+        if (!value.hasM()) {
+            problems.add("stackSettings: not a map, ignored");
+            return StackSettings.NONE;
+        }
+        CircuitItem inner = new CircuitItem(value.m());
+        String model = inner.string("model").filter(m -> inner.valid("stackSettings.model", MODEL.matcher(m).matches())).orElse(null);
+        Integer maxTokens = inner.number("maxTokens").filter(n -> inner.valid("stackSettings.maxTokens", n >= 1 && n <= MAX_TOKENS_LIMIT))
+                .map(Long::intValue).orElse(null);
+        String baseUrl = inner.string("baseUrl").filter(u -> inner.valid("stackSettings.baseUrl", BASE_URL.matcher(u).matches())).orElse(null);
+        Long budget = inner.number("tokenBudget").filter(n -> inner.valid("stackSettings.tokenBudget", n >= 0)).orElse(null);
+        inner.problems.forEach(p -> problems.add(p.startsWith("stackSettings.") ? p : "stackSettings." + p));
+        return new StackSettings(model, maxTokens, baseUrl, budget);
+    }
+
+    private boolean valid(String attribute, boolean ok) {
+        if (!ok) {
+            problems.add(attribute + ": out of range or malformed, ignored");
+        }
+        return ok;
+    }
+
+    private Optional<LocalDate> day(String text) {
+        try {
+            return Optional.of(LocalDate.parse(text));
+        } catch (DateTimeParseException e) {
+            problems.add("budgetDay: not a date, read as none");
+            return Optional.empty();
+        }
+    }
+
+    private Optional<String> string(String name) {
+        AttributeValue v = item.get(name);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v.s() == null) {
+            problems.add(name + ": not a string, ignored");
+            return Optional.empty();
+        }
+        String s = v.s().trim();
+        if (s.isEmpty()) {
+            problems.add(name + ": empty, ignored");
+            return Optional.empty();
+        }
+        return Optional.of(s);
+    }
+
+    private Optional<Long> number(String name) {
+        AttributeValue v = item.get(name);
+        if (v == null) {
+            return Optional.empty();
+        }
+        try {
+            if (v.n() != null) {
+                return Optional.of(new java.math.BigDecimal(v.n()).longValueExact());
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            // a fraction or out of range: reported below
+        }
+        problems.add(name + ": not a whole number, ignored");
+        return Optional.empty();
+    }
+
+    private Instant time(String name) {
+        return number(name).filter(ms -> ms > 0).map(Instant::ofEpochMilli).orElse(null);
+    }
+
+    /** SET values and REMOVE names for a circuit write: every circuit attribute, nothing else. */
+    static Map<String, AttributeValue> circuitValues(CircuitRecord r) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put("circuitState", AttributeValue.fromS(r.state().wireName()));
+        values.put("failureCount", n(r.failureCount()));
+        values.put("failureWindowStart", n(millis(r.windowStart())));
+        values.put("recentFailures", AttributeValue.fromL(r.recentFailures().stream().map(t -> n(t.toEpochMilli())).toList()));
+        values.put("openedAt", n(millis(r.openedAt())));
+        values.put("generation", n(r.generation()));
+        values.put("probeUntil", n(millis(r.probeUntil())));
+        values.put("version", n(r.version()));
+        if (r.forced() != ForcedState.NONE) {
+            values.put("forcedState", AttributeValue.fromS(r.forced().wireName()));
+        }
+        return values;
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static long millis(Instant t) {
+        return t == null ? 0 : t.toEpochMilli();
+    }
+}

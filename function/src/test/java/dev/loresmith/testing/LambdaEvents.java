@@ -1,0 +1,46 @@
+package dev.loresmith.testing;
+
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Lambda event JSON ↔ event objects, with the serializers the Lambda runtime itself uses. Loaded through
+ * this class's own class loader — not the system class loader, which under {@code mvn exec:java} is Maven's
+ * and does not see the event classes (the way aws-lambda-java-tests' EventLoader fails there).
+ */
+public final class LambdaEvents {
+
+    private LambdaEvents() {
+    }
+
+    public static <T> T read(Class<T> type, Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return serializer(type).fromJson(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read event " + file, e);
+        }
+    }
+
+    public static <T> T read(Class<T> type, byte[] json) {
+        return serializer(type).fromJson(new String(json, StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static String write(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ((PojoSerializer<Object>) serializer(value.getClass())).toJson(value, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static <T> PojoSerializer<T> serializer(Class<T> type) {
+        return LambdaEventSerializers.serializerFor(type, LambdaEvents.class.getClassLoader());
+    }
+}
