@@ -34,6 +34,9 @@ import java.util.List;
  */
 public final class FollowUpSweep {
 
+    /** A requeued item that is still pending this much later is requeued again. */
+    static final java.time.Duration REQUEUE_AGAIN_AFTER = java.time.Duration.ofMinutes(20);
+
     /** What a sweep did. {@code skipped} says why it sent nothing, or is null. */
     public record Result(int enqueued, String skipped) {
     }
@@ -104,10 +107,41 @@ public final class FollowUpSweep {
                 continue;
             }
             queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST);
-            contents.clearReplay(key);
+            contents.clearFollowUp(key, FollowUp.Kind.REPLAY);
             sent++;
         }
         log.info("dead letters replayed", "enqueued", sent);
+        return new Result(sent, null);
+    }
+
+    /**
+     * Puts pending items nobody finished back on the queue: a request whose message was never sent (its sender
+     * died after writing the item), or whose worker and every redelivery were lost. Runs whatever the circuit's
+     * state: the flow itself falls back when it must. Each is enqueued before its follow-up moves on.
+     */
+    public Result requeueStalled(int limit) {
+        Instant now = clock.instant();
+        int sent = 0;
+        for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.REQUEUE, now, limit)) {
+            ContentItem item = contents.find(key).orElse(null);
+            if (item == null) {
+                continue;
+            }
+            if (item.status() != dev.loresmith.content.ContentStatus.PENDING || types.find(key.contentType()).isEmpty()) {
+                contents.clearFollowUp(key, FollowUp.Kind.REQUEUE); // finished, or of a type no longer registered
+                continue;
+            }
+            if (item.leasedAt(now)) {
+                contents.requeued(key, item.leaseUntil().plus(REQUEUE_AGAIN_AFTER)); // a live worker has it
+                continue;
+            }
+            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST);
+            contents.requeued(key, now.plus(REQUEUE_AGAIN_AFTER));
+            sent++;
+        }
+        if (sent > 0) {
+            log.warn("stalled pending items requeued", "enqueued", sent);
+        }
         return new Result(sent, null);
     }
 

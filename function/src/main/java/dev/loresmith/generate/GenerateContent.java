@@ -93,7 +93,7 @@ public final class GenerateContent {
         Instant claimedAt = clock.instant();
         String worker = UUID.randomUUID().toString();
         Claim claim = contents.claim(request.key(), kind, worker, claimedAt, claimedAt.plus(settings.lease()),
-                kind == Claim.Kind.REQUEST ? storedContext(request.context()) : null);
+                kind == Claim.Kind.REQUEST ? storedContext(request.context()) : null, claimedAt.plus(settings.requeueAfter()));
         if (!(claim instanceof Claim.Claimed claimed)) {
             return new Outcome.Duplicate(claim.item(), claim instanceof Claim.Leased);
         }
@@ -130,7 +130,8 @@ public final class GenerateContent {
             }
             reportProblems(config);
             ApiKey key = apiKeys.apiKey();
-            if (key instanceof ApiKey.Absent) {
+            if (key instanceof ApiKey.Absent absent) {
+                reportOnce("api key: " + absent.why(), () -> log.error("api key unusable; requests fall back no_config", "problem", absent.why()));
                 return withoutCall(FallbackReason.NO_CONFIG, config.circuit(), config.throttledUntil(), false);
             }
             if (key instanceof ApiKey.Unavailable) {
@@ -359,9 +360,14 @@ public final class GenerateContent {
 
     private void reportProblems(ProviderConfig config) {
         for (String problem : config.problems()) {
-            if (reportedProblems.add(problem)) {
-                log.error("config item has a value the code does not understand; using the safe default", "problem", problem);
-            }
+            reportOnce(problem, () -> log.error("config item has a value the code does not understand; using the safe default", "problem", problem));
+        }
+    }
+
+    /** A configuration problem is logged once per execution environment, not once per request. */
+    private void reportOnce(String problem, Runnable report) {
+        if (reportedProblems.add(problem)) {
+            report.run();
         }
     }
 

@@ -16,17 +16,19 @@ import java.time.Duration;
  * @param defaultThrottle     how long a 429 without retry information holds every instance back
  * @param maxThrottle         the longest any 429 may hold every instance back
  * @param spendLimitThrottle  how long a spend-limit answer holds every instance back (then one call checks again)
+ * @param requeueAfter        after a claim, how long until the sweep puts a still-pending item on the queue again — longer
+ *                            than the lease plus the queue's own redeliveries, so it only acts when worker and message are both lost
  */
 public record GenerateSettings(String defaultModel, int defaultMaxTokens, String defaultBaseUrl, Duration apiTimeout,
                                Duration writeMargin, Duration lease, int maxCommitAttempts, Duration defaultThrottle,
-                               Duration maxThrottle, Duration spendLimitThrottle) {
+                               Duration maxThrottle, Duration spendLimitThrottle, Duration requeueAfter) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
 
     public static final GenerateSettings DEFAULTS = new GenerateSettings(
             DEFAULT_MODEL, 1024, DEFAULT_BASE_URL, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(2), 5,
-            Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(1));
+            Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofMinutes(20));
 
     public GenerateSettings {
         if (defaultModel == null || defaultModel.isBlank()) {
@@ -46,11 +48,11 @@ public record GenerateSettings(String defaultModel, int defaultMaxTokens, String
 
     public GenerateSettings withApiTimeout(Duration timeout) {
         return new GenerateSettings(defaultModel, defaultMaxTokens, defaultBaseUrl, timeout, writeMargin, lease, maxCommitAttempts,
-                defaultThrottle, maxThrottle, spendLimitThrottle);
+                defaultThrottle, maxThrottle, spendLimitThrottle, requeueAfter);
     }
 
     public GenerateSettings withDefaultBaseUrl(String baseUrl) {
         return new GenerateSettings(defaultModel, defaultMaxTokens, baseUrl, apiTimeout, writeMargin, lease, maxCommitAttempts,
-                defaultThrottle, maxThrottle, spendLimitThrottle);
+                defaultThrottle, maxThrottle, spendLimitThrottle, requeueAfter);
     }
 }

@@ -26,6 +26,11 @@ public final class RequestContent {
     static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(1);
     static final Duration FIRST_POLL = Duration.ofMillis(100);
     static final Duration MAX_POLL = Duration.ofSeconds(1);
+    /**
+     * A new item is put on the queue again by the sweep if nobody has claimed it by then — should this invocation
+     * die between writing it and enqueuing it, the item is still finished.
+     */
+    public static final Duration REQUEUE_AFTER = Duration.ofMinutes(5);
 
     /** {@code queued} false when the queue could not take it (the item then holds its {@code not_queued} fallback, if it had no text). */
     public record Accepted(ContentItem item, boolean queued, Instant at) {
@@ -53,7 +58,7 @@ public final class RequestContent {
      */
     public Accepted accept(ContentRequest request) {
         Instant now = clock.instant();
-        ContentItem item = contents.request(request.key(), now, GenerateContent.storedContext(request.context()));
+        ContentItem item = contents.request(request.key(), now, GenerateContent.storedContext(request.context()), now.plus(REQUEUE_AFTER));
         if (item.status() == ContentStatus.READY || (item.status() == ContentStatus.PENDING && item.leasedAt(now))) {
             return new Accepted(item, true, now);
         }

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The follow-up sweep. Any event — the one-minute schedule, or the bus rule on {@code CircuitHalfOpen} /
- * {@code CircuitClosed} — enqueues due upgrades. An operator's {@code {"action": "replay-dead-letters",
+ * {@code CircuitClosed} — requeues stalled pending items and enqueues due upgrades. An operator's {@code {"action": "replay-dead-letters",
  * "limit": N}} re-enqueues dead-lettered items instead (README, "Runbook"). Answers
  * {@code {"action", "enqueued", "skipped"}}.
  */
@@ -24,6 +24,8 @@ public final class SweepHandler implements RequestStreamHandler {
     static final String REPLAY = "replay-dead-letters";
     static final int DEFAULT_REPLAY_LIMIT = 100;
     static final int MAX_REPLAY_LIMIT = 1000;
+    /** Stalled pending items requeued per sweep, at most. */
+    static final int REQUEUE_LIMIT = 100;
 
     private final Services services;
     private final FollowUpSweep sweep;
@@ -59,7 +61,9 @@ public final class SweepHandler implements RequestStreamHandler {
             }
             result = sweep.replayDeadLetters(limit);
         } else if ("upgrade".equals(action)) {
-            result = sweep.upgrade();
+            FollowUpSweep.Result requeued = sweep.requeueStalled(REQUEUE_LIMIT);
+            FollowUpSweep.Result upgraded = sweep.upgrade();
+            result = new FollowUpSweep.Result(requeued.enqueued() + upgraded.enqueued(), upgraded.skipped());
         } else {
             throw new IllegalArgumentException("unknown action; use \"" + REPLAY + "\" or omit it for an upgrade sweep");
         }

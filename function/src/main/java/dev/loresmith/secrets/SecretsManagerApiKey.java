@@ -20,7 +20,7 @@ import java.time.Instant;
  * and without one the answer is {@link ApiKey.Unavailable}. After a failure, Secrets Manager is not asked
  * again until a back-off has passed (1 s, doubling to 30 s), so an outage costs one call per back-off per
  * environment, not one per message. Failures are logged by class and error code only: the secret value
- * never reaches a log or an exception.
+ * never reaches a log or an exception. (An unusable key is logged, once, by the flow that meets it.)
  */
 public final class SecretsManagerApiKey implements ApiKeySource {
 
@@ -40,7 +40,6 @@ public final class SecretsManagerApiKey implements ApiKeySource {
     private Instant lastGoodUntil = Instant.MIN;
     private Duration backoff = Duration.ZERO;
     private Instant nextAttempt = Instant.MIN;
-    private String lastProblem;
 
     public SecretsManagerApiKey(SecretsManagerClient secrets, String secretId, Duration ttl, Clock clock, StructuredLog log) {
         this.secrets = secrets;
@@ -84,11 +83,6 @@ public final class SecretsManagerApiKey implements ApiKeySource {
         if (key instanceof ApiKey.Present present) {
             lastGood = present;
             lastGoodUntil = cachedUntil.plus(ttl);
-            lastProblem = null;
-        } else if (key instanceof ApiKey.Absent absent && !absent.why().equals(lastProblem)) {
-            lastProblem = absent.why();
-            // A configuration error an operator must fix; logged once per problem, never with the value.
-            log.error("api key unusable", "secretId", secretId, "problem", absent.why());
         }
     }
 

@@ -80,6 +80,15 @@ final class ContentRow {
         return kind.wireName() + "#" + key.contentId().mod(FOLLOW_UP_SHARDS);
     }
 
+    private static FollowUp.Kind kindOf(String partition) {
+        for (FollowUp.Kind kind : FollowUp.Kind.values()) {
+            if (partition.startsWith(kind.wireName() + "#")) {
+                return kind;
+            }
+        }
+        return FollowUp.Kind.UPGRADE;
+    }
+
     static ContentKey keyOf(String pk) {
         int hash = pk.lastIndexOf('#');
         return new ContentKey(pk.substring(0, hash), ContentId.parse(pk.substring(hash + 1)));
@@ -103,9 +112,7 @@ final class ContentRow {
                 upgradedFrom,
                 attempts == null ? 0 : attempts,
                 attemptsSince == null ? null : Instant.ofEpochMilli(attemptsSince),
-                followUp == null || followUpAt == null ? null : new FollowUp(
-                        followUp.startsWith(FollowUp.Kind.REPLAY.wireName()) ? FollowUp.Kind.REPLAY : FollowUp.Kind.UPGRADE,
-                        Instant.ofEpochMilli(followUpAt)),
+                followUp == null || followUpAt == null ? null : new FollowUp(kindOf(followUp), Instant.ofEpochMilli(followUpAt)),
                 lastFailure,
                 attemptedAt == null ? null : Instant.ofEpochMilli(attemptedAt));
     }

@@ -20,15 +20,20 @@ public interface ContentStore {
      * Leases the item to {@code worker} until {@code leaseUntil}, unless it is {@code ready}, leased by a live
      * worker, or (for {@link Claim.Kind#UPGRADE}) not awaiting an upgrade that is due. A request creates the item
      * {@code pending} if absent and records {@code context}; a {@code failed} item keeps its text and status
-     * while leased, so a reader never sees it go backwards. One conditional write.
+     * while leased, so a reader never sees it go backwards. A request's claim moves the item's follow-up to
+     * {@code requeueAt} (creating a {@code requeue} one if it had none), so an item whose worker and message are
+     * both lost is still found. One conditional write.
      */
-    Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context);
+    Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt);
 
     /** Strongly consistent read. */
     Optional<ContentItem> find(ContentKey key);
 
-    /** Creates the item {@code pending} if absent (recording {@code context}); otherwise leaves it as it is. Returns it as it now is. */
-    ContentItem request(ContentKey key, Instant now, String context);
+    /**
+     * Creates the item {@code pending} if absent (recording {@code context}, with a {@code requeue} follow-up at
+     * {@code requeueAt}); otherwise leaves it as it is. Returns it as it now is.
+     */
+    ContentItem request(ContentKey key, Instant now, String context, Instant requeueAt);
 
     /**
      * The lease holder's result: {@code finished} as it must now read (ready, a first fallback, or a failed item
@@ -52,8 +57,11 @@ public interface ContentStore {
     /** Items whose follow-up of {@code kind} is due at {@code now}, oldest first, at most {@code limit}. */
     List<ContentKey> dueFollowUps(FollowUp.Kind kind, Instant now, int limit);
 
-    /** Removes a replay follow-up once the replay is enqueued (a no-op if it has changed since). */
-    void clearReplay(ContentKey key);
+    /** Removes a follow-up of {@code kind} (a replay once enqueued, a requeue of an item that is no longer pending); a no-op if it has changed since. */
+    void clearFollowUp(ContentKey key, FollowUp.Kind kind);
+
+    /** Moves a pending item's requeue follow-up to {@code next} once it is re-enqueued (a no-op if it is no longer pending). */
+    void requeued(ContentKey key, Instant next);
 
     enum Commit {
         COMMITTED,

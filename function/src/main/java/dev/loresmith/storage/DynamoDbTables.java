@@ -75,14 +75,16 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
     // ---------------------------------------------------------------- content
 
     @Override
-    public Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context) {
+    public Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt) {
         Update u = new Update();
         String condition;
         if (kind == Claim.Kind.REQUEST) {
             u.set("contentType", s(key.contentType())).set("contentId", id(key))
                     .setIfNotExists("status", PENDING).setIfNotExists("requestedAt", s(now.toString()))
                     .set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli()))
-                    .setOrRemove("context", context == null ? null : s(context));
+                    .setOrRemove("context", context == null ? null : s(context))
+                    .setIfNotExists("followUp", s(ContentRow.followUpPartition(FollowUp.Kind.REQUEUE, key)))
+                    .set("followUpAt", n(requeueAt.toEpochMilli()));
             // Absent, pending or failed — never ready — and not leased by a live worker. A failed item keeps
             // its text and status while leased: the fallback stays readable until something better replaces it.
             condition = "(attribute_not_exists(" + u.name("pk") + ") OR " + u.name("status") + " <> " + u.value("ready", READY) + ") AND " + UNLEASED;
@@ -119,9 +121,10 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
     }
 
     @Override
-    public ContentItem request(ContentKey key, Instant now, String context) {
+    public ContentItem request(ContentKey key, Instant now, String context, Instant requeueAt) {
         Update u = new Update().set("contentType", s(key.contentType())).set("contentId", id(key))
-                .set("status", PENDING).set("requestedAt", s(now.toString()));
+                .set("status", PENDING).set("requestedAt", s(now.toString()))
+                .set("followUp", s(ContentRow.followUpPartition(FollowUp.Kind.REQUEUE, key))).set("followUpAt", n(requeueAt.toEpochMilli()));
         if (context != null) {
             u.set("context", s(context));
         }
@@ -255,13 +258,25 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
     }
 
     @Override
-    public void clearReplay(ContentKey key) {
+    public void clearFollowUp(ContentKey key, FollowUp.Kind kind) {
         Update u = new Update().remove("followUp").remove("followUpAt");
-        String condition = "begins_with(" + u.name("followUp") + ", " + u.value("replay", s(FollowUp.Kind.REPLAY.wireName() + "#")) + ")";
+        String condition = "begins_with(" + u.name("followUp") + ", " + u.value("kind", s(kind.wireName() + "#")) + ")";
         try {
             retrying(() -> dynamo.updateItem(contentUpdate(key, u, condition, ReturnValue.NONE)));
         } catch (ConditionalCheckFailedException e) {
-            // it changed since the sweep read it (a replay already claimed and finished it): nothing to clear
+            // it changed since the sweep read it (claimed and finished meanwhile): nothing to clear
+        }
+    }
+
+    @Override
+    public void requeued(ContentKey key, Instant next) {
+        Update u = new Update().set("followUpAt", n(next.toEpochMilli()));
+        String condition = u.name("status") + " = " + u.value("pending", PENDING) + " AND begins_with(" + u.name("followUp") + ", "
+                + u.value("requeue", s(FollowUp.Kind.REQUEUE.wireName() + "#")) + ")";
+        try {
+            retrying(() -> dynamo.updateItem(contentUpdate(key, u, condition, ReturnValue.NONE)));
+        } catch (ConditionalCheckFailedException e) {
+            // finished (or claimed and finished) since the sweep read it: nothing owed
         }
     }
 

@@ -235,7 +235,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("a duplicate delivery of an item leased by a live worker makes no API call")
         void duplicateOfLeased() {
             anthropic.replies(QUEST_JSON);
-            h.tables.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null);
+            h.tables.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
             Outcome outcome = h.generate(QUEST, 32);
 

@@ -7,12 +7,15 @@ import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The API key from Secrets Manager (WireMock), its cache, and that it never reaches a log line. */
 class SecretsTest extends FlowTest {
@@ -87,5 +90,88 @@ class SecretsTest extends FlowTest {
         assertEquals("api_error_401", ((Outcome.Fallback) outcome).reason().code());
         assertFalse(h.item("quest_description", 1).text().contains(SecretWatch.API_KEY));
         h.logs.lines().forEach(line -> assertFalse(line.contains(SecretWatch.API_KEY)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a line break inside|\\n",
+            "a carriage return and line feed|\\r\\n",
+            "a zero-width space|\\u200b",
+            "a letter above U+00FF|\\u043a",
+            "a non-breaking space|\\u00a0"})
+    @DisplayName("a key HTTP headers cannot carry is a configuration error: no_config, one ERROR line without the value, no call")
+    void keyHeadersCannotCarry(String what, String escaped) {
+        String bad = SecretWatch.API_KEY + unescape(escaped) + "tail";
+        aws.secretValue(bad);
+        anthropic.replies(QUEST_JSON);
+        h.withApiKeys(secretKey());
+
+        Outcome first = h.generate("quest_description", 1);
+        h.generate("quest_description", 2);
+
+        assertEquals(FallbackReason.NO_CONFIG, ((Outcome.Fallback) first).reason(), what);
+        assertEquals(0, anthropic.requestCount());
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> errors = h.logs.withMessage("api key unusable; requests fall back no_config");
+        assertEquals(1, errors.size(), "logged once, not per request");
+        assertEquals("ERROR", errors.get(0).path("level").asText());
+        assertTrue(errors.get(0).path("problem").asText().contains("HTTP headers cannot carry"));
+        h.logs.lines().forEach(line -> assertFalse(line.contains("tail"), line));
+    }
+
+    @Test
+    @DisplayName("the client never throws on a key it cannot send, and says so without quoting it")
+    void clientRefusesUnsendableKey() {
+        dev.loresmith.llm.LlmReply reply = new dev.loresmith.llm.AnthropicClient().complete(anthropic.baseUrl(),
+                dev.loresmith.llm.MessagesPrompt.of(h.types.find("quest_description").orElseThrow(), null, "m", 100, true),
+                SecretWatch.API_KEY + "\n", Duration.ofSeconds(5));
+
+        dev.loresmith.llm.LlmReply.Unsendable unsendable = assertInstanceOf(dev.loresmith.llm.LlmReply.Unsendable.class, reply);
+        assertFalse(unsendable.problem().contains(SecretWatch.API_KEY));
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("Secrets Manager down with no key read yet: config_unavailable (transient, upgraded later), never no_config")
+    void secretsOutageIsNotNoKey() {
+        aws.secretsUnavailable();
+        h.withApiKeys(secretKey());
+
+        Outcome outcome = h.generate("quest_description", 1);
+
+        assertEquals(FallbackReason.CONFIG_UNAVAILABLE, ((Outcome.Fallback) outcome).reason());
+        assertEquals("fallback:config_unavailable", h.item("quest_description", 1).model());
+        assertEquals(dev.loresmith.content.FollowUp.Kind.UPGRADE, h.item("quest_description", 1).followUp().kind());
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("Secrets Manager down: requests back off instead of each asking it again; a good key read before keeps serving")
+    void secretsOutageBacksOff() {
+        aws.secretValue(SecretWatch.API_KEY);
+        anthropic.replies(QUEST_JSON);
+        SecretsManagerApiKey key = secretKey();
+        h.withApiKeys(key);
+        h.generate("quest_description", 1);
+        h.clock.advance(Duration.ofMinutes(5)); // the cached key is due for a refresh
+        aws.secretsUnavailable();
+
+        Outcome during = h.generate("quest_description", 2);
+        int readsAfterFirstFailure = aws.secretReads();
+        for (int id = 3; id <= 10; id++) {
+            h.generate("quest_description", id);
+        }
+
+        assertInstanceOf(Outcome.Ready.class, during, "the last good key stands in during the outage");
+        assertEquals(readsAfterFirstFailure, aws.secretReads(), "no further reads inside the back-off");
+        h.clock.advance(SecretsManagerApiKey.FIRST_BACKOFF);
+        h.generate("quest_description", 11);
+        assertTrue(aws.secretReads() > readsAfterFirstFailure, "tried again once the back-off passed");
+        assertEquals(1, h.logs.withMessage("api key secret unreadable").stream().filter(l -> l.path("retryInMs").asLong() == 1000).count());
+    }
+
+    /** {@code \\n}, {@code \\r} and {@code \\uXXXX} escapes as the characters they stand for. */
+    static String unescape(String escaped) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf("").asText().isEmpty()
+                ? dev.loresmith.testing.TestJson.parse("\"" + escaped + "\"").asText() : escaped;
     }
 }

@@ -80,6 +80,13 @@ public final class FakeAws implements AutoCloseable {
                                 .put("Name", "test").put("SecretString", secretString)))));
     }
 
+    /** Secrets Manager answers every GetSecretValue with a 500 (an outage, not a missing secret). */
+    public void secretsUnavailable() {
+        server.stubFor(post(urlPathMatching("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(500).withHeader("content-type", "application/x-amz-json-1.1")
+                        .withBody("{\"__type\":\"InternalServiceError\",\"message\":\"injected\"}")));
+    }
+
     /** The CreateSchedule requests received, as (name from the path, JSON body). */
     public List<CreatedSchedule> createdSchedules() {
         if (externalScheduler != null) {

@@ -75,24 +75,48 @@ public final class FlowHarness {
     }
 
     public FlowHarness withApiKey(String key) {
+        flow = null;
         apiKeys = ApiKeySource.fixed(key);
         return this;
     }
 
     public FlowHarness withApiKeys(ApiKeySource source) {
+        flow = null;
         apiKeys = source;
         return this;
     }
 
     public FlowHarness withApiTimeout(Duration timeout) {
+        flow = null;
         settings = settings.withApiTimeout(timeout);
         return this;
     }
 
     /** The model client the flow uses: the real Anthropic client, against the fake. */
-    public LlmClient llm = new AnthropicClient();
+    private LlmClient llm = new AnthropicClient();
 
+    /** Another model client (a wrapper that records or injects faults, say). */
+    public FlowHarness withLlm(LlmClient client) {
+        flow = null;
+        llm = client;
+        return this;
+    }
+
+    public LlmClient llm() {
+        return llm;
+    }
+
+    private GenerateContent flow;
+
+    /** The flow, one per harness like one per Lambda execution environment (rebuilt when the key or settings change). */
     public GenerateContent flow() {
+        if (flow == null) {
+            flow = newFlow();
+        }
+        return flow;
+    }
+
+    private GenerateContent newFlow() {
         return new GenerateContent(tables, tables, llm, apiKeys,
                 new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
                 circuit, settings.withDefaultBaseUrl(anthropic.baseUrl()), UpgradePolicy.DEFAULTS, clock, logs.log(clock), Backoff.NONE);

@@ -1,0 +1,122 @@
+package dev.loresmith.storage;
+
+import dev.loresmith.content.Claim;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentStatus;
+import dev.loresmith.generate.FallbackReason;
+import dev.loresmith.generate.Outcome;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FlowTest;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every write to a content item respects a live lease held by another worker: one worker per item at a time. */
+class LeaseTest extends FlowTest {
+
+    ContentKey key() {
+        return h.request("quest_description", "5", null).key();
+    }
+
+    Instant leasedBy(String worker) {
+        h.tables.claim(key(), Claim.Kind.REQUEST, worker, h.now(), h.now().plus(Duration.ofMinutes(2)), null, h.now().plus(Duration.ofMinutes(20)));
+        return h.now().plus(Duration.ofMinutes(2));
+    }
+
+    ContentItem fallback(FallbackReason reason) {
+        return ContentItem.pending(key(), h.now(), null).finished(ContentStatus.FAILED, "{\"title\":\"A Call\",\"description\":\"x\"}",
+                reason.model(), h.now());
+    }
+
+    @Test
+    @DisplayName("a not_queued or dead_letter fallback never takes an item from a live worker; after its lease it may")
+    void unclaimedFallbacksWaitForTheLease() {
+        Instant leaseEnd = leasedBy("live-worker");
+
+        assertFalse(h.tables.fallbackUnclaimed(fallback(FallbackReason.NOT_QUEUED), h.now()));
+        assertFalse(h.tables.fallbackUnclaimed(fallback(FallbackReason.DEAD_LETTER), leaseEnd.minusMillis(1)));
+        assertEquals("live-worker", h.item("quest_description", 5).leaseOwner());
+        assertEquals(ContentStatus.PENDING, h.item("quest_description", 5).status());
+
+        assertTrue(h.tables.fallbackUnclaimed(fallback(FallbackReason.DEAD_LETTER), leaseEnd.plusMillis(1)));
+        assertEquals("fallback:dead_letter", h.item("quest_description", 5).model());
+    }
+
+    @Test
+    @DisplayName("a worker whose lease was taken over after it ran out cannot write its late result over the new holder's")
+    void lateWorkerLosesItsWrite() {
+        leasedBy("slow-worker");
+        h.clock.advance(Duration.ofMinutes(3));
+        assertInstanceOf(Claim.Claimed.class, h.tables.claim(key(), Claim.Kind.REQUEST, "new-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20))));
+
+        ContentItem late = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
+
+        assertEquals(ContentStore.Commit.LEASE_LOST, h.tables.finish(late, "slow-worker", null, null));
+        assertEquals("new-worker", h.item("quest_description", 5).leaseOwner());
+        assertEquals(ContentStatus.PENDING, h.item("quest_description", 5).status());
+    }
+
+    @Test
+    @DisplayName("a claim never takes an item from a live lease: the duplicate makes no API call and is kept for retry")
+    void claimRespectsLease() {
+        leasedBy("live-worker");
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome outcome = h.generate("quest_description", 5);
+
+        assertTrue(outcome instanceof Outcome.Duplicate d && d.retryLater());
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("a replay mark is not set on an item a live worker holds")
+    void replayMarkRespectsLease() {
+        h.withApiKey(null);
+        h.generate("quest_description", 5); // failed, no_config
+        h.tables.claim(key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+
+        assertEquals(ContentStore.Mark.LEASED, h.tables.markForReplay(key(), h.now()));
+    }
+
+    @Test
+    @DisplayName("a claim that meets a transaction in flight on the item (TransactionConflictException) is tried again")
+    void conflictingClaimRetried() {
+        h.dynamoFaults.failNext(UpdateItemRequest.class, 2, () -> TransactionConflictException.builder().message("injected").build());
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 5));
+        assertEquals(2, h.dynamoFaults.injected());
+    }
+
+    @Test
+    @DisplayName("a conflict that outlasts the retries fails the claim loudly (the message is retried), writing nothing")
+    void conflictOutlastsRetries() {
+        h.dynamoFaults.failNext(UpdateItemRequest.class, 100, () -> TransactionConflictException.builder().message("injected").build());
+
+        assertThrows(TransactionConflictException.class, () -> h.generate("quest_description", 5));
+        assertEquals(DynamoDbTables.MAX_CONFLICT_ATTEMPTS, h.dynamoFaults.injected());
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("the throttle and probe writes on the config item are tried again on a conflict too")
+    void conflictingConfigWritesRetried() {
+        h.dynamoFaults.failNext(UpdateItemRequest.class, 2, () -> TransactionConflictException.builder().message("injected").build());
+
+        assertTrue(h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited"));
+        assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
+        assertFalse(h.tables.throttleUntil(h.now().plusSeconds(5), "rate_limited"), "never moved back");
+        assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
+    }
+}
