@@ -70,6 +70,16 @@ public final class FakeAnthropic implements AutoCloseable {
                 .willReturn(ok(RUMOR_JSON, delayMillis)));
     }
 
+    /** The first request answered with {@code status}; every later one as {@link #repliesForEachType()}. */
+    public void failsOnceThenRepliesForEachType(int status) {
+        repliesForEachType();
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(0).inScenario("outage")
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(aResponse().withStatus(status).withHeader("content-type", "application/json")
+                        .withBody("{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"scripted " + status + "\"}}"))
+                .willSetStateTo("recovered"));
+    }
+
     private static ResponseDefinitionBuilder ok(String text, int delayMillis) {
         return aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, "end_turn"))
                 .withFixedDelay(delayMillis);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.Json;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -106,16 +107,18 @@ public final class FakeAws implements AutoCloseable {
         return server.getAllServeEvents().stream().map(e -> e.getRequest()).map(LoggedRequest.class::cast).toList();
     }
 
-    public SchedulerClient scheduler() {
+    public SchedulerClient scheduler(ExecutionInterceptor... interceptors) {
         URI target = schedulerDown ? URI.create("http://127.0.0.1:" + TestAws.freePort())
                 : externalScheduler != null ? URI.create(externalScheduler) : endpoint();
         return SchedulerClient.builder().endpointOverride(target).region(TestAws.REGION)
-                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
     }
 
-    public SecretsManagerClient secrets() {
+    public SecretsManagerClient secrets(ExecutionInterceptor... interceptors) {
         return SecretsManagerClient.builder().endpointOverride(endpoint()).region(TestAws.REGION)
-                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+                .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
     }
 
     /** The emulator's schedules in this test's group, in the shape of the CreateSchedule request bodies. */

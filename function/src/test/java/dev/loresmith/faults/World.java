@@ -1,0 +1,465 @@
+package dev.loresmith.faults;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitTransition;
+import dev.loresmith.content.Claim;
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentStatus;
+import dev.loresmith.handler.ApiHandler;
+import dev.loresmith.handler.DeadLetterHandler;
+import dev.loresmith.handler.Env;
+import dev.loresmith.handler.ResetHandler;
+import dev.loresmith.handler.Services;
+import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.handler.SweepHandler;
+import dev.loresmith.llm.AnthropicClient;
+import dev.loresmith.llm.LlmClient;
+import dev.loresmith.llm.LlmReply;
+import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.queue.RequestQueue;
+import dev.loresmith.schedule.EventBridgeResetScheduler;
+import dev.loresmith.secrets.SecretsManagerApiKey;
+import dev.loresmith.storage.Backoff;
+import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeAws;
+import dev.loresmith.testing.FakeContext;
+import dev.loresmith.testing.LambdaEvents;
+import dev.loresmith.testing.LogCapture;
+import dev.loresmith.testing.MutableClock;
+import dev.loresmith.testing.SecretWatch;
+import dev.loresmith.testing.Template;
+import dev.loresmith.testing.TestAws;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.model.SqsException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The AWS a deployed Loresmith lives in, simulated around the real handlers on an injected clock: a generate
+ * queue with the template's visibility timeout and redrive after 3 receives, a dead-letter queue, EventBridge
+ * Scheduler running the schedules the code creates (retrying a failed reset), the sweep's schedule and its bus
+ * rule (circuit half-open or closed), and Lambda itself — one invocation at a time, each in a fresh execution
+ * environment, a dead one's answer lost. Every external call goes through one {@link FaultPlan}. What breaks a
+ * promise is collected in {@link #violations}.
+ */
+final class World {
+
+    static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(300);
+    static final Duration DLQ_VISIBILITY_TIMEOUT = Duration.ofSeconds(180);
+    static final int MAX_RECEIVES = 3;
+    static final String PLAYER_TEXT = "PLAYER_WROTE_THIS_7731";
+
+    final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
+    final FaultPlan plan;
+    final FakeAnthropic anthropic;
+    final FakeAws aws;
+    final TestAws.Tables tableNames = TestAws.freshTables();
+    /** The handlers' DynamoDB client: every call goes through the plan. */
+    final DynamoDbClient dynamo;
+    /** The test's own view of the tables, outside the plan. */
+    final DynamoDbTables observed;
+    final LogCapture logs = new LogCapture();
+    final LogCapture emf = new LogCapture();
+    final SimQueue queue = new SimQueue();
+    final List<SimMessage> deadLetters = new ArrayList<>();
+    final List<Reset> resets = new ArrayList<>();
+    final List<String> violations = new ArrayList<>();
+    final List<String> answers = new ArrayList<>();
+    /** The HTTP status of each API answer (none when the invocation died). */
+    final List<Integer> statuses = new ArrayList<>();
+    final ContentKey item;
+    private final Set<String> schedulesSeen = new HashSet<>();
+    private final LlmClient model = new AnthropicClient();
+    int modelCalls;
+    private Instant nextSweep;
+
+    /** The SDK clients, built once (they are costly to build) and pointed at each world's plan in turn. */
+    static final class Clients {
+        final Delegate delegate = new Delegate();
+        final DynamoDbClient dynamo = TestAws.dynamo(delegate);
+        final software.amazon.awssdk.services.secretsmanager.SecretsManagerClient secrets;
+        final software.amazon.awssdk.services.scheduler.SchedulerClient scheduler;
+
+        Clients(FakeAws aws) {
+            secrets = aws.secrets(delegate);
+            scheduler = aws.scheduler(delegate);
+        }
+    }
+
+    private final Clients clients;
+
+    /** A world whose {@code faultAt}-th external call (0-based) fails as {@code kind}; -1 for none. */
+    World(FakeAnthropic anthropic, FakeAws aws, Clients clients, int faultAt, FaultPlan.Kind kind, ContentKey item) {
+        this.anthropic = anthropic;
+        this.aws = aws;
+        this.clients = clients;
+        this.plan = new FaultPlan(clock, faultAt, kind);
+        clients.delegate.to(plan);
+        this.item = item;
+        this.dynamo = clients.dynamo;
+        this.observed = new DynamoDbTables(TestAws.dynamo(), tableNames.content(), tableNames.circuit(), "anthropic", Backoff.NONE);
+    }
+
+    static ContentKey key(String type, long id) {
+        return new ContentKey(type, ContentId.parse(Long.toString(id)));
+    }
+
+    // ------------------------------------------------------------------ the execution environment
+
+    /** A fresh execution environment, wired as Lambda wires it, with every outside call through the plan. */
+    Services services() {
+        Map<String, String> env = Map.of("AWS_REGION", TestAws.REGION.id(), "CONTENT_TABLE", tableNames.content(),
+                "CIRCUIT_TABLE", tableNames.circuit(), "ANTHROPIC_BASE_URL", anthropic.baseUrl());
+        return Services.builder(new Env(env))
+                .dynamo(dynamo)
+                .apiKeys(new SecretsManagerApiKey(clients.secrets, "arn:aws:secretsmanager:us-east-1:000000000000:secret:k",
+                        Services.API_KEY_TTL, clock, logs.log(clock)))
+                .resets(new EventBridgeResetScheduler(clients.scheduler, aws.scheduleGroup(),
+                        "arn:aws:lambda:us-east-1:000000000000:function:reset:live", "arn:aws:iam::000000000000:role/s", logs.log(clock)))
+                .queue(queue)
+                .llm(this::callModel)
+                .events(events -> { })
+                .backoff(Backoff.NONE)
+                .sleeper(d -> {
+                    clock.advance(d);
+                    nested = true; // while an API request waits, the queue is worked
+                    try {
+                        deliverQueue();
+                    } finally {
+                        nested = false;
+                    }
+                })
+                .clock(clock)
+                .log(logs.log(clock))
+                .metrics(new GenerationMetrics(emf, clock))
+                .build();
+    }
+
+    /** The model client: calls only under a live lease on the item, with the plan's fault. */
+    private LlmReply callModel(String baseUrl, dev.loresmith.llm.MessagesPrompt prompt, String key, Duration timeout) {
+        FaultPlan.Kind fault = plan.call("Anthropic.Messages");
+        ContentItem now = observed.find(item).orElse(null);
+        if (now == null || !now.leasedAt(clock.instant())) {
+            violations.add("a model call without a live lease on the item at " + clock.instant());
+        }
+        modelCalls++;
+        if (fault == FaultPlan.Kind.EXCEPTION) {
+            return new LlmReply.HttpError(500);
+        }
+        if (fault == FaultPlan.Kind.THROTTLE) {
+            return new LlmReply.HttpError(429);
+        }
+        if (fault == FaultPlan.Kind.TIMEOUT) {
+            clock.advance(timeout);
+            return new LlmReply.NetworkError("timed out (injected)");
+        }
+        LlmReply reply = model.complete(baseUrl, prompt, key, timeout);
+        if (fault == FaultPlan.Kind.DIE_AFTER) {
+            plan.die();
+        }
+        return reply;
+    }
+
+    /** Runs one invocation; returns false when it died (its answer is then lost). */
+    private boolean invoke(Runnable invocation) {
+        int outer = plan.invocation();
+        boolean outerDied = plan.invocationDied();
+        plan.invocationStarts();
+        boolean alive;
+        try {
+            invocation.run();
+            alive = !plan.invocationDied();
+        } catch (FaultPlan.InvocationDied e) {
+            alive = false;
+        } catch (RuntimeException e) {
+            // the runtime reports the invocation failed: the trigger's own retry takes over
+            SecretWatch.check(e);
+            alive = false;
+        }
+        if (outer >= 0 && nested) {
+            plan.resume(outer, outerDied);
+        }
+        noteSchedules();
+        return alive;
+    }
+
+    /** Whether invocations now run inside another (the API's wait); set while its sleeper works the queue. */
+    private boolean nested;
+
+    // ------------------------------------------------------------------ entry points
+
+    /** A game sends a request to the queue (outside the plan: that send is the game's). */
+    void gameSends(String body) {
+        queue.messages.add(new SimMessage(body, Claim.Kind.REQUEST, clock.instant()));
+    }
+
+    APIGatewayV2HTTPResponse post(String body) {
+        APIGatewayV2HTTPEvent event = LambdaEvents.read(APIGatewayV2HTTPEvent.class, Template.repositoryRoot().resolve("events/api-post.json"));
+        event.setBody(body);
+        APIGatewayV2HTTPResponse[] response = new APIGatewayV2HTTPResponse[1];
+        boolean alive = invoke(() -> response[0] = new ApiHandler(services()).handleRequest(event, FakeContext.withSeconds(29)));
+        if (!alive || response[0] == null) {
+            answers.add("(no answer: the API invocation died)");
+            return null;
+        }
+        answers.add(response[0].getBody());
+        statuses.add(response[0].getStatusCode());
+        checkHttpAnswer(response[0]);
+        return response[0];
+    }
+
+    /** What the API answered must be true of the item. */
+    private void checkHttpAnswer(APIGatewayV2HTTPResponse response) {
+        ContentItem now = observed.find(item).orElse(null);
+        int status = response.getStatusCode();
+        boolean queued = queue.messages.stream().anyMatch(m -> m.body.contains("\"contentId\":" + item.contentId()));
+        if (status == 202 && !queued && (now == null || now.status() == ContentStatus.PENDING) && !(now != null && now.leasedAt(clock.instant()))) {
+            violations.add("202 answered, but nothing is queued to finish the item");
+        }
+        if (status == 200 && (now == null || now.status() == ContentStatus.PENDING)) {
+            violations.add("200 answered, but the item is pending");
+        }
+        if (status == 503 && now != null && now.status() == ContentStatus.PENDING && !queued) {
+            violations.add("503 answered, and the item was left pending");
+        }
+    }
+
+    void scheduleReset(long generation, Instant at) {
+        resets.add(new Reset(generation, at));
+    }
+
+    // ------------------------------------------------------------------ the world turning
+
+    /** Lets time pass, event by event, for {@code total}: deliveries, redeliveries, dead letters, resets, sweeps. */
+    void run(Duration total) {
+        Instant end = clock.instant().plus(total);
+        nextSweep = clock.instant();
+        for (int step = 0; step < 500; step++) {
+            Instant next = nextEvent();
+            if (next == null || next.isAfter(end)) {
+                return;
+            }
+            if (next.isAfter(clock.instant())) {
+                clock.set(next);
+            }
+            deliverQueue();
+            deliverDeadLetters();
+            runResets();
+            sweepIfDue();
+        }
+        violations.add("the world did not settle within 500 events");
+    }
+
+    private Instant nextEvent() {
+        List<Instant> times = new ArrayList<>();
+        queue.messages.forEach(m -> times.add(m.visibleAt));
+        deadLetters.forEach(m -> times.add(m.visibleAt));
+        resets.forEach(r -> times.add(r.at));
+        observed.find(item).map(ContentItem::followUp).ifPresent(f -> times.add(later(f.at(), nextSweep)));
+        return times.stream().min(Instant::compareTo).orElse(null);
+    }
+
+    /** The sweep runs on the minute; an item due at 10:03:20 is swept at 10:04. */
+    private static Instant later(Instant a, Instant b) {
+        Instant due = a.truncatedTo(ChronoUnit.MINUTES).equals(a) ? a : a.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+        return due.isAfter(b) ? due : b;
+    }
+
+    void deliverQueue() {
+        for (SimMessage message : queue.due(clock.instant())) {
+            message.receives++;
+            SQSEvent event = new SQSEvent();
+            event.setRecords(List.of(message.toSqs()));
+            SQSBatchResponse[] response = new SQSBatchResponse[1];
+            CircuitRecord before = observed.read().circuit();
+            boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(services()).handleRequest(event, FakeContext.withSeconds(45)));
+            boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
+            if (done) {
+                queue.messages.remove(message);
+                ContentItem now = observed.find(item).orElse(null);
+                if (now != null && now.status() == ContentStatus.PENDING && message.kind == Claim.Kind.REQUEST && !now.leasedAt(clock.instant())) {
+                    violations.add("a message reported done while its item is pending and nobody holds it");
+                }
+            } else if (message.receives >= MAX_RECEIVES) {
+                queue.messages.remove(message);
+                deadLetters.add(new SimMessage(message.body, message.kind, clock.instant()));
+            } else {
+                message.visibleAt = clock.instant().plus(VISIBILITY_TIMEOUT);
+            }
+            ruleOnCircuitEvents(before);
+        }
+    }
+
+    private void deliverDeadLetters() {
+        for (SimMessage message : List.copyOf(deadLetters)) {
+            if (message.visibleAt.isAfter(clock.instant())) {
+                continue;
+            }
+            SQSEvent event = new SQSEvent();
+            event.setRecords(List.of(message.toSqs()));
+            SQSBatchResponse[] response = new SQSBatchResponse[1];
+            boolean alive = invoke(() -> response[0] = new DeadLetterHandler(services()).handleRequest(event, FakeContext.withSeconds(30)));
+            if (alive && response[0] != null && response[0].getBatchItemFailures().isEmpty()) {
+                deadLetters.remove(message);
+            } else {
+                message.visibleAt = clock.instant().plus(DLQ_VISIBILITY_TIMEOUT);
+            }
+        }
+    }
+
+    /** EventBridge Scheduler: each schedule runs at its time; a failed invocation is retried a minute later, 10 times. */
+    private void runResets() {
+        for (Reset reset : List.copyOf(resets)) {
+            if (reset.at.isAfter(clock.instant())) {
+                continue;
+            }
+            CircuitRecord before = observed.read().circuit();
+            boolean alive = invoke(() -> {
+                try {
+                    new ResetHandler(services()).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
+                            .getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(15));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            resets.remove(reset);
+            if (!alive && reset.attempt < 10) {
+                resets.add(new Reset(reset.generation, clock.instant().plus(Duration.ofMinutes(1)), reset.attempt + 1));
+            }
+            ruleOnCircuitEvents(before);
+        }
+    }
+
+    /** The bus rule: the circuit half-opening or closing starts a sweep at once. */
+    private void ruleOnCircuitEvents(CircuitRecord before) {
+        CircuitTransition.between(before, observed.read().circuit())
+                .filter(t -> t.kind() != CircuitTransition.Kind.OPENED)
+                .ifPresent(t -> sweep());
+    }
+
+    private void sweepIfDue() {
+        ContentItem now = observed.find(item).orElse(null);
+        if (now != null && now.followUp() != null && !clock.instant().isBefore(later(now.followUp().at(), nextSweep))) {
+            sweep();
+        }
+    }
+
+    void sweep() {
+        nextSweep = clock.instant().plus(Duration.ofMinutes(1));
+        CircuitRecord before = observed.read().circuit();
+        invoke(() -> {
+            try {
+                new SweepHandler(services()).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
+                        new ByteArrayOutputStream(), FakeContext.withSeconds(60));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ruleOnCircuitEvents(before);
+    }
+
+    /** Schedules the code created, read back from the Scheduler stand-in, become resets due at their time. */
+    private void noteSchedules() {
+        for (FakeAws.CreatedSchedule schedule : aws.createdSchedules()) {
+            if (schedulesSeen.add(schedule.name())) {
+                String at = schedule.body().path("ScheduleExpression").asText().replace("at(", "").replace(")", "");
+                long generation = Long.parseLong(schedule.name().substring("circuit-reset-g".length()));
+                resets.add(new Reset(generation, LocalDateTime.parse(at).toInstant(ZoneOffset.UTC)));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the simulated queue
+
+    final class SimQueue implements RequestQueue {
+        final List<SimMessage> messages = new ArrayList<>();
+
+        @Override
+        public void send(String body, Claim.Kind kind) {
+            FaultPlan.Kind fault = plan.call("Sqs.SendMessage");
+            failIf(fault);
+            messages.add(new SimMessage(body, kind, clock.instant()));
+            if (fault == FaultPlan.Kind.DIE_AFTER) {
+                plan.die();
+            }
+        }
+
+        @Override
+        public long backlog() {
+            FaultPlan.Kind fault = plan.call("Sqs.GetQueueAttributes");
+            failIf(fault);
+            long visible = messages.stream().filter(m -> !m.visibleAt.isAfter(clock.instant())).count();
+            if (fault == FaultPlan.Kind.DIE_AFTER) {
+                plan.die();
+            }
+            return visible;
+        }
+
+        private void failIf(FaultPlan.Kind fault) {
+            if (fault == FaultPlan.Kind.EXCEPTION || fault == FaultPlan.Kind.THROTTLE) {
+                throw SqsException.builder().statusCode(fault == FaultPlan.Kind.THROTTLE ? 400 : 500).message("injected").build();
+            }
+            if (fault == FaultPlan.Kind.TIMEOUT) {
+                clock.advance(FaultPlan.AWS_CALL_TIMEOUT);
+                throw software.amazon.awssdk.core.exception.ApiCallTimeoutException.create(FaultPlan.AWS_CALL_TIMEOUT.toMillis());
+            }
+        }
+
+        List<SimMessage> due(Instant now) {
+            return messages.stream().filter(m -> !m.visibleAt.isAfter(now)).toList();
+        }
+    }
+
+    static final class SimMessage {
+        final String id = UUID.randomUUID().toString();
+        final String body;
+        final Claim.Kind kind;
+        Instant visibleAt;
+        int receives;
+
+        SimMessage(String body, Claim.Kind kind, Instant visibleAt) {
+            this.body = body;
+            this.kind = kind;
+            this.visibleAt = visibleAt;
+        }
+
+        SQSEvent.SQSMessage toSqs() {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setMessageId(id);
+            message.setBody(body);
+            if (kind == Claim.Kind.UPGRADE) {
+                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+                attribute.setDataType("String");
+                attribute.setStringValue("upgrade");
+                message.setMessageAttributes(Map.of(RequestQueue.KIND_ATTRIBUTE, attribute));
+            }
+            return message;
+        }
+    }
+
+    record Reset(long generation, Instant at, int attempt) {
+        Reset(long generation, Instant at) {
+            this(generation, at, 1);
+        }
+    }
+}
