@@ -437,6 +437,25 @@ class GenerateContentTest extends FlowTest {
         }
 
         @Test
+        @DisplayName("the window slides: failures at 0, 59, 61 and 62 s open it at 62 s, in the fourth failure's transaction")
+        void slidingWindow() {
+            anthropic.failsWith(500);
+            Instant start = h.now();
+
+            for (int at : new int[] {0, 59, 61}) {
+                h.clock.set(start.plusSeconds(at));
+                assertFalse(((Outcome.Fallback) h.generate(QUEST, at)).circuitOpened());
+            }
+            assertEquals(2, h.circuitRecord().failureCount(), "the failure at 0 s has left the window by 61 s");
+            h.clock.set(start.plusSeconds(62));
+            Outcome fourth = h.generate(QUEST, 62);
+
+            assertTrue(((Outcome.Fallback) fourth).circuitOpened());
+            assertEquals(CircuitState.OPEN, h.circuitRecord().state());
+            assertEquals(start.plusSeconds(62), h.circuitRecord().openedAt());
+        }
+
+        @Test
         @DisplayName("counts failures of every content type together")
         void countsAcrossTypes() {
             anthropic.failsWith(500);

@@ -59,6 +59,18 @@ class TemplateTest {
     }
 
     @Test
+    @DisplayName("one bound covers every path to the model: only the generate function can read the key, and its queue trigger is bounded")
+    void oneConcurrencyBound() {
+        template.resources("AWS::IAM::Role").forEach((id, role) -> assertEquals(id.equals("GenerateRole"),
+                role.toString().contains("secretsmanager:GetSecretValue"), id + ": only the generate function calls the model"));
+        JsonNode events = functions.get("GenerateFunction").path("Properties").path("Events");
+        assertEquals(1, events.size(), "one trigger: the queue every request and upgrade goes through");
+        assertFalse(events.path("Queue").path("Properties").path("ScalingConfig").path("MaximumConcurrency").isMissingNode());
+        assertTrue(template.resources("AWS::IAM::Role").get("SweepRole").toString().contains("GenerateQueue"),
+                "upgrades are sent to the same queue");
+    }
+
+    @Test
     @DisplayName("the schedule group is named by CloudFormation (a stack name of up to 128 characters cannot overflow it)")
     void scheduleGroupUnnamed() {
         JsonNode group = template.resources("AWS::Scheduler::ScheduleGroup").get("ResetScheduleGroup");

@@ -102,6 +102,13 @@ public final class FakeAnthropic implements AutoCloseable {
                 .willReturn(aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, "end_turn"))));
     }
 
+    /** Every request answered with {@code status}, these headers and this body. */
+    public void answers(int status, java.util.Map<String, String> headers, String body) {
+        ResponseDefinitionBuilder response = aResponse().withStatus(status).withHeader("content-type", "application/json").withBody(body);
+        headers.forEach(response::withHeader);
+        answer(response);
+    }
+
     public void resetsConnection() {
         answer(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
     }

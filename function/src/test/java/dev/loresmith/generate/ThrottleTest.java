@@ -1,0 +1,136 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FlowTest;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One shared back-off for rate limits: a 429 seen by one instance holds every instance back, within bounds. */
+class ThrottleTest extends FlowTest {
+
+    static final String RATE_LIMITED = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Number of requests has exceeded your rate limit\"}}";
+
+    @Test
+    @DisplayName("one instance's 429 with retry-after: 5 holds another instance back for 5 s of clock, then it calls")
+    void sharedAcrossInstances() {
+        GenerateContent first = h.flow();
+        anthropic.answers(429, Map.of("retry-after", "5"), RATE_LIMITED);
+        assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) generate(first, 1)).reason());
+        assertEquals(1, anthropic.requestCount());
+
+        anthropic.replies(FakeAnthropic.QUEST_JSON); // (restarts the fake's count)
+        GenerateContent second = h.withApiKey(dev.loresmith.testing.SecretWatch.API_KEY).flow(); // another execution environment
+        for (int second1 = 0; second1 < 5; second1++) {
+            Outcome held = generate(second, 10 + second1);
+            assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) held).reason());
+            assertTrue(((Outcome.Fallback) held).conditions().throttled(), "a call avoided, for the ThrottledCalls metric");
+            h.clock.advance(Duration.ofSeconds(1));
+        }
+        assertEquals(0, anthropic.requestCount(), "no call while the throttle held");
+
+        assertInstanceOf(Outcome.Ready.class, generate(second, 20));
+        assertEquals(1, anthropic.requestCount());
+        assertEquals(CircuitState.CLOSED, h.circuitRecord().state());
+        assertEquals(0, h.circuitRecord().failureCount(), "rate limits are not counted");
+    }
+
+    Outcome generate(GenerateContent flow, long id) {
+        return flow.generate(h.request("quest_description", Long.toString(id), null), dev.loresmith.content.Claim.Kind.REQUEST,
+                h.now().plus(Duration.ofMinutes(10)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "retry-after in seconds|retry-after|7|7000",
+            "retry-after as a fraction|retry-after|2.5|2500",
+            "retry-after over the 15-minute cap|retry-after|3600|900000",
+            "retry-after that is not a number or a date: the 30 s default|retry-after|soon|30000",
+            "no retry information: the 30 s default|x-nothing|1|30000"})
+    @DisplayName("how long a 429 holds calls back")
+    void throttleLength(String what, String header, String value, long expectedMillis) {
+        anthropic.answers(429, Map.of(header, value), RATE_LIMITED);
+        Instant at = h.now();
+
+        h.generate("quest_description", 1);
+
+        assertEquals(at.plusMillis(expectedMillis), h.config().throttledUntil(), what);
+        assertEquals("rate_limited", h.config().throttleReason());
+    }
+
+    @Test
+    @DisplayName("retry-after as an HTTP date is honoured")
+    void httpDate() {
+        Instant until = h.now().plusSeconds(42);
+        anthropic.answers(429, Map.of("retry-after", DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC))), RATE_LIMITED);
+
+        h.generate("quest_description", 1);
+
+        assertEquals(until, h.config().throttledUntil());
+    }
+
+    @Test
+    @DisplayName("without retry-after, the reset time of the exhausted limit (RFC 3339) is used")
+    void rateLimitResetHeaders() {
+        Instant reset = h.now().plusSeconds(12);
+        anthropic.answers(429, Map.of("anthropic-ratelimit-tokens-remaining", "0",
+                "anthropic-ratelimit-tokens-reset", reset.toString(),
+                "anthropic-ratelimit-requests-remaining", "40",
+                "anthropic-ratelimit-requests-reset", h.now().plusSeconds(600).toString()), RATE_LIMITED);
+
+        h.generate("quest_description", 1);
+
+        assertEquals(reset, h.config().throttledUntil(), "the limit that is exhausted, not the one with room");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "429 enforced_spend_limit_reached|429|{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have reached your API usage limits: your organization has crossed its monthly API usage threshold. You will regain access on 2026-12-01 at 00:00 UTC.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}}}",
+            "400 specified API usage limits|400|{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.\"}}",
+            "400 credit balance too low|400|{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Your credit balance is too low to access the Anthropic API.\"}}",
+            "402 billing_error|402|{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"billing\"}}"})
+    @DisplayName("a spend limit is not a passing throttle: rate_limited, held back an hour, its own metric, never counted")
+    void spendLimit(String what, int status, String body) {
+        anthropic.answers(status, Map.of(), body);
+
+        Outcome outcome = h.generate("quest_description", 1);
+        Outcome next = h.generate("quest_description", 2);
+
+        Outcome.Fallback fallback = (Outcome.Fallback) outcome;
+        assertEquals(FallbackReason.RATE_LIMITED, fallback.reason(), what);
+        assertTrue(fallback.conditions().spendLimit());
+        assertEquals(h.now().plus(Duration.ofHours(1)), h.config().throttledUntil());
+        assertEquals("spend_limit", h.config().throttleReason());
+        assertEquals(0, h.circuitRecord().failureCount());
+        assertTrue(((Outcome.Fallback) next).conditions().throttled());
+        assertEquals(1, anthropic.requestCount());
+        assertEquals(1, h.logs.withMessage("spend limit reached; calls held back").size());
+    }
+
+    @Test
+    @DisplayName("a half-open circuit is not probed while the throttle holds: the probe would only meet the same 429")
+    void noProbeWhileThrottled() {
+        h.circuitIs(dev.loresmith.testing.Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
+        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited");
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome outcome = h.generate("quest_description", 1);
+
+        assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) outcome).reason());
+        assertEquals(CircuitState.HALF_OPEN, h.circuitRecord().state());
+        assertEquals(null, h.circuitRecord().probeUntil(), "no probe claimed");
+        assertEquals(0, anthropic.requestCount());
+    }
+}
