@@ -223,8 +223,9 @@ public final class GenerateContent {
             }
             ContentItem written = fallbackItem(failed.reason(), finishedAt, throttledUntil);
             Recorded recorded = record(written, before, failed.reason().circuit(), probe);
+            Outcome.Call call = reply == null ? Outcome.Call.NONE : reply instanceof LlmReply.Answer ? Outcome.Call.ANSWERED : Outcome.Call.FAILED;
             return recorded.lost() ? lost(written) : new Outcome.Fallback(written, failed.reason(), item.status() == ContentStatus.FAILED,
-                    recorded.opened(), probe, apiLatency, spent, conditions(false, spendLimit));
+                    recorded.opened(), probe, call, apiLatency, spent, conditions(false, spendLimit));
         }
 
         private Outcome withoutCall(FallbackReason reason, CircuitRecord read, Instant throttledUntil, boolean throttled) {
@@ -232,7 +233,7 @@ public final class GenerateContent {
             ContentItem written = fallbackItem(reason, now, throttledUntil);
             Recorded recorded = record(written, read, CallResult.NOT_COUNTED, false);
             return recorded.lost() ? lost(written) : new Outcome.Fallback(written, reason, item.status() == ContentStatus.FAILED,
-                    false, false, Duration.ZERO, LlmReply.Usage.NONE, conditions(throttled, false));
+                    false, false, Outcome.Call.NONE, Duration.ZERO, LlmReply.Usage.NONE, conditions(throttled, false));
         }
 
         private Outcome.Conditions conditions(boolean throttled, boolean spendLimit) {

@@ -26,20 +26,29 @@ public sealed interface Outcome {
             implements Outcome {
     }
 
+    /** How far a request got with the API. */
+    enum Call {
+        /** No call was made. */
+        NONE,
+        /** A call was made and failed: an error status, a network error, a timeout. */
+        FAILED,
+        /** The API answered 2xx, and the reply was judged on its content. */
+        ANSWERED
+    }
+
     /**
      * The item holds its deterministic fallback, {@code failed}. {@code kept} when the item already held it
      * (a retry or upgrade of a failed item that failed again: its text, model and status are unchanged);
-     * {@code circuitOpened} when this failure opened the circuit; {@code apiLatency} is zero when no call was
-     * made; {@code usage} counts the tokens an unusable answer still cost.
+     * {@code circuitOpened} when this failure opened the circuit; {@code usage} counts the tokens an unusable
+     * answer still cost.
      */
     record Fallback(ContentItem item, FallbackReason reason, boolean kept, boolean circuitOpened, boolean probe,
-                    Duration apiLatency, LlmReply.Usage usage, Conditions conditions)
+                    Call call, Duration apiLatency, LlmReply.Usage usage, Conditions conditions)
             implements Outcome {
 
-        /** Whether the API answered with a reply that was judged (a quality failure rather than an availability one). */
+        /** A reply came back and was refused, truncated or invalid: its content type's prompt, not the provider, is at fault. */
         public boolean qualityFailure() {
-            return reason.equals(FallbackReason.REFUSED) || reason.equals(FallbackReason.TRUNCATED)
-                    || (reason.equals(FallbackReason.INVALID_JSON) && !apiLatency.isZero());
+            return call == Call.ANSWERED;
         }
     }
 

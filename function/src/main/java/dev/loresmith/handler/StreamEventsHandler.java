@@ -113,7 +113,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
     }
 
     /** The records of a DynamoDB stream event (Lambda's JSON: {@code Records[].dynamodb.{NewImage,OldImage,SequenceNumber}}). */
-    static List<StreamRecord> records(JsonNode event) {
+    public static List<StreamRecord> records(JsonNode event) {
         List<StreamRecord> records = new ArrayList<>();
         for (JsonNode record : event.path("Records")) {
             JsonNode dynamodb = record.path("dynamodb");

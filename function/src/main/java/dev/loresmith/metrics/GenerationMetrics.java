@@ -81,7 +81,7 @@ public final class GenerationMetrics {
             }
             quality(doc, false);
         } else if (outcome instanceof Outcome.Fallback f) {
-            if (!f.apiLatency().isZero()) {
+            if (f.call() != Outcome.Call.NONE) {
                 called(totals, f.apiLatency().toMillis(), f.usage());
             }
             totals.metric("CircuitOpened", f.circuitOpened() ? 1 : 0, "Count");

@@ -133,6 +133,29 @@ class OperationsTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("quality: a refused, truncated or invalid reply counts per content type and reason; an outage does not")
+    void qualityMetrics() {
+        anthropic.replies(QUEST_JSON, "refusal");
+        JsonNode refused = runOne(50, 45_000);
+        anthropic.replies("not json at all");
+        JsonNode invalid = runOne(51, 45_000);
+        h.clock.advance(Duration.ofSeconds(61));
+        anthropic.failsWith(503);
+        JsonNode outage = runOne(52, 45_000);
+
+        java.util.Map<String, List<String>> refusedDirectives = directives(refused);
+        assertEquals(List.of("QualityChecks", "QualityFailures", "QualityFailureRate"), refusedDirectives.get("[[\"ContentType\"]]"));
+        assertEquals(List.of("QualityFailures"), refusedDirectives.get("[[\"ContentType\",\"Reason\"]]"));
+        assertEquals("quest_description", refused.path("ContentType").asText());
+        assertEquals("refused", refused.path("Reason").asText());
+        assertEquals(1, refused.path("QualityFailures").asInt());
+        assertEquals(1, refused.path("QualityFailureRate").asInt());
+        assertEquals("invalid_json", invalid.path("Reason").asText());
+        assertEquals(1, invalid.path("QualityFailures").asInt());
+        assertTrue(directives(outage).get("[[\"ContentType\"]]") == null, "a 503 is availability, not quality");
+    }
+
+    @Test
     @DisplayName("a circuit opening: CircuitOpened = 1 in its EMF document and a warning log line with the generation")
     void opening() {
         anthropic.failsWith(503);

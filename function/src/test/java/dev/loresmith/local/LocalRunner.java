@@ -20,6 +20,7 @@ import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.LambdaEvents;
 import dev.loresmith.testing.MutableClock;
+import dev.loresmith.testing.TableStreams;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TemplateTables;
 import dev.loresmith.testing.TestAws;
@@ -87,7 +88,7 @@ public final class LocalRunner implements AutoCloseable {
     private final InProcessQueue queue;
     private final InProcessScheduler scheduler;
     private final LocalBus bus;
-    private final LocalStreams streams;
+    private final TableStreams streams;
     private final Path logFile;
     private final PrintStream logStream;
     private final ScheduledExecutorService ticker;
@@ -136,7 +137,7 @@ public final class LocalRunner implements AutoCloseable {
                 Long.parseLong(systemEnv.getOrDefault("DAILY_TOKEN_BUDGET", template.parameterDefault("DailyTokenBudget")))));
         DynamoDbStreamsClient streamsClient = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
-        streams = new LocalStreams(dynamo, streamsClient, new StreamEventsHandler(services), List.of(CONTENT_TABLE, CIRCUIT_TABLE)).fromNow();
+        streams = new TableStreams(dynamo, streamsClient, new StreamEventsHandler(services), List.of(CONTENT_TABLE, CIRCUIT_TABLE)).fromNow();
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "local-ticker");
             t.setDaemon(true);

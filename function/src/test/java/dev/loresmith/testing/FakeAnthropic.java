@@ -109,6 +109,12 @@ public final class FakeAnthropic implements AutoCloseable {
         answer(response);
     }
 
+    /** Adds: requests whose body contains {@code marker} are answered {@code status} with {@code body} (over other stubs). */
+    public void failsWhenBodyContains(String marker, int status, String body) {
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(0).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(marker))
+                .willReturn(aResponse().withStatus(status).withHeader("content-type", "application/json").withBody(body)));
+    }
+
     public void resetsConnection() {
         answer(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
     }

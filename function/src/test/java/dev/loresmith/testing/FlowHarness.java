@@ -56,6 +56,9 @@ public final class FlowHarness {
     /** The EMF documents the handlers write. */
     public final LogCapture emf = new LogCapture();
     public final RecordingQueue queue = new RecordingQueue();
+    /** The event bus the stream handler publishes to. */
+    public final RecordingPublisher published = new RecordingPublisher();
+    private TableStreams streams;
     public final ContentTypes types;
     public final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
     private ApiKeySource apiKeys = ApiKeySource.fixed(SecretWatch.API_KEY);
@@ -129,6 +132,7 @@ public final class FlowHarness {
                 .apiKeys(apiKeys)
                 .resets(new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
                 .queue(queue)
+                .events(published)
                 .llm(llm)
                 .backoff(Backoff.NONE)
                 .sleeper(queue.pumpingSleeper(clock))
@@ -158,6 +162,18 @@ public final class FlowHarness {
             event.setRecords(java.util.List.of(sent.toSqsMessage()));
             handler.handleRequest(event, FakeContext.withSeconds(45));
         });
+    }
+
+    /**
+     * Both tables' streams (DynamoDB Local's real stream records), read from this point on and handed to the
+     * stream handler, which publishes to {@link #published}. {@code drain()} publishes what happened since.
+     */
+    public TableStreams streams() {
+        if (streams == null) {
+            streams = new TableStreams(TestAws.dynamo(), TestAws.streams(), new dev.loresmith.handler.StreamEventsHandler(services()),
+                    java.util.List.of(tableNames.content(), tableNames.circuit())).fromNow();
+        }
+        return streams;
     }
 
     public ResetCircuit reset() {

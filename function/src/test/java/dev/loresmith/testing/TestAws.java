@@ -79,6 +79,16 @@ public final class TestAws {
                 .build();
     }
 
+    /** A DynamoDB Streams client for the suite's endpoint. */
+    public static software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient streams() {
+        return software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder()
+                .endpointOverride(dynamoEndpoint())
+                .region(REGION)
+                .credentialsProvider(CREDENTIALS)
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
     /** A content table and a circuit table, freshly created from template.yaml under names no other test uses. */
     public static Tables freshTables() {
         TemplateTables tables = new TemplateTables(Template.load());

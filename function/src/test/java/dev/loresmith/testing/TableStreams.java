@@ -1,4 +1,4 @@
-package dev.loresmith.local;
+package dev.loresmith.testing;
 
 import dev.loresmith.events.StreamRecord;
 import dev.loresmith.handler.StreamEventsHandler;
@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local stand-in for the stream event source mappings: reads both tables' streams from DynamoDB Local
- * (real stream records, the same API AWS serves) and hands them, in order, to the same
- * {@link StreamEventsHandler} the template subscribes to them. A batch the handler could not publish is
- * read again from its first unpublished record, like Lambda's ReportBatchItemFailures.
+ * The stand-in for the stream event source mappings: reads both tables' streams from DynamoDB Local (real
+ * stream records, the same API AWS serves) and hands them, in order, to the same {@link StreamEventsHandler}
+ * the template subscribes to them. A batch the handler could not publish is read again from its first
+ * unpublished record, like Lambda's ReportBatchItemFailures. Used by the local runner and by the tests.
  */
-final class LocalStreams {
+public final class TableStreams {
 
     private final DynamoDbStreamsClient streams;
     private final StreamEventsHandler handler;
@@ -29,7 +29,7 @@ final class LocalStreams {
     private final Map<String, String> iterators = new HashMap<>();
     private final java.util.Set<String> ended = new java.util.HashSet<>();
 
-    LocalStreams(DynamoDbClient dynamo, DynamoDbStreamsClient streams, StreamEventsHandler handler, List<String> tables) {
+    public TableStreams(DynamoDbClient dynamo, DynamoDbStreamsClient streams, StreamEventsHandler handler, List<String> tables) {
         this.streams = streams;
         this.handler = handler;
         for (String table : tables) {
@@ -43,7 +43,7 @@ final class LocalStreams {
     /**
      * Starts after everything already in the streams: only what happens from now on is announced.
      */
-    LocalStreams fromNow() {
+    public TableStreams fromNow() {
         for (String arn : streamArns) {
             for (Shard shard : streams.describeStream(r -> r.streamArn(arn)).streamDescription().shards()) {
                 String iterator = streams.getShardIterator(r -> r.streamArn(arn).shardId(shard.shardId())
@@ -67,7 +67,7 @@ final class LocalStreams {
     }
 
     /** Reads what the streams hold now and publishes it. Returns how many records were handled. */
-    synchronized int drain() {
+    public synchronized int drain() {
         int handled = 0;
         for (String arn : streamArns) {
             for (Shard shard : streams.describeStream(r -> r.streamArn(arn)).streamDescription().shards()) {
@@ -79,7 +79,7 @@ final class LocalStreams {
                         .shardId(shard.shardId()).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
                 while (iterator != null) {
                     var page = read(arn, shard, key);
-                    List<StreamRecord> records = page.records().stream().map(LocalStreams::toRecord).toList();
+                    List<StreamRecord> records = page.records().stream().map(TableStreams::toRecord).toList();
                     String retryFrom = handler.publish(records, "local");
                     if (retryFrom != null) {
                         return handled; // read again from that record on the next drain

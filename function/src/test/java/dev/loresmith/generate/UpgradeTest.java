@@ -1,0 +1,238 @@
+package dev.loresmith.generate;
+
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.content.Claim;
+import dev.loresmith.content.ContentItem;
+import dev.loresmith.content.ContentStatus;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.content.FollowUp;
+import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeContext;
+import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.RecordingQueue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Fallback now, real text later: transient fallbacks are regenerated once the provider is healthy, and only those. */
+class UpgradeTest extends FlowTest {
+
+    static final String QUEST = "quest_description";
+
+    FollowUpSweep sweep() {
+        return h.services().sweep();
+    }
+
+    /** The generate queue worked as SQS and Lambda would: every message sent so far, delivered once. */
+    void deliverQueued() {
+        SqsGenerateHandler handler = new SqsGenerateHandler(h.services());
+        for (RecordingQueue.Sent sent : h.queue.sent().subList(delivered, h.queue.sent().size())) {
+            SQSEvent event = new SQSEvent();
+            event.setRecords(List.of(sent.toSqsMessage()));
+            handler.handleRequest(event, FakeContext.withSeconds(45));
+            delivered++;
+        }
+    }
+
+    int delivered;
+
+    @Test
+    @DisplayName("an outage: fallbacks at once; after the reset one upgrade probes and closes the circuit, then every transient one is upgraded, once each")
+    void outageStory() {
+        anthropic.replies(FakeAnthropic.QUEST_JSON, "refusal");
+        h.generate(QUEST, 99); // a refusal: not transient, never upgraded
+        anthropic.failsWith(500);
+        for (int id = 1; id <= 6; id++) {
+            h.generate(QUEST, id); // 1-3 fail and open the circuit; 4-6 fall back circuit_open without a call
+        }
+        assertEquals(CircuitState.OPEN, h.circuitRecord().state());
+        assertEquals(List.of("api_error_500", "api_error_500", "api_error_500", "circuit_open", "circuit_open", "circuit_open"),
+                List.of(1, 2, 3, 4, 5, 6).stream().map(id -> h.item(QUEST, id).fallbackReason().orElseThrow()).toList());
+
+        assertEquals("circuit open", sweep().upgrade().skipped(), "never while the circuit is open");
+        h.clock.advance(Duration.ofMinutes(5));
+        h.reset().reset(1);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        FollowUpSweep.Result probe = sweep().upgrade();
+        assertEquals(1, probe.enqueued(), "half-open: one upgrade, which is the probe");
+        deliverQueued();
+        assertEquals(CircuitState.CLOSED, h.circuitRecord().state(), "the upgrade's success closed the circuit");
+        FollowUpSweep.Result rest = sweep().upgrade();
+        assertEquals(5, rest.enqueued());
+        deliverQueued();
+
+        for (int id = 1; id <= 6; id++) {
+            ContentItem item = h.item(QUEST, id);
+            assertEquals(ContentStatus.READY, item.status(), "item " + id);
+            assertEquals(id <= 3 ? "api_error_500" : "circuit_open", item.upgradedFrom());
+            assertEquals(1, item.attempts());
+            assertNull(item.followUp());
+        }
+        assertEquals(6, anthropic.requestCount(), "one call per upgraded item");
+        ContentItem refused = h.item(QUEST, 99);
+        assertEquals("fallback:refused", refused.model());
+        assertNull(refused.followUp());
+        assertEquals(0, sweep().upgrade().enqueued(), "nothing left to upgrade");
+    }
+
+    @Test
+    @DisplayName("an upgrade that fails leaves the fallback as it was — failed, same text, model and time — and tries again later")
+    void failedUpgradeKeepsFallback() {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 1);
+        ContentItem before = h.item(QUEST, 1);
+        h.clock.advance(Duration.ofMinutes(1));
+
+        Outcome outcome = h.upgrade(QUEST, 1);
+
+        ContentItem after = h.item(QUEST, 1);
+        assertTrue(((Outcome.Fallback) outcome).kept());
+        assertEquals(ContentStatus.FAILED, after.status());
+        assertEquals(before.text(), after.text());
+        assertEquals(before.model(), after.model());
+        assertEquals(before.generatedAt(), after.generatedAt());
+        assertEquals("api_error_503", after.lastFailure());
+        assertEquals(1, after.attempts());
+        assertEquals(h.now().plus(Duration.ofMinutes(5)), after.followUp().at(), "backoff: 1 min, then 5, then 25");
+    }
+
+    @Test
+    @DisplayName("at most 3 upgrade attempts per item in 24 h: after the third, the next waits for the window to pass")
+    void attemptsBounded() {
+        anthropic.failsWith(500);
+        h.generate(QUEST, 1);
+        Instant firstAttempt = h.item(QUEST, 1).followUp().at();
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            h.clock.set(h.item(QUEST, 1).followUp().at());
+            h.clock.advance(Duration.ofMinutes(1)); // failures a minute apart never reopen... keep the circuit closed
+            h.circuitIs(dev.loresmith.testing.Circuits.closed(List.of(), 0, h.circuitRecord().version()));
+            h.upgrade(QUEST, 1);
+        }
+        ContentItem item = h.item(QUEST, 1);
+        assertEquals(3, item.attempts());
+        assertEquals(firstAttempt.plus(Duration.ofMinutes(1)).plus(Duration.ofHours(24)), item.followUp().at());
+
+        Outcome early = h.upgrade(QUEST, 1);
+        assertInstanceOf(Outcome.Duplicate.class, early, "not due: no fourth attempt inside the window");
+    }
+
+    @Test
+    @DisplayName("invalid_json is upgraded once: a prompt that produced garbage is tried again, not hammered")
+    void invalidJsonOnce() {
+        anthropic.replies("no json here");
+        h.generate(QUEST, 1);
+        assertEquals(FollowUp.Kind.UPGRADE, h.item(QUEST, 1).followUp().kind());
+        h.clock.advance(Duration.ofMinutes(1));
+
+        h.upgrade(QUEST, 1);
+
+        assertNull(h.item(QUEST, 1).followUp(), "given up after its one upgrade");
+        assertEquals("invalid_json", h.item(QUEST, 1).lastFailure());
+    }
+
+    @Test
+    @DisplayName("a rate_limited fallback is upgraded after the throttle lifts, not before")
+    void afterTheThrottle() {
+        anthropic.answers(429, java.util.Map.of("retry-after", "120"), "{}");
+        h.generate(QUEST, 1);
+        assertEquals(h.now().plusSeconds(120), h.item(QUEST, 1).followUp().at());
+        h.clock.advance(Duration.ofSeconds(100));
+        assertEquals("throttled", sweep().upgrade().skipped());
+
+        h.clock.advance(Duration.ofSeconds(21));
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        assertEquals(1, sweep().upgrade().enqueued());
+        deliverQueued();
+        assertEquals("rate_limited", h.item(QUEST, 1).upgradedFrom());
+    }
+
+    @Test
+    @DisplayName("upgrades yield to fresh requests: a sweep sends at most 50 less what already waits in the queue")
+    void yieldsToFreshRequests() {
+        anthropic.failsWith(500);
+        for (int id = 1; id <= 2; id++) {
+            h.generate(QUEST, id);
+            h.clock.advance(Duration.ofSeconds(61));
+        }
+        h.clock.advance(Duration.ofMinutes(2));
+        for (int i = 0; i < 49; i++) {
+            h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":" + (1000 + i) + "}", Claim.Kind.REQUEST);
+        }
+
+        assertEquals(1, sweep().upgrade().enqueued(), "room for one");
+        h.queue.send("{}", Claim.Kind.REQUEST);
+        assertEquals("queue_busy", sweep().upgrade().skipped());
+    }
+
+    @Test
+    @DisplayName("two deliveries of one upgrade make one call: the second finds it leased or no longer due")
+    void upgradeOnceAtATime() {
+        anthropic.failsWith(500);
+        h.generate(QUEST, 1);
+        h.clock.advance(Duration.ofMinutes(1));
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        h.upgrade(QUEST, 1);
+        Outcome again = h.upgrade(QUEST, 1);
+
+        assertInstanceOf(Outcome.Duplicate.class, again);
+        assertEquals(1, anthropic.requestCount());
+    }
+
+    @Test
+    @DisplayName("fallbacks for reasons that are not transient are never upgraded")
+    void notTransient() {
+        h.withApiKey(null);
+        h.generate(QUEST, 1); // no_config
+        h.withApiKey(dev.loresmith.testing.SecretWatch.API_KEY);
+        anthropic.replies(FakeAnthropic.QUEST_JSON, "max_tokens");
+        h.generate(QUEST, 2); // truncated
+        anthropic.answersRaw(401, "{}");
+        h.generate(QUEST, 3); // api_error_401: a 4xx is not transient
+
+        for (int id = 1; id <= 3; id++) {
+            assertNull(h.item(QUEST, id).followUp(), h.item(QUEST, id).model());
+        }
+    }
+
+    @Test
+    @DisplayName("a content type that opts out (\"upgrade\": false) keeps its fallback: some games never change text a player has seen")
+    void optOut() {
+        FlowHarness rumors = new FlowHarness(anthropic, aws, ContentTypes.fromResource("/content-types-test-only.json"));
+        anthropic.failsWith(503);
+
+        rumors.generate("npc_rumor", 1);
+
+        assertEquals("fallback:api_error_503", rumors.item("npc_rumor", 1).model());
+        assertNull(rumors.item("npc_rumor", 1).followUp());
+    }
+
+    @Test
+    @DisplayName("a pending item nobody finished (its request's sender died before enqueuing) is put on the queue again")
+    void stalledPendingRequeued() {
+        h.tables.request(h.request(QUEST, "7", null).key(), h.now(), "{\"note\":\"x\"}", h.now().plus(Duration.ofMinutes(5)));
+        assertEquals(0, sweep().requeueStalled(100).enqueued(), "not due yet");
+
+        h.clock.advance(Duration.ofMinutes(5));
+        assertEquals(1, sweep().requeueStalled(100).enqueued());
+        assertEquals("{\"contentType\":\"quest_description\",\"contentId\":7,\"context\":{\"note\":\"x\"}}", h.queue.sent().get(0).body());
+        assertEquals(0, sweep().requeueStalled(100).enqueued(), "not again while that message may still be on its way");
+
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        deliverQueued();
+        assertEquals(ContentStatus.READY, h.item(QUEST, 7).status());
+        assertNull(h.item(QUEST, 7).followUp());
+    }
+}
