@@ -74,6 +74,8 @@ class FaultMatrixTest {
     static void stop() throws IOException {
         if (anthropic != null) {
             anthropic.close();
+        }
+        if (aws != null) {
             aws.close();
         }
         StringBuilder report = new StringBuilder("scenario | calls on its path | runs | result\n");

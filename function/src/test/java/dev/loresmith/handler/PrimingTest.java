@@ -1,36 +1,111 @@
 package dev.loresmith.handler;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
+import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** SnapStart priming warms each handler's first-request path and changes nothing anywhere. */
+/**
+ * SnapStart priming warms each handler's first-request path, changes nothing anywhere, and only does what the
+ * function's own role in template.yaml allows — a warm-up its role forbids fails, and leaves that snapshot cold.
+ */
 class PrimingTest extends FlowTest {
 
+    final Template template = Template.load();
+
+    /** Each function's handler, built and primed on the harness; the DynamoDB requests its priming made. */
+    Map<String, List<SdkRequest>> primeEach() throws Exception {
+        Map<String, List<SdkRequest>> byFunction = new java.util.LinkedHashMap<>();
+        for (String function : template.resources("AWS::Serverless::Function").keySet()) {
+            Class<?> type = Class.forName(template.handlerClass(function));
+            Object handler = type.getConstructor(Services.class).newInstance(h.services());
+            h.dynamoRequests.clear();
+            Method prime;
+            try {
+                prime = type.getDeclaredMethod("prime");
+            } catch (NoSuchMethodException e) {
+                byFunction.put(function, List.of()); // nothing to warm (the custom resource runs once per deploy)
+                continue;
+            }
+            prime.setAccessible(true);
+            prime.invoke(handler);
+            byFunction.put(function, h.dynamoRequests.all());
+        }
+        return byFunction;
+    }
+
     @Test
-    @DisplayName("priming every handler reads each table once and writes nothing, calls no API, schedules nothing")
-    void sideEffectFree() {
-        Services services = h.services();
-        new SqsGenerateHandler(services).prime();
-        new ApiHandler(services).prime();
-        new ResetHandler(services).prime();
-        new DeadLetterHandler(services).prime();
+    @DisplayName("priming reads only, with consistent reads, and writes nothing, calls no API, schedules nothing, sends nothing")
+    void sideEffectFree() throws Exception {
+        primeEach();
 
         assertEquals(0, h.dynamo().scan(r -> r.tableName(h.tableNames.content())).count());
         assertEquals(0, h.dynamo().scan(r -> r.tableName(h.tableNames.circuit())).count());
-        List<String> kinds = h.dynamoRequests.all().stream().map(r -> r.getClass().getSimpleName()).distinct().toList();
-        assertEquals(List.of("GetItemRequest"), kinds, "reads only");
-        assertTrue(h.dynamoRequests.of(GetItemRequest.class).stream().allMatch(GetItemRequest::consistentRead));
         assertEquals(0, anthropic.requestCount());
         assertTrue(aws.createdSchedules().isEmpty());
         assertEquals(0, aws.secretReads());
         assertTrue(h.queue.messages().isEmpty());
+        assertTrue(h.published.events().isEmpty());
         assertTrue(h.emf.lines().isEmpty(), "no metrics from priming");
+    }
+
+    @Test
+    @DisplayName("each handler primes only what its role in template.yaml may do")
+    void withinItsRole() throws Exception {
+        for (Map.Entry<String, List<SdkRequest>> primed : primeEach().entrySet()) {
+            String function = primed.getKey();
+            String role = template.resources("AWS::Serverless::Function").get(function).path("Properties").path("Role").asText()
+                    .replace(".Arn", "");
+            for (SdkRequest request : primed.getValue()) {
+                assertTrue(request instanceof GetItemRequest, function + " primes with reads only: " + request.getClass().getSimpleName());
+                GetItemRequest read = (GetItemRequest) request;
+                assertTrue(read.consistentRead());
+                String table = read.tableName().equals(h.tableNames.content()) ? "ContentTable" : "CircuitTable";
+                assertTrue(allows(role, "dynamodb:GetItem", table + ".Arn"),
+                        function + " primes GetItem on " + table + ", which " + role + " does not allow");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the functions that serve requests are primed (their snapshots are warm)")
+    void warmSnapshots() throws Exception {
+        Map<String, List<SdkRequest>> primed = primeEach();
+        for (String function : List.of("GenerateFunction", "ApiFunction", "CircuitFunction", "ResetFunction", "DeadLetterFunction", "SweepFunction")) {
+            assertTrue(!primed.get(function).isEmpty(), function + " reads its table before the snapshot");
+        }
+    }
+
+    /** Whether the role's inline policies allow {@code action} on the resource {@code resource} (as the template names it). */
+    boolean allows(String role, String action, String resource) {
+        List<JsonNode> statements = new ArrayList<>();
+        template.resources("AWS::IAM::Role").get(role).path("Properties").path("Policies")
+                .forEach(p -> p.path("PolicyDocument").path("Statement").forEach(statements::add));
+        for (JsonNode statement : statements) {
+            if (!"Allow".equals(statement.path("Effect").asText())) {
+                continue;
+            }
+            boolean actionOk = statement.path("Action").isArray()
+                    ? java.util.stream.StreamSupport.stream(statement.path("Action").spliterator(), false).anyMatch(a -> a.asText().equals(action))
+                    : statement.path("Action").asText().equals(action);
+            boolean resourceOk = statement.path("Resource").isArray()
+                    ? java.util.stream.StreamSupport.stream(statement.path("Resource").spliterator(), false).anyMatch(r -> r.asText().equals(resource))
+                    : statement.path("Resource").asText().equals(resource);
+            if (actionOk && resourceOk) {
+                return true;
+            }
+        }
+        return false;
     }
 }
