@@ -73,7 +73,7 @@ final class World {
     final FaultPlan plan;
     final FakeAnthropic anthropic;
     final FakeAws aws;
-    final TestAws.Tables tableNames = TestAws.freshTables();
+    final TestAws.Tables tableNames;
     /** The handlers' DynamoDB client: every call goes through the plan. */
     final DynamoDbClient dynamo;
     /** The test's own view of the tables, outside the plan. */
@@ -91,12 +91,16 @@ final class World {
     private final Set<String> schedulesSeen = new HashSet<>();
     private final LlmClient model = new AnthropicClient();
     int modelCalls;
+    /** The item as the world left it (the tables are emptied for the next run). */
+    ContentItem settled;
     private Instant nextSweep;
 
     /** The SDK clients, built once (they are costly to build) and pointed at each world's plan in turn. */
     static final class Clients {
         final Delegate delegate = new Delegate();
         final DynamoDbClient dynamo = TestAws.dynamo(delegate);
+        /** One pair of tables for every run (creating tables is the costliest part of a run): emptied before each. */
+        final TestAws.Tables tables = TestAws.freshTables();
         final software.amazon.awssdk.services.secretsmanager.SecretsManagerClient secrets;
         final software.amazon.awssdk.services.scheduler.SchedulerClient scheduler;
 
@@ -115,9 +119,20 @@ final class World {
         this.clients = clients;
         this.plan = new FaultPlan(clock, faultAt, kind);
         clients.delegate.to(plan);
+        this.tableNames = clients.tables;
+        empty(tableNames);
         this.item = item;
         this.dynamo = clients.dynamo;
         this.observed = new DynamoDbTables(TestAws.dynamo(), tableNames.content(), tableNames.circuit(), "anthropic", Backoff.NONE);
+    }
+
+    /** Deletes every item of both tables (a run touches a handful). */
+    private static void empty(TestAws.Tables tables) {
+        DynamoDbClient dynamo = TestAws.dynamo();
+        dynamo.scan(r -> r.tableName(tables.content())).items().forEach(i ->
+                dynamo.deleteItem(r -> r.tableName(tables.content()).key(Map.of("pk", i.get("pk")))));
+        dynamo.scan(r -> r.tableName(tables.circuit())).items().forEach(i ->
+                dynamo.deleteItem(r -> r.tableName(tables.circuit()).key(Map.of("provider", i.get("provider")))));
     }
 
     static ContentKey key(String type, long id) {
@@ -257,6 +272,7 @@ final class World {
         for (int step = 0; step < 500; step++) {
             Instant next = nextEvent();
             if (next == null || next.isAfter(end)) {
+                settled = observed.find(item).orElse(null);
                 return;
             }
             if (next.isAfter(clock.instant())) {
@@ -268,6 +284,7 @@ final class World {
             sweepIfDue();
         }
         violations.add("the world did not settle within 500 events");
+        settled = observed.find(item).orElse(null);
     }
 
     private Instant nextEvent() {

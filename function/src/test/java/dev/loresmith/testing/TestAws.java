@@ -29,6 +29,8 @@ public final class TestAws {
     public static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
 
+    /** Held, so the level set on it sticks (JUL keeps loggers only weakly). */
+    private static final java.util.logging.Logger DYNAMODB_LOCAL_SDK_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
     private static URI dynamoEndpoint;
     private static DynamoDbClient dynamo;
 
@@ -106,10 +108,22 @@ public final class TestAws {
     public static URI startDynamoDbLocal() {
         try {
             System.setProperty("sqlite4java.library.path", nativeLibraryDirectory().toString());
+            // DynamoDB Local prints its configuration to stdout and its embedded SDK v1 warns through JUL: keep
+            // both out of the local runner's output (which may be a function's JSON answer).
+            DYNAMODB_LOCAL_SDK_LOG.setLevel(java.util.logging.Level.SEVERE);
             int port = freePort();
-            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                    new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"});
-            server.start();
+            DynamoDBProxyServer server;
+            java.io.PrintStream stdout = System.out;
+            synchronized (TestAws.class) {
+                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                try {
+                    server = ServerRunner.createServerFromCommandLineArgs(
+                            new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"});
+                    server.start();
+                } finally {
+                    System.setOut(stdout);
+                }
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     server.stop();
