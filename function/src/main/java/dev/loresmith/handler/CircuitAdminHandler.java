@@ -118,7 +118,8 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
             budget.putNull("tokensPerDay");
             budget.put("used", status.budgetUsed());
         }
-        status.problems().forEach(view.putArray("configProblems")::add);
+        com.fasterxml.jackson.databind.node.ArrayNode problems = view.putArray("configProblems");
+        status.problems().forEach(problems::add);
         view.put("version", status.circuit().version());
         return view;
     }
