@@ -57,12 +57,18 @@ public record CircuitRecord(CircuitState state, List<Instant> recentFailures, In
         };
     }
 
+    /**
+     * How far ahead of this instance's clock another instance's failure may be stamped and still count: Lambda hosts
+     * keep NTP time, so this is generous; a time further ahead is a hand edit that would otherwise count for ever.
+     */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+
     /** The failures of {@code recentFailures} that are still within {@code window} of {@code now}, plus {@code now}. */
     List<Instant> withFailureAt(Instant now, Duration window) {
         List<Instant> kept = new ArrayList<>();
         for (Instant failure : recentFailures) {
             // "within 60 s" is inclusive: a failure exactly 60 s ago still counts
-            if (!failure.isBefore(now.minus(window)) && !failure.isAfter(now)) {
+            if (!failure.isBefore(now.minus(window)) && !failure.isAfter(now.plus(CLOCK_SKEW))) {
                 kept.add(failure);
             }
         }

@@ -21,11 +21,36 @@ public sealed interface Claim {
     record NotDue(ContentItem item) implements Claim {
     }
 
-    /** What the claim is for. */
+    /** What the claim is for; {@code attribute} is the generate queue's {@code kind} message attribute (none for a request). */
     enum Kind {
         /** A request (HTTP, queue, replay): generate it unless ready or leased; a failed item keeps its text until replaced. */
-        REQUEST,
+        REQUEST(null),
         /** An automatic upgrade of a failed item: only while it awaits one and is due. */
-        UPGRADE
+        UPGRADE("upgrade"),
+        /**
+         * A pending item the sweep put on the queue again: only while it is still pending. Should its first message
+         * only have been late (a backlog), whichever comes second finds the item done and calls nothing.
+         */
+        REQUEUE("requeue");
+
+        private final String attribute;
+
+        Kind(String attribute) {
+            this.attribute = attribute;
+        }
+
+        public String attribute() {
+            return attribute;
+        }
+
+        /** The kind a received message's {@code kind} attribute names; a request when it names none this code knows. */
+        public static Kind ofAttribute(String attribute) {
+            for (Kind kind : values()) {
+                if (kind.attribute != null && kind.attribute.equals(attribute)) {
+                    return kind;
+                }
+            }
+            return REQUEST;
+        }
     }
 }

@@ -15,11 +15,22 @@ public sealed interface ShapeCheck {
             violations = List.copyOf(violations);
         }
 
+        /**
+         * Whether every violation is of a field's limits (empty, too short or long, too few or many words) — the
+         * schema the API constrains the reply to cannot express these, and a player's context can provoke them
+         * (a quest name longer than a title may be, "answer in 400 words"). A wrong shape is the API's doing.
+         */
+        public boolean limitsOnly() {
+            return violations.stream().allMatch(v -> LIMIT_RULES.contains(v.rule()));
+        }
+
         /** The violations as {@code field:rule,...}, for logs. */
         public String summary() {
             return String.join(",", violations.stream().map(v -> v.field() + ":" + v.rule()).toList());
         }
     }
+
+    java.util.Set<String> LIMIT_RULES = java.util.Set.of("empty", "too_short", "too_long", "too_many_words", "too_few_words");
 
     /**
      * @param field a declared field's name; {@code (document)} for the whole, {@code (extra)} for an undeclared field

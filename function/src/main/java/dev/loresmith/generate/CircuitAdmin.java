@@ -49,7 +49,7 @@ public final class CircuitAdmin {
 
     public Status status() {
         Instant now = clock.instant();
-        ProviderConfig config = circuits.read();
+        ProviderConfig config = circuits.read().checkedAt(now);
         CircuitRecord record = config.circuit();
         int inWindow = (int) record.recentFailures().stream()
                 .filter(t -> !t.isBefore(now.minus(circuit.settings().failureWindow()))).count();

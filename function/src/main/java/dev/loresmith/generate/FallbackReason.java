@@ -17,6 +17,11 @@ public record FallbackReason(String code, CallResult circuit) {
     public static final FallbackReason BUDGET_EXHAUSTED = new FallbackReason("budget_exhausted", CallResult.NOT_COUNTED);
     public static final FallbackReason NETWORK_ERROR = new FallbackReason("network_error", CallResult.COUNTED_FAILURE);
     public static final FallbackReason INVALID_JSON = new FallbackReason("invalid_json", CallResult.COUNTED_FAILURE);
+    /**
+     * A reply of the type's shape that breaks only a field's limits: still {@code invalid_json} to clients, but a
+     * player's context can provoke it, so it never counts against the provider.
+     */
+    public static final FallbackReason INVALID_JSON_LIMITS = new FallbackReason("invalid_json", CallResult.NOT_COUNTED);
     /** {@code stop_reason: refusal}: a player's context can provoke it, so it never counts against the provider. */
     public static final FallbackReason REFUSED = new FallbackReason("refused", CallResult.NOT_COUNTED);
     /** {@code stop_reason: max_tokens}: likewise the request's doing, not the provider's health. */

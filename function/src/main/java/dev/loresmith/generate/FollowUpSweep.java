@@ -7,6 +7,7 @@ import dev.loresmith.circuit.Circuit;
 import dev.loresmith.content.Claim;
 import dev.loresmith.content.ContentItem;
 import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentStatus;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.content.FollowUp;
 import dev.loresmith.content.RequestMessages;
@@ -35,7 +36,7 @@ import java.util.List;
 public final class FollowUpSweep {
 
     /** A requeued item that is still pending this much later is requeued again. */
-    static final java.time.Duration REQUEUE_AGAIN_AFTER = java.time.Duration.ofMinutes(20);
+    static final java.time.Duration REQUEUE_AGAIN_AFTER = java.time.Duration.ofMinutes(30);
 
     /** What a sweep did. {@code skipped} says why it sent nothing, or is null. */
     public record Result(int enqueued, String skipped) {
@@ -65,7 +66,7 @@ public final class FollowUpSweep {
     /** Enqueues due upgrades, if the provider can take them. */
     public Result upgrade() {
         Instant now = clock.instant();
-        ProviderConfig config = circuits.read();
+        ProviderConfig config = circuits.read().checkedAt(now);
         Admission admission = circuit.admit(config.circuit(), now);
         if (admission instanceof Admission.Reject) {
             return skipped("circuit " + config.circuit().effective().wireName());
@@ -83,6 +84,11 @@ public final class FollowUpSweep {
         }
         int sent = 0;
         for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.UPGRADE, now, (int) room)) {
+            if (!upgradesAllowed(key.contentType())) {
+                // Written before its type was removed or opted out ("upgrade": false): it keeps the text it has.
+                contents.clearFollowUp(key, FollowUp.Kind.UPGRADE);
+                continue;
+            }
             queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE);
             sent++;
         }
@@ -127,15 +133,25 @@ public final class FollowUpSweep {
             if (item == null) {
                 continue;
             }
-            if (item.status() != dev.loresmith.content.ContentStatus.PENDING || types.find(key.contentType()).isEmpty()) {
-                contents.clearFollowUp(key, FollowUp.Kind.REQUEUE); // finished, or of a type no longer registered
+            if (item.status() != ContentStatus.PENDING) {
+                contents.clearFollowUp(key, FollowUp.Kind.REQUEUE); // finished since
+                continue;
+            }
+            if (types.find(key.contentType()).isEmpty() && !item.leasedAt(now)) {
+                // Its type was removed: no message of it can be processed, and no fallback text exists for it. It is
+                // closed as failed (an empty document) so that nothing stays pending; requesting it again, once the
+                // type is back, generates it.
+                if (contents.fallbackUnclaimed(item.finished(ContentStatus.FAILED, "{}", FallbackReason.DEAD_LETTER.model(), now), now)) {
+                    log.warn("pending item of an unregistered content type closed", "contentType", key.contentType(),
+                            "reason", FallbackReason.DEAD_LETTER.code());
+                }
                 continue;
             }
             if (item.leasedAt(now)) {
                 contents.requeued(key, item.leaseUntil().plus(REQUEUE_AGAIN_AFTER)); // a live worker has it
                 continue;
             }
-            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST);
+            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEUE);
             contents.requeued(key, now.plus(REQUEUE_AGAIN_AFTER));
             sent++;
         }
@@ -143,6 +159,10 @@ public final class FollowUpSweep {
             log.warn("stalled pending items requeued", "enqueued", sent);
         }
         return new Result(sent, null);
+    }
+
+    private boolean upgradesAllowed(String contentType) {
+        return types.find(contentType).map(dev.loresmith.content.ContentType::upgrade).orElse(false);
     }
 
     private JsonNode context(ContentItem item) {

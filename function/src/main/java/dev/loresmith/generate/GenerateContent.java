@@ -47,6 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GenerateContent {
 
+    /** Below this much time left, a call is not started: it could only time out (and a timeout is not the API's fault). */
+    static final Duration MIN_CALL_BUDGET = Duration.ofSeconds(1);
+
     private final ContentStore contents;
     private final CircuitStore circuits;
     private final LlmClient llm;
@@ -90,10 +93,18 @@ public final class GenerateContent {
      * remaining time); the API call is cut short so the result can still be written before it.
      */
     public Outcome generate(ContentRequest request, Claim.Kind kind, Instant deadline) {
+        if (kind == Claim.Kind.UPGRADE && !request.type().upgrade()) {
+            // Sent before the type opted out ("upgrade": false): the item keeps the text a player may have seen.
+            contents.clearFollowUp(request.key(), dev.loresmith.content.FollowUp.Kind.UPGRADE);
+            java.util.Optional<ContentItem> kept = contents.find(request.key());
+            if (kept.isPresent()) {
+                return new Outcome.Duplicate(kept.get(), false);
+            }
+        }
         Instant claimedAt = clock.instant();
         String worker = UUID.randomUUID().toString();
         Claim claim = contents.claim(request.key(), kind, worker, claimedAt, claimedAt.plus(settings.lease()),
-                kind == Claim.Kind.REQUEST ? storedContext(request.context()) : null, claimedAt.plus(settings.requeueAfter()));
+                kind != Claim.Kind.UPGRADE ? storedContext(request.context()) : null, claimedAt.plus(settings.requeueAfter()));
         if (!(claim instanceof Claim.Claimed claimed)) {
             return new Outcome.Duplicate(claim.item(), claim instanceof Claim.Leased);
         }
@@ -123,7 +134,7 @@ public final class GenerateContent {
         Outcome run(Instant deadline) {
             ProviderConfig config;
             try {
-                config = circuits.read();
+                config = circuits.read().checkedAt(clock.instant());
             } catch (RuntimeException e) {
                 log.warn("config item unreadable", "contentType", type().name(), "error", ErrorSummary.of(e));
                 return withoutCall(FallbackReason.CONFIG_UNAVAILABLE, null, null, false);
@@ -186,9 +197,9 @@ public final class GenerateContent {
                 if (structured && reply instanceof LlmReply.HttpError e && e.problem() == LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED) {
                     // This model or endpoint does not take the schema field: from now on prompt-only JSON, and try again now.
                     structuredOutputs.rejectedBy(baseUrl, model);
-                    Duration again = callBudget(deadline);
-                    if (!again.isZero()) {
-                        reply = llm.complete(baseUrl, MessagesPrompt.of(type(), context, model, maxTokens, false), apiKey, again);
+                    budget = callBudget(deadline);
+                    if (!budget.isZero()) {
+                        reply = llm.complete(baseUrl, MessagesPrompt.of(type(), context, model, maxTokens, false), apiKey, budget);
                     }
                 }
             }
@@ -205,9 +216,15 @@ public final class GenerateContent {
                 spendLimit = error.problem() == LlmReply.Problem.SPEND_LIMIT;
                 throttledUntil = throttle(error, finishedAt, spendLimit);
             }
-            ReplyJudge.Verdict verdict = reply == null
-                    ? new ReplyJudge.Failed(FallbackReason.NO_TIME, "no time left to call")
-                    : ReplyJudge.judge(reply, type(), model);
+            ReplyJudge.Verdict verdict;
+            if (reply == null || budget.isZero()) {
+                verdict = new ReplyJudge.Failed(FallbackReason.NO_TIME, "no time left to call");
+            } else if (reply instanceof LlmReply.NetworkError n && n.timedOut() && budget.compareTo(settings.apiTimeout()) < 0) {
+                // Our deadline cut the call short, not the API's slowness: never counted against a healthy provider.
+                verdict = new ReplyJudge.Failed(FallbackReason.NO_TIME, "timed out within " + budget.toMillis() + " ms left by the invocation");
+            } else {
+                verdict = ReplyJudge.judge(reply, type(), model);
+            }
             if (verdict instanceof ReplyJudge.Generated g) {
                 ContentItem ready = item.finished(ContentStatus.READY, g.json(), g.model(), finishedAt)
                         .withUpgrade(item.status() == ContentStatus.FAILED ? item.fallbackReason().orElse(null) : null,
@@ -312,10 +329,13 @@ public final class GenerateContent {
     private record Recorded(boolean opened, boolean lost) {
     }
 
-    /** The time the API call may take: at most the API timeout, and never past the deadline less the write margin. */
+    /**
+     * The time the API call may take: at most the API timeout, and never past the deadline less the write margin;
+     * zero (no call) when less than {@link #MIN_CALL_BUDGET} is left.
+     */
     private Duration callBudget(Instant deadline) {
         Duration left = Duration.between(clock.instant(), deadline).minus(settings.writeMargin());
-        if (left.isNegative() || left.isZero()) {
+        if (left.compareTo(MIN_CALL_BUDGET) < 0) {
             return Duration.ZERO;
         }
         return left.compareTo(settings.apiTimeout()) < 0 ? left : settings.apiTimeout();
@@ -340,7 +360,7 @@ public final class GenerateContent {
             return null;
         }
         try {
-            if (circuits.throttleUntil(until, spendLimit ? "spend_limit" : "rate_limited")) {
+            if (circuits.throttleUntil(until, spendLimit ? "spend_limit" : "rate_limited", ProviderConfig.implausibleThrottleAfter(now))) {
                 log.warn(spendLimit ? "spend limit reached; calls held back" : "rate limited; calls held back",
                         "throttledUntil", until.toString());
             }

@@ -1,5 +1,7 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.storage.ProviderConfig;
+
 import java.time.Duration;
 
 /**
@@ -28,7 +30,7 @@ public record GenerateSettings(String defaultModel, int defaultMaxTokens, String
 
     public static final GenerateSettings DEFAULTS = new GenerateSettings(
             DEFAULT_MODEL, 1024, DEFAULT_BASE_URL, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(2), 5,
-            Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofMinutes(20));
+            Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofMinutes(30));
 
     public GenerateSettings {
         if (defaultModel == null || defaultModel.isBlank()) {
@@ -43,6 +45,10 @@ public record GenerateSettings(String defaultModel, int defaultMaxTokens, String
         }
         if (defaultThrottle.compareTo(Duration.ofSeconds(60)) > 0 || maxThrottle.compareTo(defaultThrottle) < 0) {
             throw new IllegalArgumentException("defaultThrottle must be at most 60 s and maxThrottle at least defaultThrottle");
+        }
+        if (maxThrottle.compareTo(ProviderConfig.LONGEST_THROTTLE) > 0 || spendLimitThrottle.compareTo(ProviderConfig.LONGEST_THROTTLE) > 0) {
+            throw new IllegalArgumentException("maxThrottle and spendLimitThrottle must be at most " + ProviderConfig.LONGEST_THROTTLE
+                    + ": a longer stored throttle reads as a hand edit and is ignored");
         }
     }
 

@@ -78,7 +78,7 @@ final class ReplyJudge {
             return new Failed(FallbackReason.INVALID_JSON, "not JSON");
         }
         if (check instanceof ShapeCheck.Violates v) {
-            return new Failed(FallbackReason.INVALID_JSON, v.summary());
+            return new Failed(v.limitsOnly() ? FallbackReason.INVALID_JSON_LIMITS : FallbackReason.INVALID_JSON, v.summary());
         }
         return new Generated(((ShapeCheck.Conforms) check).json(), requestedModel, answer.usage());
     }

@@ -86,7 +86,8 @@ public final class RequestContent {
 
     /**
      * Watches the item (strongly consistent reads, backing off from 100 ms to 1 s) until it is settled — ready,
-     * or a fallback from an attempt that ended after the request — or {@code deadline} passes. Returns it as last read.
+     * or a fallback from an attempt that ended after the request — or {@code deadline} passes. Returns it as last read;
+     * a read that fails is skipped, never thrown (the request is already recorded and queued).
      */
     public ContentItem await(Accepted accepted, Instant deadline) {
         ContentItem item = accepted.item();
@@ -98,7 +99,13 @@ public final class RequestContent {
             }
             sleeper.sleep(pause);
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
-            item = contents.find(item.key()).orElse(item);
+            try {
+                item = contents.find(item.key()).orElse(item);
+            } catch (RuntimeException e) {
+                // The request is recorded and queued already: a failed read must not turn it into an error answer
+                // (a client would send it again). Keep watching; at the deadline the caller answers 202 with its URL.
+                log.warn("wait read failed", "contentType", item.key().contentType(), "error", dev.loresmith.log.ErrorSummary.of(e));
+            }
         }
         return item;
     }

@@ -47,6 +47,6 @@ public final class ResetCircuit {
             }
             // Another writer moved the circuit between our read and write: decide again on what it wrote.
         }
-        throw new IllegalStateException("circuit reset for generation " + generation + " kept conflicting; the schedule will be retried");
+        throw new IllegalStateException("circuit reset for generation " + generation + " kept conflicting; Lambda retries the invocation");
     }
 }

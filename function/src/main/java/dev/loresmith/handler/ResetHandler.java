@@ -47,7 +47,15 @@ public final class ResetHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         long generation = generation(input.readNBytes(MAX_INPUT_BYTES + 1));
-        ResetCircuit.Result result = reset.reset(generation);
+        ResetCircuit.Result result;
+        try {
+            result = reset.reset(generation);
+        } catch (RuntimeException e) {
+            // Lambda retries this asynchronous invocation twice; after that an overdue circuit is probed by requests.
+            log.error("circuit reset failed", "requestId", context.getAwsRequestId(), "generation", generation,
+                    "error", dev.loresmith.log.ErrorSummary.of(e));
+            throw new InvocationFailed("circuit reset failed: " + dev.loresmith.log.ErrorSummary.of(e));
+        }
         log.info("circuit reset handled", "requestId", context.getAwsRequestId(), "generation", generation,
                 "result", result.name().toLowerCase());
         output.write(Json.write(Json.MAPPER.createObjectNode()

@@ -198,7 +198,11 @@ public final class Services {
 
     private GenerateSettings settings() {
         // ANTHROPIC_BASE_URL is for local runs only; in AWS the stack's settings on the config item name it.
-        return GenerateSettings.DEFAULTS.withDefaultBaseUrl(env.optional("ANTHROPIC_BASE_URL", GenerateSettings.DEFAULT_BASE_URL));
+        String baseUrl = env.optional("ANTHROPIC_BASE_URL", GenerateSettings.DEFAULT_BASE_URL);
+        dev.loresmith.storage.StackSettings.baseUrlProblem(baseUrl).ifPresent(problem -> {
+            throw new IllegalStateException("environment variable ANTHROPIC_BASE_URL " + problem);
+        });
+        return GenerateSettings.DEFAULTS.withDefaultBaseUrl(baseUrl);
     }
 
     /** Every AWS client alike: the one URL-connection HTTP client, Lambda's region, the default credentials, bounded calls. */

@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
 public final class StackSettingsHandler implements RequestStreamHandler {
 
     static final Pattern MODEL = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
-    static final Pattern BASE_URL = Pattern.compile("https?://[^\\s]{1,200}");
     static final String PHYSICAL_ID = "loresmith-stack-settings";
 
     private final CircuitStore circuits;
@@ -79,9 +78,9 @@ public final class StackSettingsHandler implements RequestStreamHandler {
             throw new IllegalArgumentException("Model must match [a-zA-Z0-9._:-]{1,128}");
         }
         String baseUrl = properties.path("BaseUrl").asText("").trim();
-        if (!BASE_URL.matcher(baseUrl).matches()) {
-            throw new IllegalArgumentException("BaseUrl must be an http(s) URL without spaces");
-        }
+        StackSettings.baseUrlProblem(baseUrl).ifPresent(problem -> {
+            throw new IllegalArgumentException("BaseUrl " + problem);
+        });
         return new StackSettings(model, (int) number(properties, "MaxTokens", 1, 128_000), baseUrl,
                 number(properties, "DailyTokenBudget", 0, Long.MAX_VALUE / 2));
     }

@@ -51,18 +51,27 @@ public final class SweepHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         byte[] bytes = input.readNBytes(64 * 1024);
-        JsonNode event = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(bytes);
+        JsonNode event;
+        try {
+            event = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("sweep input is not JSON; expected {} or {\"action\": \"" + REPLAY + "\", \"limit\": N}");
+        }
         String action = event.path("action").asText("upgrade");
         FollowUpSweep.Result result;
         if (REPLAY.equals(action)) {
-            int limit = event.path("limit").asInt(DEFAULT_REPLAY_LIMIT);
+            JsonNode given = event.path("limit");
+            if (!given.isMissingNode() && !given.isIntegralNumber()) {
+                throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_REPLAY_LIMIT);
+            }
+            int limit = given.asInt(DEFAULT_REPLAY_LIMIT);
             if (limit < 1 || limit > MAX_REPLAY_LIMIT) {
                 throw new IllegalArgumentException("limit must be 1 to " + MAX_REPLAY_LIMIT);
             }
-            result = sweep.replayDeadLetters(limit);
+            result = run(action, () -> sweep.replayDeadLetters(limit));
         } else if ("upgrade".equals(action)) {
-            FollowUpSweep.Result requeued = sweep.requeueStalled(REQUEUE_LIMIT);
-            FollowUpSweep.Result upgraded = sweep.upgrade();
+            FollowUpSweep.Result requeued = run(action, () -> sweep.requeueStalled(REQUEUE_LIMIT));
+            FollowUpSweep.Result upgraded = run(action, sweep::upgrade);
             result = new FollowUpSweep.Result(requeued.enqueued() + upgraded.enqueued(), upgraded.skipped());
         } else {
             throw new IllegalArgumentException("unknown action; use \"" + REPLAY + "\" or omit it for an upgrade sweep");
@@ -73,5 +82,15 @@ public final class SweepHandler implements RequestStreamHandler {
         ObjectNode answer = Json.MAPPER.createObjectNode().put("action", action).put("enqueued", result.enqueued());
         answer.put("skipped", result.skipped());
         output.write(Json.write(answer).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One sweep step; a failure is logged (summary only) and fails the invocation without a foreign message. */
+    private FollowUpSweep.Result run(String action, java.util.function.Supplier<FollowUpSweep.Result> step) {
+        try {
+            return step.get();
+        } catch (RuntimeException e) {
+            log.error("sweep failed", "action", action, "error", dev.loresmith.log.ErrorSummary.of(e));
+            throw new InvocationFailed("sweep failed: " + dev.loresmith.log.ErrorSummary.of(e));
+        }
     }
 }

@@ -88,6 +88,9 @@ public final class AnthropicClient implements LlmClient {
             return new LlmReply.NetworkError("timed out after " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                return new LlmReply.NetworkError("timed out after " + timeout.toMillis() + " ms");
+            }
             return new LlmReply.NetworkError(cause.getClass().getSimpleName());
         } catch (InterruptedException e) {
             call.cancel(true);

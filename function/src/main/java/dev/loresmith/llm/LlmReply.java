@@ -27,6 +27,10 @@ public sealed interface LlmReply {
 
     /** No HTTP answer within the time allowed, or the connection failed. */
     record NetworkError(String problem) implements LlmReply {
+        /** Whether the call ran out of its time (rather than failing to connect, or the connection breaking). */
+        public boolean timedOut() {
+            return problem.startsWith("timed out");
+        }
     }
 
     /** The request could not be sent as built (a key HTTP headers cannot carry). Nothing reached the API. */

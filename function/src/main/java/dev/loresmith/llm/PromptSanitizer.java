@@ -40,7 +40,18 @@ public final class PromptSanitizer {
         return JsonNodeFactory.instance.nullNode();
     }
 
-    /** Strips control/format characters, folds runs of whitespace to one space, trims, and keeps at most {@code maxCodePoints}. */
+    /**
+     * How many characters a code point takes in the prompt: {@code <}, {@code >} and {@code &} are written as
+     * six-character JSON escapes, so that a string full of them cannot multiply the prompt's size.
+     */
+    static int renderedLength(int cp) {
+        return cp == '<' || cp == '>' || cp == '&' ? 6 : 1;
+    }
+
+    /**
+     * Strips control/format characters, folds runs of whitespace to one space, trims, and keeps at most
+     * {@code maxCodePoints} as rendered in the prompt ({@link #renderedLength}).
+     */
     public static String sanitize(String raw, int maxCodePoints) {
         StringBuilder out = new StringBuilder(Math.min(raw.length(), maxCodePoints * 2));
         int kept = 0;
@@ -55,16 +66,20 @@ public final class PromptSanitizer {
             if (!isAllowed(cp)) {
                 continue;
             }
+            int length = renderedLength(cp);
             if (pendingSpace) {
-                if (kept + 1 >= maxCodePoints) {
+                if (kept + 1 + length > maxCodePoints) {
                     break;
                 }
                 out.append(' ');
                 kept++;
                 pendingSpace = false;
             }
+            if (kept + length > maxCodePoints) {
+                break;
+            }
             out.appendCodePoint(cp);
-            kept++;
+            kept += length;
         }
         return out.toString();
     }

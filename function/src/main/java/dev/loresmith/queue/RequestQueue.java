@@ -5,7 +5,7 @@ import dev.loresmith.content.Claim;
 /** Where accepted requests wait to be generated: SQS in AWS, an in-process stand-in when run locally. */
 public interface RequestQueue {
 
-    /** The message attribute that marks an upgrade; a message without it is a request. */
+    /** The message attribute that marks an upgrade or a requeue ({@link Claim.Kind#attribute()}); a message without it is a request. */
     String KIND_ATTRIBUTE = "kind";
 
     /** Enqueues one request body (the JSON of README "Requests") for the given kind of claim. Throws if it could not. */
@@ -14,8 +14,8 @@ public interface RequestQueue {
     /** Messages waiting to be received, approximately (SQS's ApproximateNumberOfMessages). */
     long backlog();
 
-    /** The kind a received message's {@code kind} attribute names: {@code upgrade}, or anything else a request. */
+    /** The kind a received message's {@code kind} attribute names: {@code upgrade}, {@code requeue}, or anything else a request. */
     static Claim.Kind kindOf(String attribute) {
-        return "upgrade".equals(attribute) ? Claim.Kind.UPGRADE : Claim.Kind.REQUEST;
+        return Claim.Kind.ofAttribute(attribute);
     }
 }

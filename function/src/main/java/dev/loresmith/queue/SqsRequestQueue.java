@@ -10,9 +10,6 @@ import java.util.Map;
 /** The generate queue on SQS. */
 public final class SqsRequestQueue implements RequestQueue {
 
-    private static final Map<String, MessageAttributeValue> UPGRADE = Map.of(KIND_ATTRIBUTE,
-            MessageAttributeValue.builder().dataType("String").stringValue("upgrade").build());
-
     private final SqsClient sqs;
     private final String queueUrl;
 
@@ -23,7 +20,9 @@ public final class SqsRequestQueue implements RequestQueue {
 
     @Override
     public void send(String body, Claim.Kind kind) {
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(kind == Claim.Kind.UPGRADE ? UPGRADE : null));
+        Map<String, MessageAttributeValue> attributes = kind.attribute() == null ? null
+                : Map.of(KIND_ATTRIBUTE, MessageAttributeValue.builder().dataType("String").stringValue(kind.attribute()).build());
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(attributes));
     }
 
     @Override

@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  *   <li>an unknown {@code forcedState} reads as no override;</li>
  *   <li>a bad {@code model}, {@code maxTokens} or {@code tokenBudget} override (wrong type, empty, out of range)
  *       is ignored: the stack's setting, else the built-in default, applies;</li>
- *   <li>a bad number in the circuit's bookkeeping reads as 0 / none.</li>
+ *   <li>a bad number in the circuit's bookkeeping reads as 0 / none — a bad {@code version} too, and the next circuit
+ *       write (conditioned to match exactly such a value) replaces it;</li>
+ *   <li>a {@code tokensUsed} that is not a non-negative number reads as 0, and the next count restarts it; one beyond
+ *       a 64-bit integer reads as the largest (the budget is spent).</li>
  * </ul>
  * Times are epoch milliseconds.
  */
@@ -33,7 +36,6 @@ final class CircuitItem {
 
     static final String PK = "provider";
     static final Pattern MODEL = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
-    static final Pattern BASE_URL = Pattern.compile("https?://[^\\s]{1,200}");
     static final int MAX_TOKENS_LIMIT = 128_000;
     /** Circuit attributes every circuit write sets (or removes); everything else on the item is left alone. */
     static final List<String> CIRCUIT_ATTRIBUTES = List.of("circuitState", "failureCount", "failureWindowStart",
@@ -61,7 +63,7 @@ final class CircuitItem {
         Long tokenBudget = number("tokenBudget").filter(n -> valid("tokenBudget", n >= 0)).orElse(null);
         Instant throttledUntil = number("throttledUntil").map(Instant::ofEpochMilli).orElse(null);
         LocalDate budgetDay = string("budgetDay").flatMap(this::day).orElse(null);
-        long tokensUsed = number("tokensUsed").orElse(0L);
+        long tokensUsed = tokensUsed();
         return new ProviderConfig(circuit, stack, model, maxTokens, tokenBudget, throttledUntil,
                 string("throttleReason").orElse(null), budgetDay, tokensUsed, problems);
     }
@@ -80,7 +82,49 @@ final class CircuitItem {
         })).orElse(ForcedState.NONE);
         Instant probeUntil = unknown ? null : time("probeUntil");
         return new CircuitRecord(state, recentFailures(), time("openedAt"), number("generation").orElse(0L),
-                probeUntil, forced, number("version").orElse(0L));
+                probeUntil, forced, version());
+    }
+
+    /**
+     * The version every circuit write is conditioned on. A fraction reads as its whole part (the write's condition
+     * is {@code version >= v AND version < v + 1}); anything else unreadable reads as 0, whose condition also
+     * matches any value that is not a number from 1 to {@link Long#MAX_VALUE}.
+     */
+    private long version() {
+        AttributeValue v = item.get("version");
+        if (v == null) {
+            return 0;
+        }
+        java.math.BigDecimal d = decimal(v);
+        if (d == null || d.signum() < 0 || d.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            problems.add("version: not a whole number, read as 0 and replaced by the next circuit write");
+            return 0;
+        }
+        if (d.stripTrailingZeros().scale() > 0) {
+            problems.add("version: not a whole number, read as its whole part");
+        }
+        return d.longValue();
+    }
+
+    private long tokensUsed() {
+        AttributeValue v = item.get("tokensUsed");
+        if (v == null) {
+            return 0;
+        }
+        java.math.BigDecimal d = decimal(v);
+        if (d == null || d.signum() < 0) {
+            problems.add("tokensUsed: not a non-negative number, read as 0 and restarted by the next count");
+            return 0;
+        }
+        return d.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : d.longValue();
+    }
+
+    private static java.math.BigDecimal decimal(AttributeValue v) {
+        try {
+            return v.n() == null ? null : new java.math.BigDecimal(v.n());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** {@code recentFailures}; an item written before the sliding window has only a count and a window start. */
@@ -124,7 +168,7 @@ final class CircuitItem {
         String model = inner.string("model").filter(m -> inner.valid("stackSettings.model", MODEL.matcher(m).matches())).orElse(null);
         Integer maxTokens = inner.number("maxTokens").filter(n -> inner.valid("stackSettings.maxTokens", n >= 1 && n <= MAX_TOKENS_LIMIT))
                 .map(Long::intValue).orElse(null);
-        String baseUrl = inner.string("baseUrl").filter(u -> inner.valid("stackSettings.baseUrl", BASE_URL.matcher(u).matches())).orElse(null);
+        String baseUrl = inner.string("baseUrl").filter(u -> inner.valid("stackSettings.baseUrl", StackSettings.baseUrlProblem(u).isEmpty())).orElse(null);
         Long budget = inner.number("tokenBudget").filter(n -> inner.valid("stackSettings.tokenBudget", n >= 0)).orElse(null);
         inner.problems.forEach(p -> problems.add(p.startsWith("stackSettings.") ? p : "stackSettings." + p));
         return new StackSettings(model, maxTokens, baseUrl, budget);

@@ -14,8 +14,11 @@ public interface CircuitStore {
     /** Replaces the circuit if its version is still {@code expected.version()}. Returns whether it did. */
     boolean replace(CircuitRecord expected, CircuitRecord next);
 
-    /** Moves {@code throttledUntil} forward to {@code until} (never back). Returns whether it moved. */
-    boolean throttleUntil(Instant until, String reason);
+    /**
+     * Moves {@code throttledUntil} forward to {@code until} (never back), or replaces a stored value no throttle
+     * writes — not a number, or after {@code implausibleAfter}. Returns whether it wrote.
+     */
+    boolean throttleUntil(Instant until, String reason, Instant implausibleAfter);
 
     /** Adds {@code tokens} to the counter of {@code day} (UTC), starting it at zero on a new day. One atomic update. */
     void addTokens(LocalDate day, long tokens);

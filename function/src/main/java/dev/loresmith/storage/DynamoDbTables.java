@@ -78,7 +78,7 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
     public Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt) {
         Update u = new Update();
         String condition;
-        if (kind == Claim.Kind.REQUEST) {
+        if (kind != Claim.Kind.UPGRADE) {
             u.set("contentType", s(key.contentType())).set("contentId", id(key))
                     .setIfNotExists("status", PENDING).setIfNotExists("requestedAt", s(now.toString()))
                     .set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli()))
@@ -87,7 +87,9 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
                     .set("followUpAt", n(requeueAt.toEpochMilli()));
             // Absent, pending or failed — never ready — and not leased by a live worker. A failed item keeps
             // its text and status while leased: the fallback stays readable until something better replaces it.
-            condition = "(attribute_not_exists(" + u.name("pk") + ") OR " + u.name("status") + " <> " + u.value("ready", READY) + ") AND " + UNLEASED;
+            condition = kind == Claim.Kind.REQUEUE
+                    ? u.name("status") + " = " + u.value("pending", PENDING) + " AND " + UNLEASED
+                    : "(attribute_not_exists(" + u.name("pk") + ") OR " + u.name("status") + " <> " + u.value("ready", READY) + ") AND " + UNLEASED;
         } else {
             // Moving followUpAt to the lease's end keeps sweeps from enqueuing it again while it runs, and makes it
             // due again should this worker die.
@@ -109,6 +111,9 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
             }
             if (kind == Claim.Kind.UPGRADE) {
                 return new Claim.NotDue(existing); // not due, given up, or another worker has it: the index keeps it
+            }
+            if (kind == Claim.Kind.REQUEUE && !existing.leasedAt(now)) {
+                return new Claim.NotDue(existing); // finished (its first message came after all): nothing owed
             }
             return new Claim.Leased(existing);
         }
@@ -145,7 +150,8 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
                 retrying(() -> dynamo.updateItem(contentUpdate(finished.key(), u, condition, ReturnValue.NONE)));
                 return Commit.COMMITTED;
             } catch (ConditionalCheckFailedException e) {
-                return Commit.LEASE_LOST;
+                // The SDK's retry of a write that landed but timed out finds the lease already released — by us.
+                return writtenAlready(e, finished) ? Commit.COMMITTED : Commit.LEASE_LOST;
             }
         }
         UpdateItemRequest item = contentUpdate(finished.key(), u, condition, ReturnValue.NONE);
@@ -180,6 +186,18 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
     }
 
     /** Every public attribute as {@code finished} must read, the lease released. */
+    /** Whether the item a failed condition returned is exactly what {@code finished} wrote (this attempt's own write). */
+    private static boolean writtenAlready(ConditionalCheckFailedException e, ContentItem finished) {
+        if (!e.hasItem() || finished.attemptedAt() == null) {
+            return false;
+        }
+        Map<String, AttributeValue> item = e.item();
+        return !item.containsKey("leaseOwner")
+                && n(finished.attemptedAt().toEpochMilli()).equals(item.get("attemptedAt"))
+                && s(finished.text()).equals(item.get("text"))
+                && s(finished.model()).equals(item.get("model"));
+    }
+
     private static Update finishUpdate(ContentItem finished) {
         Update u = new Update()
                 .set("status", s(finished.status().wireName()))
@@ -318,17 +336,27 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
             u.remove("forcedState");
         }
         AttributeValue version = n(expected.version());
-        // Version 0 is also what an item without a version (or no item at all) reads as.
+        String v = u.name("version");
+        // Version 0 is also what an item without a version, or with one the code cannot read (a string typed in
+        // the console, a negative or out-of-range number), reads as: such a write replaces it and repairs the item.
+        // A fraction reads as its whole part, so the condition is a unit range (for whole numbers, equality).
         String condition = expected.version() == 0
-                ? "attribute_not_exists(" + u.name("version") + ") OR " + u.name("version") + " = " + u.value("expectedVersion", version)
-                : u.name("version") + " = " + u.value("expectedVersion", version);
+                ? "attribute_not_exists(" + v + ") OR NOT attribute_type(" + v + ", " + u.value("numberType", s("N")) + ") OR "
+                        + v + " < " + u.value("one", n(1)) + " OR " + v + " > " + u.value("maxVersion", n(Long.MAX_VALUE))
+                : "(" + v + " >= " + u.value("expectedVersion", version) + " AND " + v + " < "
+                        + u.value("nextVersion", AttributeValue.fromN(java.math.BigInteger.valueOf(expected.version()).add(java.math.BigInteger.ONE).toString())) + ")";
         return circuitRequest(u, condition);
     }
 
     @Override
-    public boolean throttleUntil(Instant until, String reason) {
+    public boolean throttleUntil(Instant until, String reason, Instant implausibleAfter) {
         Update u = new Update().set("throttledUntil", n(until.toEpochMilli())).set("throttleReason", s(reason));
-        String condition = "attribute_not_exists(" + u.name("throttledUntil") + ") OR " + u.name("throttledUntil") + " < " + u.value("throttledUntil", n(until.toEpochMilli()));
+        String t = u.name("throttledUntil");
+        // Only ever forward — except over a value no throttle of ours could have written (not a number, or further
+        // ahead than the longest hold): that one is a hand edit the reader already ignores, and is replaced.
+        String condition = "attribute_not_exists(" + t + ") OR NOT attribute_type(" + t + ", " + u.value("numberType", s("N")) + ") OR "
+                + t + " < " + u.value("throttledUntil", n(until.toEpochMilli())) + " OR "
+                + t + " > " + u.value("implausibleAfter", n(implausibleAfter.toEpochMilli()));
         try {
             retrying(() -> dynamo.updateItem(circuitRequest(u, condition)));
             return true;
@@ -342,11 +370,14 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
         AttributeValue today = s(day.toString());
         for (int attempt = 1; ; attempt++) {
             // The common case: one atomic add to today's counter.
+            // A counter that is not a non-negative number (a hand edit) fails this condition rather than the update
+            // expression, and is restarted below at this call's tokens.
             UpdateItemRequest increment = UpdateItemRequest.builder().tableName(circuitTableName).key(circuitKey())
                     .updateExpression("SET #tokensUsed = if_not_exists(#tokensUsed, :zero) + :tokens")
-                    .conditionExpression("#budgetDay = :day")
+                    .conditionExpression("#budgetDay = :day AND (attribute_not_exists(#tokensUsed) OR "
+                            + "(attribute_type(#tokensUsed, :numberType) AND #tokensUsed >= :zero))")
                     .expressionAttributeNames(Map.of("#tokensUsed", "tokensUsed", "#budgetDay", "budgetDay"))
-                    .expressionAttributeValues(Map.of(":day", today, ":zero", n(0), ":tokens", n(tokens)))
+                    .expressionAttributeValues(Map.of(":day", today, ":zero", n(0), ":tokens", n(tokens), ":numberType", s("N")))
                     .build();
             try {
                 retrying(() -> dynamo.updateItem(increment));
@@ -355,9 +386,12 @@ public final class DynamoDbTables implements ContentStore, CircuitStore {
                 // The first count of a new UTC day starts the counter; of two instances racing to, one wins and
                 // the other adds to what it wrote.
                 Update start = new Update().set("budgetDay", today).set("tokensUsed", n(tokens));
-                String otherDay = "attribute_not_exists(" + start.name("budgetDay") + ") OR " + start.name("budgetDay") + " <> " + start.value("budgetDay", today);
+                String used = start.name("tokensUsed");
+                String otherDayOrUnreadable = "attribute_not_exists(" + start.name("budgetDay") + ") OR " + start.name("budgetDay") + " <> "
+                        + start.value("budgetDay", today) + " OR NOT attribute_type(" + used + ", " + start.value("numberType", s("N")) + ") OR "
+                        + used + " < " + start.value("zero", n(0));
                 try {
-                    retrying(() -> dynamo.updateItem(circuitRequest(start, otherDay)));
+                    retrying(() -> dynamo.updateItem(circuitRequest(start, otherDayOrUnreadable)));
                     return;
                 } catch (ConditionalCheckFailedException raced) {
                     if (attempt >= 3) {

@@ -2,6 +2,7 @@ package dev.loresmith.storage;
 
 import dev.loresmith.circuit.CircuitRecord;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -22,8 +23,31 @@ public record ProviderConfig(CircuitRecord circuit, StackSettings stack, String 
                              Long tokenBudgetOverride, Instant throttledUntil, String throttleReason, LocalDate budgetDay,
                              long tokensUsed, List<String> problems) {
 
+    /** The longest any throttle of ours holds calls back (a spend limit's hour); {@link #checkedAt} allows a minute of clock skew. */
+    public static final Duration LONGEST_THROTTLE = Duration.ofHours(1);
+
     public ProviderConfig {
         problems = List.copyOf(problems);
+    }
+
+    /**
+     * This config as of {@code now}: a {@code throttledUntil} further ahead than any throttle holds (a hand edit in
+     * microseconds, say) is ignored and named in {@code problems} — it would otherwise hold every call back for
+     * good, and {@code PUT /circuit} does not touch it. The next throttle replaces it.
+     */
+    public ProviderConfig checkedAt(Instant now) {
+        if (throttledUntil == null || !throttledUntil.isAfter(implausibleThrottleAfter(now))) {
+            return this;
+        }
+        List<String> more = new java.util.ArrayList<>(problems);
+        more.add("throttledUntil: further ahead than any throttle holds, ignored");
+        return new ProviderConfig(circuit, stack, modelOverride, maxTokensOverride, tokenBudgetOverride, null, null,
+                budgetDay, tokensUsed, more);
+    }
+
+    /** A stored throttle ending after this was not written by a throttle of ours. */
+    public static Instant implausibleThrottleAfter(Instant now) {
+        return now.plus(LONGEST_THROTTLE).plus(Duration.ofMinutes(1));
     }
 
     public static ProviderConfig initial() {

@@ -1,5 +1,8 @@
 package dev.loresmith.storage;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -12,6 +15,38 @@ import java.util.OptionalLong;
 public record StackSettings(String model, Integer maxTokens, String baseUrl, Long tokenBudget) {
 
     public static final StackSettings NONE = new StackSettings(null, null, null, null);
+
+    /** Hosts a base URL may name over plain http: this machine, or the host of a local container. */
+    private static final java.util.Set<String> LOCAL_HOSTS = java.util.Set.of("localhost", "127.0.0.1", "[::1]", "host.docker.internal");
+    static final int MAX_BASE_URL_LENGTH = 200;
+
+    /**
+     * Why {@code url} cannot be the Messages API base URL, or empty if it can. The API key travels to it, so it
+     * must be https — plain http only to this machine or a local container's host (a local stand-in) — and
+     * carry no credentials, query or fragment. Never names the value (it may be anything an operator typed).
+     */
+    public static Optional<String> baseUrlProblem(String url) {
+        if (url == null || url.isEmpty() || url.length() > MAX_BASE_URL_LENGTH) {
+            return Optional.of("must be 1 to " + MAX_BASE_URL_LENGTH + " characters");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.of("is not a URL");
+        }
+        if (uri.getHost() == null) {
+            return Optional.of("has no host");
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return Optional.of("must not carry credentials, a query or a fragment");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https") || scheme.equals("http") && LOCAL_HOSTS.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
+            return Optional.empty();
+        }
+        return Optional.of("must be https (http only to localhost or host.docker.internal): the API key is sent to it");
+    }
 
     public Optional<String> modelId() {
         return Optional.ofNullable(model);

@@ -3,6 +3,7 @@ package dev.loresmith.bench;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.handler.Env;
@@ -109,7 +110,7 @@ public final class Benchmark {
         anthropic.failsWith(429);
         count("fallback, rate limited (sets the shared throttle)", rig -> rig.generate(IDS.incrementAndGet()));
         count("fallback, held back by the shared throttle", rig -> {
-            rig.tables.throttleUntil(java.time.Instant.now().plusSeconds(60), "rate_limited");
+            rig.tables.throttleUntil(java.time.Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(java.time.Instant.now()));
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();

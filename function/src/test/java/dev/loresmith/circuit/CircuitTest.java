@@ -46,6 +46,16 @@ class CircuitTest {
         }
 
         @Test
+        @DisplayName("failures stamped by an instance whose clock runs a little ahead still count; one far ahead (a hand edit) does not")
+        void clockSkew() {
+            CircuitRecord aheadBySeconds = fail(fail(CircuitRecord.initial(), T0.plusSeconds(3)), T0.plusSeconds(4));
+            assertEquals(CircuitState.OPEN, fail(aheadBySeconds, T0).state(), "two failures 3-4 s 'ahead' and this one: three");
+
+            CircuitRecord farAhead = fail(CircuitRecord.initial(), T0.plus(Duration.ofHours(1)));
+            assertEquals(1, fail(farAhead, T0).failureCount(), "an hour ahead is dropped, or it would count for ever");
+        }
+
+        @Test
         @DisplayName("the 3rd counted failure within 60 s opens it: generation + 1, openedAt = now, count cleared")
         void thirdOpens() {
             CircuitRecord r = fail(fail(CircuitRecord.initial(), T0), T0.plusSeconds(10));

@@ -2,6 +2,7 @@ package dev.loresmith.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.content.ContentStatus;
 import dev.loresmith.generate.CircuitAdmin;
 import dev.loresmith.testing.FakeAnthropic;
@@ -155,7 +156,7 @@ class StreamEventsTest extends FlowTest {
         h.streams();
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
-        h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited");
+        h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
         h.tables.addTokens(java.time.LocalDate.of(2026, 11, 25), 10);
 
         assertEquals(List.of(), drain());

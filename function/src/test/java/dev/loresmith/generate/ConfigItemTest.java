@@ -11,11 +11,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.loresmith.storage.ProviderConfig;
+import dev.loresmith.storage.StackSettings;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +74,11 @@ class ConfigItemTest extends FlowTest {
             "throttledUntil, S, soon",
             "recentFailures, S, many",
             "stackSettings, S, oops",
-            "budgetDay, S, yesterday"})
+            "budgetDay, S, yesterday",
+            "version, S, 7",
+            "version, N, -3",
+            "tokensUsed, S, lots",
+            "tokensUsed, N, -100"})
     @DisplayName("a bad override or bookkeeping value is ignored with an ERROR naming it; the request is generated as usual")
     void badValues(String attribute, String type, String value) {
         configItem(Map.of(attribute, type.equals("N") ? AttributeValue.fromN(value) : AttributeValue.fromS(value)));
@@ -96,5 +108,132 @@ class ConfigItemTest extends FlowTest {
         assertTrue(((Outcome.Fallback) third).circuitOpened());
         assertEquals(CircuitState.OPEN, h.circuitRecord().state());
         assertTrue(problems().isEmpty());
+    }
+
+    static final String RATE_LIMITED = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}";
+
+    static AttributeValue typed(String type, String value) {
+        return type.equals("N") ? AttributeValue.fromN(value) : AttributeValue.fromS(value);
+    }
+
+    @ParameterizedTest(name = "version = {0} {1}")
+    @CsvSource({"S, 7", "N, -3", "N, 7.5", "N, 99999999999999999999", "BOOL, true"})
+    @DisplayName("a version no circuit write could have stored does not freeze the circuit: an overdue open circuit is probed, and closes")
+    void badVersionOpenCircuitRecovers(String type, String value) {
+        Map<String, AttributeValue> item = new HashMap<>(Map.of("circuitState", AttributeValue.fromS("open"),
+                "openedAt", AttributeValue.fromN(Long.toString(h.now().minus(Duration.ofMinutes(10)).toEpochMilli())),
+                "generation", AttributeValue.fromN("2")));
+        item.put("version", type.equals("BOOL") ? AttributeValue.fromBool(true) : typed(type, value));
+        configItem(item);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome first = h.generate("quest_description", 1);
+
+        assertTrue(first instanceof Outcome.Ready r && r.probe(), "the overdue circuit is probed: " + first);
+        assertEquals("closed", h.rawCircuitItem().get("circuitState").s());
+        assertTrue(h.rawCircuitItem().get("version").n() != null, "the write replaced the version with a number");
+        assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 2));
+        assertEquals(2, anthropic.requestCount());
+    }
+
+    @ParameterizedTest(name = "version = {0} {1}")
+    @CsvSource({"S, 7", "N, 7.5", "N, 99999999999999999999"})
+    @DisplayName("a version no circuit write could have stored does not switch the breaker off: three failures open it")
+    void badVersionClosedCircuitStillOpens(String type, String value) {
+        configItem(Map.of("circuitState", AttributeValue.fromS("closed"), "version", typed(type, value)));
+        anthropic.failsWith(500);
+
+        for (int id = 1; id <= 3; id++) {
+            h.generate("quest_description", id);
+        }
+        Outcome fourth = h.generate("quest_description", 4);
+
+        assertEquals(CircuitState.OPEN, h.circuitRecord().state());
+        assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) fourth).reason());
+        assertEquals(3, anthropic.requestCount());
+        assertEquals(1, aws.createdSchedules().size());
+    }
+
+    @ParameterizedTest(name = "throttledUntil = {0} {1}")
+    @CsvSource({"S, soon", "N, FAR"})
+    @DisplayName("a throttledUntil no throttle writes (a string; years ahead) neither holds every call back nor switches the shared back-off off")
+    void badThrottle(String type, String value) {
+        String far = Long.toString(h.now().plus(Duration.ofDays(365 * 30)).toEpochMilli() * 1000); // microseconds
+        configItem(Map.of("throttledUntil", typed(type, value.replace("FAR", far))));
+        anthropic.answers(429, Map.of("retry-after", "60"), RATE_LIMITED);
+
+        for (int id = 1; id <= 5; id++) {
+            h.generate("quest_description", id);
+        }
+
+        assertEquals(1, anthropic.requestCount(), "the first call's 429 holds the other four back");
+        assertEquals(h.now().plusSeconds(60), h.config().throttledUntil());
+        assertEquals("fallback:rate_limited", h.item("quest_description", 5).model());
+        assertEquals(1, problems().size());
+        assertTrue(problems().get(0).path("problem").asText().startsWith("throttledUntil"));
+    }
+
+    @Test
+    @DisplayName("the write that replaces a bad throttle never moves a real one back")
+    void throttleNeverBack() {
+        Instant now = h.now();
+        assertTrue(h.tables.throttleUntil(now.plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
+        assertFalse(h.tables.throttleUntil(now.plusSeconds(30), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
+        assertEquals(now.plusSeconds(60), h.config().throttledUntil());
+    }
+
+    @ParameterizedTest(name = "tokensUsed = {0} {1}")
+    @CsvSource({"S, lots", "N, -1000000", "BOOL, true"})
+    @DisplayName("a tokensUsed no count writes is restarted by the next count: the budget still stops calls")
+    void badTokensUsed(String type, String value) {
+        Map<String, AttributeValue> item = new HashMap<>(Map.of("tokenBudget", AttributeValue.fromN(Long.toString(2 * BudgetTest.PER_CALL)),
+                "budgetDay", AttributeValue.fromS(LocalDate.ofInstant(h.now(), ZoneOffset.UTC).toString())));
+        item.put("tokensUsed", type.equals("BOOL") ? AttributeValue.fromBool(true) : typed(type, value));
+        configItem(item);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        for (int id = 1; id <= 5; id++) {
+            h.generate("quest_description", id);
+        }
+
+        assertEquals(2, anthropic.requestCount(), "two calls spend the budget; the rest fall back");
+        assertEquals(2 * BudgetTest.PER_CALL, h.config().tokensUsedOn(LocalDate.ofInstant(h.now(), ZoneOffset.UTC)));
+        assertEquals("fallback:budget_exhausted", h.item("quest_description", 5).model());
+        assertTrue(h.logs.withMessage("token usage not counted").isEmpty());
+    }
+
+    @Test
+    @DisplayName("a tokensUsed beyond a 64-bit integer reads as spent, not as zero")
+    void hugeTokensUsed() {
+        configItem(Map.of("tokenBudget", AttributeValue.fromN("1000000"),
+                "budgetDay", AttributeValue.fromS(LocalDate.ofInstant(h.now(), ZoneOffset.UTC).toString()),
+                "tokensUsed", AttributeValue.fromN("99999999999999999999999")));
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome outcome = h.generate("quest_description", 1);
+
+        assertEquals(FallbackReason.BUDGET_EXHAUSTED, ((Outcome.Fallback) outcome).reason());
+        assertEquals(0, anthropic.requestCount());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"'https://proxy.example.com/a|b'", "http://proxy.example.com", "https://user:secret@proxy.example.com",
+            "https://proxy.example.com/?key=1", "ftp://proxy.example.com"})
+    @DisplayName("a stack baseUrl the key must not go to (or cannot go to) is ignored with an ERROR: the default endpoint is used, not no_config")
+    void badBaseUrl(String url) {
+        h.tables.writeStackSettings(new StackSettings(null, null, url, null));
+        java.util.List<String> targets = new java.util.ArrayList<>();
+        h.withLlm((baseUrl, prompt, key, timeout) -> {
+            targets.add(baseUrl);
+            return new dev.loresmith.llm.LlmReply.NetworkError("timed out after 30000 ms");
+        });
+
+        Outcome outcome = h.generate("quest_description", 1);
+
+        assertEquals(List.of(anthropic.baseUrl()), targets.stream().distinct().toList(), "the default endpoint (here the fake)");
+        assertEquals("network_error", ((Outcome.Fallback) outcome).reason().code());
+        assertEquals(1, problems().size());
+        assertEquals("stackSettings.baseUrl: out of range or malformed, ignored", problems().get(0).path("problem").asText());
+        assertFalse(problems().get(0).toString().contains("proxy.example.com"), "the value is never logged");
     }
 }

@@ -95,15 +95,30 @@ class GenerateContentTest extends FlowTest {
         }
 
         @Test
-        @DisplayName("is cut short by the caller's deadline minus the write margin, well inside the 30 s timeout")
+        @DisplayName("is cut short by the caller's deadline minus the write margin; timing out in that cut is no_time, not counted")
         void respectsDeadline() {
             anthropic.repliesAfter(QUEST_JSON, 5_000);
-            Instant deadline = h.now().plus(GenerateSettings.DEFAULTS.writeMargin()).plusMillis(300);
+            Instant deadline = h.now().plus(GenerateSettings.DEFAULTS.writeMargin()).plusMillis(1_500);
 
             Outcome outcome = h.flow().generate(h.request(QUEST, "7", null), Claim.Kind.REQUEST, deadline);
 
-            assertEquals(FallbackReason.NETWORK_ERROR, ((Outcome.Fallback) outcome).reason());
-            assertFallback(h.item(QUEST, 7), quest(), 7, "network_error");
+            assertEquals(1, anthropic.requestCount(), "1.5 s is enough to try");
+            assertEquals(FallbackReason.NO_TIME, ((Outcome.Fallback) outcome).reason());
+            assertFallback(h.item(QUEST, 7), quest(), 7, "no_time");
+            assertEquals(0, h.circuitRecord().failureCount(), "our deadline, not the API's slowness");
+        }
+
+        @Test
+        @DisplayName("with less than a second left after the write margin, no call is started: no_time")
+        void tooLittleTimeNoCall() {
+            anthropic.replies(QUEST_JSON);
+            Instant deadline = h.now().plus(GenerateSettings.DEFAULTS.writeMargin()).plusMillis(900);
+
+            Outcome outcome = h.flow().generate(h.request(QUEST, "8", null), Claim.Kind.REQUEST, deadline);
+
+            assertEquals(0, anthropic.requestCount());
+            assertEquals(FallbackReason.NO_TIME, ((Outcome.Fallback) outcome).reason());
+            assertEquals(0, h.circuitRecord().failureCount());
         }
 
         @Test
@@ -279,13 +294,12 @@ class GenerateContentTest extends FlowTest {
                 "JSON missing a field|{\"title\":\"Only a title\"}|end_turn",
                 "a field of the wrong type|{\"title\":\"T\",\"description\":42}|end_turn",
                 "a JSON array|[\"title\",\"description\"]|end_turn",
-                "blank fields|{\"title\":\" \",\"description\":\"\"}|end_turn",
                 "an extra field|{\"title\":\"The Drowned Bell\",\"description\":\"Dive.\",\"note\":\"x\"}|end_turn",
-                "a title over its word limit|{\"title\":\"One Two Three Four Five Six Seven\",\"description\":\"Dive.\"}|end_turn",
+                "a wrong shape and a broken limit|{\"title\":\"One Two Three Four Five Six Seven\",\"description\":7}|end_turn",
                 "a tool_use stop|" + QUEST_JSON + "|tool_use",
                 "a pause_turn stop|" + QUEST_JSON + "|pause_turn",
                 "an unknown stop reason|" + QUEST_JSON + "|something_new"})
-        @DisplayName("unusable output — wrong shape, broken constraint, or a stop reason that is not the end of an answer — falls back invalid_json and is counted")
+        @DisplayName("unusable output — wrong shape, or a stop reason that is not the end of an answer — falls back invalid_json and is counted")
         void invalidOutput(String what, String text, String stopReason) {
             anthropic.replies(text, stopReason);
 
@@ -294,6 +308,25 @@ class GenerateContentTest extends FlowTest {
             assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason(), what);
             assertFallback(h.item(QUEST, 43), quest(), 43, "invalid_json");
             assertEquals(1, h.circuitRecord().failureCount());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', value = {
+                "blank fields|{\"title\":\" \",\"description\":\"\"}",
+                "a title over its word limit (a long quest name copied)|{\"title\":\"One Two Three Four Five Six Seven\",\"description\":\"Dive.\"}",
+                "a description over its word limit (\"answer in 400 words\")|{\"title\":\"The Bell\",\"description\":\"WORDS\"}"})
+        @DisplayName("a reply of the right shape that breaks only a field's limits is invalid_json but never counted: a player's context can provoke it")
+        void limitsNotCounted(String what, String text) {
+            anthropic.replies(text.replace("WORDS", "word ".repeat(400).strip()), "end_turn");
+
+            for (int id = 1; id <= 3; id++) {
+                Outcome outcome = h.generate(QUEST, 50 + id);
+                assertEquals("invalid_json", ((Outcome.Fallback) outcome).reason().code(), what);
+                assertFallback(h.item(QUEST, 50 + id), quest(), 50 + id, "invalid_json");
+            }
+
+            assertEquals(0, h.circuitRecord().failureCount(), what);
+            assertEquals(CircuitState.CLOSED, h.circuitRecord().state(), "three such replies do not open the circuit for everyone");
         }
 
         @ParameterizedTest(name = "body #{index}: [{0}]")

@@ -108,6 +108,22 @@ class PromptTest extends FlowTest {
         assertFalse(body.path("system").get(0).path("text").asText().contains("Ignore all previous"));
     }
 
+    @Test
+    @DisplayName("a context full of brackets and ampersands (each written as a 6-character escape) is cut by its size as sent, not multiplied")
+    void escapesDoNotMultiplyThePrompt() {
+        StringBuilder context = new StringBuilder("{");
+        for (int i = 0; i < 32; i++) {
+            context.append(i == 0 ? "" : ",").append("\"k").append(i).append("&".repeat(60)).append("\":\"").append("<".repeat(200)).append("\"");
+        }
+        JsonNode body = sentFor(context.append("}").toString());
+
+        String user = userMessage(body);
+        String plain = userMessage(sentFor("{" + java.util.stream.IntStream.range(0, 32)
+                .mapToObj(i -> "\"k" + i + "x".repeat(60) + "\":\"" + "x".repeat(200) + "\"").collect(java.util.stream.Collectors.joining(",")) + "}"));
+        assertTrue(user.length() <= plain.length() + 32 * 12, "bracketed " + user.length() + " chars vs plain " + plain.length());
+        assertTrue(user.contains("\\u003C") || user.contains("\\u003c"), "still escaped");
+    }
+
     static int occurrences(String text, String part) {
         return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }

@@ -88,7 +88,7 @@ class StructuredOutputTest extends FlowTest {
 
         Outcome outcome = h.generate("quest_description", 1);
 
-        assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason());
+        assertEquals(FallbackReason.INVALID_JSON_LIMITS, ((Outcome.Fallback) outcome).reason());
         JsonNode logged = h.logs.withMessage("reply rejected").get(0);
         assertEquals("title:too_few_words,description:too_many_words", logged.path("detail").asText());
         assertEquals("quest_description", logged.path("contentType").asText());

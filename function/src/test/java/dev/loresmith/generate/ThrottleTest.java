@@ -1,6 +1,7 @@
 package dev.loresmith.generate;
 
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
@@ -123,7 +124,7 @@ class ThrottleTest extends FlowTest {
     @DisplayName("a half-open circuit is not probed while the throttle holds: the probe would only meet the same 429")
     void noProbeWhileThrottled() {
         h.circuitIs(dev.loresmith.testing.Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
-        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited");
+        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
         anthropic.replies(FakeAnthropic.QUEST_JSON);
 
         Outcome outcome = h.generate("quest_description", 1);

@@ -235,4 +235,90 @@ class UpgradeTest extends FlowTest {
         assertEquals(ContentStatus.READY, h.item(QUEST, 7).status());
         assertNull(h.item(QUEST, 7).followUp());
     }
+
+    FollowUpSweep sweepWith(ContentTypes types, int maxPerSweep) {
+        return new FollowUpSweep(h.tables, h.tables, h.queue, types, h.circuit, maxPerSweep, h.clock, h.logs.log(h.clock));
+    }
+
+    @Test
+    @DisplayName("upgrades of a content type since removed are dropped, not sent (they could never be processed), and never block the others")
+    void removedTypeDropped() {
+        anthropic.failsWith(503);
+        for (int id = 1; id <= 5; id++) {
+            h.generate("event_consequence", id);
+        }
+        h.clock.advance(Duration.ofSeconds(1));
+        h.generate(QUEST, 9);
+        h.circuitIs(dev.loresmith.circuit.CircuitRecord.initial()); // those failures opened it; the provider is healthy again
+        h.clock.advance(Duration.ofMinutes(2));
+        FollowUpSweep sweep = sweepWith(ContentTypes.fromResource("/content-types-without-event-consequence.json"), 3);
+
+        sweep.upgrade();
+        sweep.upgrade();
+        sweep.upgrade();
+
+        assertEquals(List.of("quest_description"), h.queue.sent().stream().map(m -> m.json().path("contentType").asText()).distinct().toList(),
+                "the registered type's upgrade is sent; none for the removed type");
+        for (int id = 1; id <= 5; id++) {
+            assertEquals(ContentStatus.FAILED, h.item("event_consequence", id).status(), "keeps its fallback");
+            assertNull(h.item("event_consequence", id).followUp());
+        }
+    }
+
+    @Test
+    @DisplayName("a type that opts out (\"upgrade\": false) after its fallbacks were written: their upgrades are neither sent nor, if already queued, run")
+    void optOutAfterTheFact() {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 1);
+        h.generate(QUEST, 2);
+        ContentItem before = h.item(QUEST, 2);
+        h.clock.advance(Duration.ofMinutes(2));
+        ContentTypes optedOut = ContentTypes.fromResource("/content-types-quest-no-upgrade.json");
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        int calls = anthropic.requestCount();
+
+        assertEquals(0, sweepWith(optedOut, 50).upgrade().enqueued());
+        assertNull(h.item(QUEST, 1).followUp());
+        // an upgrade message sent before the deploy, received after it
+        Outcome late = h.flow().generate(new dev.loresmith.content.ContentRequest(optedOut.find(QUEST).orElseThrow(),
+                dev.loresmith.content.ContentId.parse("2"), null), Claim.Kind.UPGRADE, h.now().plusSeconds(40));
+
+        assertInstanceOf(Outcome.Duplicate.class, late);
+        assertEquals(calls, anthropic.requestCount(), "no call");
+        assertEquals(before.text(), h.item(QUEST, 2).text(), "the text a player may have seen stays");
+        assertEquals("fallback:api_error_503", h.item(QUEST, 2).model());
+        assertNull(h.item(QUEST, 2).followUp());
+    }
+
+    @Test
+    @DisplayName("a pending item of a content type since removed is closed failed (an empty document), not left pending")
+    void pendingOfRemovedTypeClosed() {
+        h.tables.request(h.request("event_consequence", "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        h.clock.advance(Duration.ofMinutes(5));
+
+        assertEquals(0, sweepWith(ContentTypes.fromResource("/content-types-without-event-consequence.json"), 50).requeueStalled(100).enqueued());
+
+        ContentItem item = h.item("event_consequence", 7);
+        assertEquals(ContentStatus.FAILED, item.status());
+        assertEquals("fallback:dead_letter", item.model());
+        assertEquals("{}", item.text());
+        assertNull(item.followUp());
+        assertTrue(h.queue.sent().isEmpty());
+    }
+
+    @Test
+    @DisplayName("a requeued item's message finds it finished by its first message (a backlog, not a loss): no second call")
+    void requeueAfterBacklogNoSecondCall() {
+        h.tables.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST); // the first message, stuck in a backlog
+        h.clock.advance(Duration.ofMinutes(5));
+        assertEquals(1, sweep().requeueStalled(100).enqueued());
+        assertEquals(Claim.Kind.REQUEUE, h.queue.sent().get(1).kind());
+        anthropic.failsWith(503);
+
+        deliverQueued(); // the first message: a fallback; then the requeued one
+
+        assertEquals(1, anthropic.requestCount(), "the requeued message found the item done");
+        assertEquals("fallback:api_error_503", h.item(QUEST, 7).model());
+    }
 }

@@ -140,6 +140,21 @@ class ApiHandlerTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("POST with \"wait\": true whose reads fail while it waits: 202 and the URL, never a 500 for a request already queued")
+    void postWaitReadsFail() {
+        anthropic.repliesForEachType();
+        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.GetItemRequest.class, 1000,
+                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("injected").statusCode(500).build());
+
+        APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
+
+        assertEquals(202, response.getStatusCode());
+        assertEquals("/content/event_consequence/7", response.getHeaders().get("location"));
+        assertEquals(1, h.queue.messages().size(), "queued once; a client need not send it again");
+        assertTrue(!h.logs.withMessage("wait read failed").isEmpty());
+    }
+
+    @Test
     @DisplayName("POST with \"wait\": true when generation takes longer than the API may wait: 202 and the URL; the queue still finishes it")
     void postWaitTimesOut() {
         anthropic.repliesForEachType(); // nobody works the queue while the request waits

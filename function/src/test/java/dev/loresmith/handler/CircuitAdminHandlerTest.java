@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.Outcome;
@@ -51,7 +52,7 @@ class CircuitAdminHandlerTest extends FlowTest {
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
         h.generate("quest_description", 2);
-        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited");
+        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
 
         JsonNode view = body(call(SampleEvents.http("circuit-get.json")));
 

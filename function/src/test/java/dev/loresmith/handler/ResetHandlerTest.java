@@ -68,4 +68,41 @@ class ResetHandlerTest extends FlowTest {
         assertTrue(e.getMessage().contains("generation"), e.getMessage());
         assertEquals(before, h.circuitRecord());
     }
+
+    @Test
+    @DisplayName("a reset DynamoDB fails fails the invocation (so Lambda retries it) with a summary, never AWS's own message")
+    void storageFailure() {
+        openAtGeneration(1);
+        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.GetItemRequest.class, 1,
+                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("FOREIGN_TEXT arn:aws:dynamodb:...").statusCode(500).build());
+
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> invoke(SampleEvents.bytes("reset.json")));
+
+        assertEquals("circuit reset failed: DynamoDbException (500)", thrown.getMessage());
+        assertEquals(null, thrown.getCause());
+        assertEquals(1, h.logs.withMessage("circuit reset failed").size());
+        assertTrue(!h.logs.parsed().toString().contains("FOREIGN_TEXT"));
+        assertEquals(CircuitState.OPEN, h.circuitRecord().state());
+    }
+
+    @Test
+    @DisplayName("a sweep DynamoDB fails fails the invocation with a summary, never AWS's own message; bad input is named")
+    void sweepFailure() {
+        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.QueryRequest.class, 1,
+                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("FOREIGN_TEXT").statusCode(500).build());
+        SweepHandler sweep = new SweepHandler(h.services());
+
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> sweep.handleRequest(
+                new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(60)));
+        assertEquals("sweep failed: DynamoDbException (500)", thrown.getMessage());
+        assertTrue(!h.logs.parsed().toString().contains("FOREIGN_TEXT"));
+
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> sweep.handleRequest(
+                new ByteArrayInputStream("{\"action\":\"replay-dead-letters\",\"limit\":\"all\"}".getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayOutputStream(), FakeContext.withSeconds(60)));
+        assertTrue(bad.getMessage().startsWith("limit must be"));
+        IllegalArgumentException notJson = assertThrows(IllegalArgumentException.class, () -> sweep.handleRequest(
+                new ByteArrayInputStream("{oops SECRETISH".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(60)));
+        assertTrue(!notJson.getMessage().contains("SECRETISH"));
+    }
 }

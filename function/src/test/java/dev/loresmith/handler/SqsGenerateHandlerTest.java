@@ -74,11 +74,13 @@ class SqsGenerateHandlerTest extends FlowTest {
         SQSEvent one = new SQSEvent();
         one.setRecords(List.of(batch.getRecords().get(0)));
 
-        // 3 s left: 0.5 s response margin and 2 s write margin leave 0.5 s for the call.
-        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(one, new FakeContext(3_000));
+        // 4 s left: 0.5 s response margin and 2 s write margin leave 1.5 s for the call, which times out in it.
+        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(one, new FakeContext(4_000));
 
         assertEquals(List.of(), failedIds(response));
-        assertEquals("fallback:network_error", h.item("quest_description", 42).model());
+        assertEquals(1, anthropic.requestCount());
+        assertEquals("fallback:no_time", h.item("quest_description", 42).model());
+        assertEquals(0, h.circuitRecord().failureCount(), "a call our own deadline cut short is not counted");
     }
 
     @Test

@@ -93,7 +93,8 @@ class StackSettingsHandlerTest extends FlowTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource({"Model, 'claude sonnet'", "MaxTokens, lots", "MaxTokens, 0", "BaseUrl, ftp://proxy", "DailyTokenBudget, -1"})
+    @CsvSource({"Model, 'claude sonnet'", "MaxTokens, lots", "MaxTokens, 0", "BaseUrl, ftp://proxy", "BaseUrl, http://proxy.example.com",
+            "BaseUrl, 'https://proxy.example.com/a|b'", "BaseUrl, https://user:pw@proxy.example.com", "DailyTokenBudget, -1"})
     @DisplayName("a bad property fails the deploy with a reason naming it, and writes nothing")
     void badProperty(String property, String value) throws Exception {
         ObjectNode request = sample();

@@ -54,6 +54,19 @@ class LeaseTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("a result write repeated after it landed (the SDK retrying a timed-out request) reports committed, not lease lost")
+    void repeatedWriteIsCommitted() {
+        leasedBy("worker");
+        ContentItem ready = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
+
+        assertEquals(ContentStore.Commit.COMMITTED, h.tables.finish(ready, "worker", null, null));
+        assertEquals(ContentStore.Commit.COMMITTED, h.tables.finish(ready, "worker", null, null), "the same write again");
+
+        ContentItem other = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now().plusMillis(1));
+        assertEquals(ContentStore.Commit.LEASE_LOST, h.tables.finish(other, "worker", null, null), "a different write is refused");
+    }
+
+    @Test
     @DisplayName("a worker whose lease was taken over after it ran out cannot write its late result over the new holder's")
     void lateWorkerLosesItsWrite() {
         leasedBy("slow-worker");
@@ -114,9 +127,9 @@ class LeaseTest extends FlowTest {
     void conflictingConfigWritesRetried() {
         h.dynamoFaults.failNext(UpdateItemRequest.class, 2, () -> TransactionConflictException.builder().message("injected").build());
 
-        assertTrue(h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited"));
+        assertTrue(h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())));
         assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
-        assertFalse(h.tables.throttleUntil(h.now().plusSeconds(5), "rate_limited"), "never moved back");
+        assertFalse(h.tables.throttleUntil(h.now().plusSeconds(5), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())), "never moved back");
         assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
     }
 }

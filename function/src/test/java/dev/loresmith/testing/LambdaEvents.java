@@ -1,7 +1,10 @@
 package dev.loresmith.testing;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.loresmith.content.Claim;
+import dev.loresmith.queue.RequestQueue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * Lambda event JSON ↔ event objects, with the serializers the Lambda runtime itself uses. Loaded through
@@ -19,6 +24,20 @@ import java.nio.file.Path;
 public final class LambdaEvents {
 
     private LambdaEvents() {
+    }
+
+    /** A message as Lambda's SQS event carries it: a fresh id, the body, and the kind attribute an upgrade has. */
+    public static SQSEvent.SQSMessage sqsMessage(String body, Claim.Kind kind) {
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId(UUID.randomUUID().toString());
+        message.setBody(body);
+        if (kind.attribute() != null) {
+            SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+            attribute.setDataType("String");
+            attribute.setStringValue(kind.attribute());
+            message.setMessageAttributes(Map.of(RequestQueue.KIND_ATTRIBUTE, attribute));
+        }
+        return message;
     }
 
     public static <T> T read(Class<T> type, Path file) {

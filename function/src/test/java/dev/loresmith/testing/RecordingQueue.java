@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -27,16 +25,7 @@ public final class RecordingQueue implements RequestQueue {
 
         /** The message as Lambda's SQS event carries it, with the kind attribute an upgrade has. */
         public SQSEvent.SQSMessage toSqsMessage() {
-            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-            message.setMessageId(UUID.randomUUID().toString());
-            message.setBody(body);
-            if (kind == Claim.Kind.UPGRADE) {
-                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-                attribute.setDataType("String");
-                attribute.setStringValue("upgrade");
-                message.setMessageAttributes(Map.of(KIND_ATTRIBUTE, attribute));
-            }
-            return message;
+            return LambdaEvents.sqsMessage(body, kind);
         }
     }
 
