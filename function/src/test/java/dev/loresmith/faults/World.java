@@ -56,8 +56,9 @@ import java.util.UUID;
 
 /**
  * The AWS a deployed Loresmith lives in, simulated around the real handlers on an injected clock: a generate
- * queue with the template's visibility timeout and redrive after 3 receives, a dead-letter queue, EventBridge
- * Scheduler running the schedules the code creates (retrying a failed reset), the sweep's schedule and its bus
+ * queue with the template's visibility timeout and redrive after its maxReceiveCount, a dead-letter queue, EventBridge
+ * Scheduler running the schedules the code creates (invoking the reset asynchronously: Lambda retries a failed one
+ * twice, then drops it), the sweep's schedule and its bus
  * rule (circuit half-open or closed), and Lambda itself — one invocation at a time, each in a fresh execution
  * environment, a dead one's answer lost. Every external call goes through one {@link FaultPlan}. What breaks a
  * promise is collected in {@link #violations}.
@@ -66,7 +67,9 @@ final class World {
 
     static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(300);
     static final Duration DLQ_VISIBILITY_TIMEOUT = Duration.ofSeconds(180);
-    static final int MAX_RECEIVES = 3;
+    /** The generate queue's maxReceiveCount, read from template.yaml. */
+    static final int MAX_RECEIVES = Template.load().resources("AWS::SQS::Queue").get("GenerateQueue")
+            .path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt();
     static final String PLAYER_TEXT = "PLAYER_WROTE_THIS_7731";
 
     final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
@@ -344,7 +347,11 @@ final class World {
         }
     }
 
-    /** EventBridge Scheduler: each schedule runs at its time; a failed invocation is retried a minute later, 10 times. */
+    /**
+     * EventBridge Scheduler: each schedule runs at its time and invokes the reset function asynchronously, so a reset
+     * that fails is retried by Lambda's asynchronous invocation — twice (its default), about 1 and then 2 minutes
+     * later — and then dropped (the schedule deleted itself after the invoke succeeded).
+     */
     private void runResets() {
         for (Reset reset : List.copyOf(resets)) {
             if (reset.at.isAfter(clock.instant())) {
@@ -360,8 +367,8 @@ final class World {
                 }
             });
             resets.remove(reset);
-            if (!alive && reset.attempt < 10) {
-                resets.add(new Reset(reset.generation, clock.instant().plus(Duration.ofMinutes(1)), reset.attempt + 1));
+            if (!alive && reset.attempt <= 2) {
+                resets.add(new Reset(reset.generation, clock.instant().plus(Duration.ofMinutes(reset.attempt)), reset.attempt + 1));
             }
             ruleOnCircuitEvents(before);
         }
@@ -461,15 +468,8 @@ final class World {
         }
 
         SQSEvent.SQSMessage toSqs() {
-            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            SQSEvent.SQSMessage message = LambdaEvents.sqsMessage(body, kind);
             message.setMessageId(id);
-            message.setBody(body);
-            if (kind == Claim.Kind.UPGRADE) {
-                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-                attribute.setDataType("String");
-                attribute.setStringValue("upgrade");
-                message.setMessageAttributes(Map.of(RequestQueue.KIND_ATTRIBUTE, attribute));
-            }
             return message;
         }
     }

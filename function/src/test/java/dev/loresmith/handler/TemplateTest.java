@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -137,6 +139,8 @@ class TemplateTest {
         assertEquals("arm64", globals.path("Architectures").get(0).asText());
         assertEquals("PublishedVersions", globals.path("SnapStart").path("ApplyOn").asText());
         assertFalse(globals.path("AutoPublishAlias").asText().isEmpty());
+        assertTrue(globals.path("AutoPublishAliasAllProperties").asBoolean(),
+                "a changed timeout, handler or role publishes a new version; SAM's default hashes only code, environment and memory");
         functions.values().forEach(f -> assertEquals("JSON", f.path("Properties").path("LoggingConfig").path("LogFormat").asText()));
     }
 
@@ -146,11 +150,22 @@ class TemplateTest {
         int timeout = functions.get("GenerateFunction").path("Properties").path("Timeout").asInt();
         JsonNode queue = template.resources("AWS::SQS::Queue").get("GenerateQueue").path("Properties");
         assertTrue(queue.path("VisibilityTimeout").asInt() >= 6 * timeout);
-        assertTrue(queue.path("RedrivePolicy").path("maxReceiveCount").asInt() > 1);
+        assertTrue(queue.path("RedrivePolicy").path("maxReceiveCount").asInt() >= 5, "Lambda's SQS guidance: at least 5");
         JsonNode sqs = functions.get("GenerateFunction").path("Properties").path("Events").path("Queue").path("Properties");
         assertTrue(sqs.path("BatchSize").asInt() <= 10);
         assertEquals("ReportBatchItemFailures", sqs.path("FunctionResponseTypes").get(0).asText());
         assertFalse(sqs.path("ScalingConfig").path("MaximumConcurrency").isMissingNode());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"https://api.anthropic.com", "https://gw.example.com:8443/anthropic/", "http://localhost:8080",
+            "http://127.0.0.1:9/x", "http://host.docker.internal:4010", "http://proxy.example.com", "http://localhost.example.com",
+            "https://proxy.example.com/a|b", "https://user:pw@proxy.example.com", "https://proxy.example.com/?key=1",
+            "https://proxy.example.com/#x", "ftp://proxy.example.com", "https://", "https://proxy example.com"})
+    @DisplayName("the AnthropicBaseUrl parameter accepts exactly the base URLs the code accepts")
+    void baseUrlPatternAgreesWithCode(String url) {
+        String pattern = template.root().path("Parameters").path("AnthropicBaseUrl").path("AllowedPattern").asText();
+        assertEquals(dev.loresmith.storage.StackSettings.baseUrlProblem(url).isEmpty(), java.util.regex.Pattern.matches(pattern, url), url);
     }
 
     @Test
@@ -183,7 +198,17 @@ class TemplateTest {
     void alarmsMatchMetrics() {
         Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
         assertEquals(Set.of("DeadLetterAlarm", "CircuitOpenedAlarm", "FallbackRatioAlarm", "ThrottleAlarm", "QualityAlarm",
-                "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm"), alarms.keySet());
+                "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm"), alarms.keySet());
+        Set<String> erroring = new HashSet<>();
+        alarms.get("FunctionErrorsAlarm").path("Properties").path("Metrics").forEach(m -> {
+            if (m.has("MetricStat")) {
+                assertEquals("Errors", m.path("MetricStat").path("Metric").path("MetricName").asText());
+                erroring.add(m.path("MetricStat").path("Metric").path("Dimensions").get(0).path("Value").asText());
+            }
+        });
+        assertEquals(functions.keySet(), erroring, "every function's errors reach one alarm (a failed reset is otherwise silent)");
+        assertTrue(alarms.get("DeadLetterAlarm").toString().contains("ApproximateAgeOfOldestMessage"),
+                "a dead-letter function failing every message keeps them in flight, not visible");
         assertEquals("SpendLimitReached", alarms.get("SpendLimitReachedAlarm").path("Properties").path("MetricName").asText());
         assertEquals("BudgetUsedPercent", alarms.get("BudgetAlarm").path("Properties").path("MetricName").asText());
         assertEquals(80, alarms.get("BudgetAlarm").path("Properties").path("Threshold").asInt());

@@ -6,10 +6,9 @@ import dev.loresmith.content.Claim;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.queue.RequestQueue;
+import dev.loresmith.testing.LambdaEvents;
 
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Phaser;
@@ -20,12 +19,13 @@ import java.util.function.Supplier;
 /**
  * The local stand-in for the generate queue: every message sent is delivered, on a small pool of worker
  * threads, to the same {@link SqsGenerateHandler} Lambda runs. A message the handler reports as failed is
- * received again (after a pause, as SQS waits out a visibility timeout), up to 3 receives (the template's
- * maxReceiveCount); then it goes to the same {@link DeadLetterHandler} the dead-letter queue feeds.
+ * received again (after a pause, as SQS waits out a visibility timeout), up to the template's maxReceiveCount;
+ * then it goes to the same {@link DeadLetterHandler} the dead-letter queue feeds.
  */
 final class InProcessQueue implements RequestQueue, AutoCloseable {
 
-    static final int MAX_RECEIVES = 3;
+    static final int MAX_RECEIVES = dev.loresmith.testing.Template.load().resources("AWS::SQS::Queue").get("GenerateQueue")
+            .path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt();
     static final long REDELIVERY_PAUSE_MILLIS = 500;
 
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
@@ -47,15 +47,7 @@ final class InProcessQueue implements RequestQueue, AutoCloseable {
 
     @Override
     public void send(String body, Claim.Kind kind) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId(UUID.randomUUID().toString());
-        message.setBody(body);
-        if (kind == Claim.Kind.UPGRADE) {
-            SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-            attribute.setDataType("String");
-            attribute.setStringValue("upgrade");
-            message.setMessageAttributes(Map.of(KIND_ATTRIBUTE, attribute));
-        }
+        SQSEvent.SQSMessage message = LambdaEvents.sqsMessage(body, kind);
         inFlight.register();
         waiting.incrementAndGet();
         workers.execute(() -> {
