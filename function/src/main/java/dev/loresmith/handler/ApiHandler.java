@@ -52,6 +52,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private final RequestContent requests;
     private final Clock clock;
     private final StructuredLog log;
+    private final dev.loresmith.metrics.GenerationMetrics metrics;
 
     public ApiHandler() {
         this(Services.fromEnvironment());
@@ -65,6 +66,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         this.requests = services.requests(); // fails fast here, not at the first request, if QUEUE_URL is missing
         this.clock = services.clock();
         this.log = services.log();
+        this.metrics = services.metrics();
         Priming.beforeSnapshot("ApiHandler", this::prime, services.log());
     }
 
@@ -124,6 +126,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             return json(200, ContentView.of(item), Map.of());
         }
         if (!accepted.queued()) {
+            metrics.fallbackOutsideTheFlow(request.type().name(), dev.loresmith.generate.FallbackReason.NOT_QUEUED.code());
             if (wait && item.textIfFinished().isPresent()) {
                 return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
             }

@@ -67,6 +67,9 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 } else {
                     metrics.deadLetter(result.name().toLowerCase(), request.type().name());
+                    if (result == DeadLetterFallback.Result.FALLBACK_WRITTEN) {
+                        metrics.fallbackOutsideTheFlow(request.type().name(), dev.loresmith.generate.FallbackReason.DEAD_LETTER.code());
+                    }
                 }
                 log.info("dead letter handled", "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),
                         "contentType", request.type().name(), "contentId", request.id().toString(),

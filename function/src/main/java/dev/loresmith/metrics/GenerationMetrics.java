@@ -59,7 +59,11 @@ public final class GenerationMetrics {
 
         Directive totals = doc.directive(List.of());
         Directive breakdown = doc.directive(List.of("Outcome", "Reason"));
-        totals.metric("Generations", 1, "Count");
+        // A duplicate delivery is not a request answered: the totals the fallback-ratio alarm divides leave it out
+        // (one EMF value per name, so the totals' directive simply does not list it), the breakdown shows it.
+        if (!kind.equals("duplicate")) {
+            totals.metric("Generations", 1, "Count");
+        }
         breakdown.metric("Generations", 1, "Count");
         totals.metric("Fallbacks", outcome instanceof Outcome.Fallback ? 1 : 0, "Count");
 
@@ -104,6 +108,22 @@ public final class GenerationMetrics {
         if (failed) {
             doc.directive(List.of("ContentType", "Reason")).metric("QualityFailures", 1, "Count");
         }
+    }
+
+    /**
+     * A fallback written outside the flow — {@code not_queued} by the HTTP API, {@code dead_letter} by the
+     * dead-letter function: a request answered with fallback text, counted in the totals the alarms read.
+     */
+    public void fallbackOutsideTheFlow(String contentType, String reason) {
+        Document doc = new Document();
+        doc.root.put("Outcome", "fallback");
+        doc.root.put("Reason", reason);
+        doc.root.put("ContentType", contentType);
+        Directive totals = doc.directive(List.of());
+        totals.metric("Generations", 1, "Count");
+        totals.metric("Fallbacks", 1, "Count");
+        doc.directive(List.of("Outcome", "Reason")).metric("Generations", 1, "Count");
+        sink.accept(doc.json());
     }
 
     /** One dead message seen by the dead-letter function ({@code result}: what it did), for the dead-letter alarm. */

@@ -247,6 +247,10 @@ class ApiHandlerTest extends FlowTest {
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 42).status());
         assertEquals("fallback:not_queued", h.item("quest_description", 42).model());
         assertEquals(dev.loresmith.content.FollowUp.Kind.UPGRADE, h.item("quest_description", 42).followUp().kind());
+        JsonNode emf = h.emf.parsed().get(0);
+        assertEquals(1, emf.path("Fallbacks").asInt(), "a fallback the fallback-ratio alarm sees");
+        assertEquals(1, emf.path("Generations").asInt());
+        assertEquals("not_queued", emf.path("Reason").asText());
     }
 
     @Test

@@ -38,6 +38,8 @@ class DeadLetterHandlerTest extends FlowTest {
         assertEquals("contentType", h.logs.withMessage("dead message unreadable; dropped").get(0).path("field").asText());
         assertEquals(dev.loresmith.content.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
         assertEquals(2, h.emf.parsed().stream().filter(d -> d.path("DeadLetters").asInt() == 1).count(), "both dead messages counted for the alarm");
+        assertEquals(1, h.emf.parsed().stream().filter(d -> d.path("Fallbacks").asInt() == 1 && "dead_letter".equals(d.path("Reason").asText())).count(),
+                "the fallback it wrote counts toward the fallback ratio");
     }
 
     @Test

@@ -182,6 +182,21 @@ class OperationsTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("a duplicate delivery shows in the Outcome breakdown but not in the totals the fallback-ratio alarm divides")
+    void duplicateNotInTotals() {
+        anthropic.replies(QUEST_JSON);
+        runOne(1, 45_000);
+
+        JsonNode duplicate = runOne(1, 45_000);
+
+        assertEquals("duplicate", duplicate.path("Outcome").asText());
+        assertEquals(1, duplicate.path("Generations").asInt());
+        java.util.Map<String, List<String>> directives = directives(duplicate);
+        assertFalse(directives.get("[[]]").contains("Generations"), "totals: " + directives);
+        assertEquals(List.of("Generations"), directives.get("[[\"Outcome\",\"Reason\"]]"));
+    }
+
+    @Test
     @DisplayName("player context is never logged verbatim: only its size")
     void contextNotLogged() {
         anthropic.replies(QUEST_JSON);
