@@ -20,6 +20,11 @@ public sealed interface DomainEvent {
     /** The EventBridge detail, as JSON. */
     ObjectNode detail();
 
+    /** The detail without what can make it large, for an event whose full detail EventBridge would not take. */
+    default ObjectNode compactDetail() {
+        return detail();
+    }
+
     /**
      * An item became {@code ready}: first generation or an upgrade of a fallback ({@code upgradedFrom} is the
      * fallback reason replaced). Id: {@code <contentType>#<contentId>#<generatedAt ms>}, one per text generated.
@@ -45,13 +50,25 @@ public sealed interface DomainEvent {
             }
             return detail;
         }
+
+        /** Without {@code text}, marked {@code textOmitted: true}: the consumer reads the item ({@code GET /content/...}). */
+        @Override
+        public ObjectNode compactDetail() {
+            ObjectNode detail = detail();
+            detail.remove("text");
+            detail.put("textOmitted", true);
+            return detail;
+        }
     }
 
     /**
      * The circuit moved ({@code CircuitOpened}, {@code CircuitHalfOpen}, {@code CircuitClosed}), by any path:
-     * failures, a probe, the scheduled reset, an operator. Id: {@code <provider>#<version>}, one per write.
+     * failures, a probe, the scheduled reset, an operator. Id: {@code <provider>#<stream record id>} — one per
+     * write, the same however often the record is delivered, and never reused (a {@code version} can be: the item
+     * deleted, restored from a backup, or a hand-edited version replaced). {@code version} orders them.
      */
-    record CircuitChanged(String provider, CircuitTransition transition, long version, java.time.Instant at) implements DomainEvent {
+    record CircuitChanged(String provider, CircuitTransition transition, long version, java.time.Instant at, String recordId)
+            implements DomainEvent {
         @Override
         public String detailType() {
             return transition.kind().eventName();
@@ -60,9 +77,10 @@ public sealed interface DomainEvent {
         @Override
         public ObjectNode detail() {
             ObjectNode detail = Json.MAPPER.createObjectNode();
-            detail.put("eventId", provider + "#" + version);
+            detail.put("eventId", provider + "#" + (recordId == null ? "v" + version : recordId));
             detail.put("provider", provider);
             detail.put("generation", transition.generation());
+            detail.put("version", version);
             detail.put("at", at.toString());
             detail.put("from", transition.from().wireName());
             detail.put("to", transition.to().wireName());

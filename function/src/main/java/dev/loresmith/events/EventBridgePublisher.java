@@ -33,6 +33,11 @@ import java.util.List;
 public final class EventBridgePublisher implements EventPublisher {
 
     static final int MAX_ENTRIES_PER_CALL = 10;
+    /**
+     * PutEvents takes at most 256 KB of entries per call, each entry counted as its Source, DetailType and Detail
+     * in UTF-8 (and Resources, Time: not sent); kept a little under, with the bus name counted too.
+     */
+    static final int MAX_BYTES_PER_CALL = 250_000;
     private static final int ATTEMPTS = 3;
 
     private final SdkHttpClient http;
@@ -60,28 +65,69 @@ public final class EventBridgePublisher implements EventPublisher {
         return URI.create("https://events." + region.id() + "." + region.metadata().partition().dnsSuffix());
     }
 
+    /** One entry as it is sent, and its size as PutEvents counts it. */
+    record Entry(DomainEvent event, String detail, int bytes) {
+    }
+
+    /**
+     * The entry for {@code event}: its full detail, or — should that alone pass the call's size limit (a very
+     * long text) — its detail without the text ({@code textOmitted: true}; a consumer reads the item instead).
+     */
+    Entry entry(DomainEvent event) {
+        String detail = Json.write(event.detail());
+        int bytes = size(event, detail);
+        if (bytes > MAX_BYTES_PER_CALL) {
+            detail = Json.write(event.compactDetail());
+            bytes = size(event, detail);
+        }
+        return new Entry(event, detail, bytes);
+    }
+
+    private int size(DomainEvent event, String detail) {
+        return utf8(DomainEvent.SOURCE) + utf8(event.detailType()) + utf8(detail) + utf8(busName);
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
     @Override
     public void publish(List<DomainEvent> events) {
-        for (int start = 0; start < events.size(); start += MAX_ENTRIES_PER_CALL) {
-            List<DomainEvent> batch = events.subList(start, Math.min(events.size(), start + MAX_ENTRIES_PER_CALL));
-            for (int attempt = 1; !batch.isEmpty(); attempt++) {
-                batch = putEvents(batch);
-                if (!batch.isEmpty() && attempt >= ATTEMPTS) {
-                    throw new PublishFailed(batch.size() + " event(s) not accepted by EventBridge after " + ATTEMPTS + " attempts");
-                }
+        List<Entry> batch = new ArrayList<>();
+        int bytes = 0;
+        for (DomainEvent event : events) {
+            Entry entry = entry(event);
+            if (!batch.isEmpty() && (batch.size() == MAX_ENTRIES_PER_CALL || bytes + entry.bytes() > MAX_BYTES_PER_CALL)) {
+                send(batch);
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(entry);
+            bytes += entry.bytes();
+        }
+        if (!batch.isEmpty()) {
+            send(batch);
+        }
+    }
+
+    private void send(List<Entry> batch) {
+        for (int attempt = 1; !batch.isEmpty(); attempt++) {
+            batch = putEvents(batch);
+            if (!batch.isEmpty() && attempt >= ATTEMPTS) {
+                throw new PublishFailed(batch.size() + " event(s) not accepted by EventBridge after " + ATTEMPTS + " attempts");
             }
         }
     }
 
-    /** One PutEvents call; returns the events EventBridge did not accept. */
-    private List<DomainEvent> putEvents(List<DomainEvent> batch) {
+    /** One PutEvents call; returns the entries EventBridge did not accept. */
+    private List<Entry> putEvents(List<Entry> batch) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode entries = body.putArray("Entries");
-        for (DomainEvent event : batch) {
+        for (Entry entry : batch) {
             entries.addObject()
                     .put("Source", DomainEvent.SOURCE)
-                    .put("DetailType", event.detailType())
-                    .put("Detail", Json.write(event.detail()))
+                    .put("DetailType", entry.event().detailType())
+                    .put("Detail", entry.detail())
                     .put("EventBusName", busName);
         }
         byte[] payload = Json.write(body).getBytes(StandardCharsets.UTF_8);
@@ -117,14 +163,19 @@ public final class EventBridgePublisher implements EventPublisher {
             String type = answer.path("__type").asText("");
             throw new PublishFailed("PutEvents answered " + status + (type.matches("[A-Za-z0-9#._:-]{1,100}") ? " " + type : ""));
         }
-        List<DomainEvent> failed = new ArrayList<>();
+        int failedCount = answer.path("FailedEntryCount").asInt(0);
+        if (failedCount == 0) {
+            return List.of();
+        }
+        List<Entry> failed = new ArrayList<>();
         JsonNode results = answer.path("Entries");
         for (int i = 0; i < batch.size(); i++) {
-            if (answer.path("FailedEntryCount").asInt(0) > 0 && results.path(i).hasNonNull("ErrorCode")) {
+            if (results.path(i).hasNonNull("ErrorCode")) {
                 failed.add(batch.get(i));
             }
         }
-        return failed;
+        // Failures the answer does not say which of: every entry is sent again (a consumer de-duplicates on eventId).
+        return failed.size() < failedCount ? batch : failed;
     }
 
     /** The bus did not take the events. Its message holds only status codes and counts. */

@@ -29,7 +29,7 @@ public final class StreamEvents {
             CircuitRecord before = record.oldImage().isEmpty() ? null : StreamImages.config(record.oldImage()).circuit();
             return CircuitTransition.between(before, after.circuit())
                     .<List<DomainEvent>>map(t -> List.of(new DomainEvent.CircuitChanged(StreamImages.provider(record.newImage()), t,
-                            after.circuit().version(), record.approximateCreation())))
+                            after.circuit().version(), record.approximateCreation(), record.eventId())))
                     .orElse(List.of());
         }
         return List.of(); // a delete, or a table this code does not know

@@ -79,6 +79,7 @@ final class HttpResponses {
         }
         APIGatewayV2HTTPEvent.RequestContext.IAM iam = context.getAuthorizer().getIam();
         String who = iam.getUserArn() != null ? iam.getUserArn() : iam.getCallerId();
-        return who == null || !who.matches("[A-Za-z0-9:/_+=,.@-]{1,256}") ? "unknown" : who;
+        // An assumed-role ARN with a role path can run past a thousand characters; IAM names use only these.
+        return who == null || !who.matches("[A-Za-z0-9:/_+=,.@-]{1,2048}") ? "unknown" : who;
     }
 }

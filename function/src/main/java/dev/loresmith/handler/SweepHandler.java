@@ -61,7 +61,7 @@ public final class SweepHandler implements RequestStreamHandler {
         FollowUpSweep.Result result;
         if (REPLAY.equals(action)) {
             JsonNode given = event.path("limit");
-            if (!given.isMissingNode() && !given.isIntegralNumber()) {
+            if (!given.isMissingNode() && !(given.isIntegralNumber() && given.canConvertToInt())) {
                 throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_REPLAY_LIMIT);
             }
             int limit = given.asInt(DEFAULT_REPLAY_LIMIT);

@@ -50,8 +50,10 @@ public final class StructuredLog {
         for (int i = 0; i + 1 < fields.length; i += 2) {
             Object value = fields[i + 1];
             String key = String.valueOf(fields[i]);
-            if (value instanceof Number number) {
-                line.put(key, number.doubleValue() == number.longValue() ? number.longValue() : number.doubleValue());
+            if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+                line.put(key, ((Number) value).longValue()); // not through a conditional expression: that would make it a double
+            } else if (value instanceof Number number) {
+                line.put(key, number.doubleValue());
             } else if (value instanceof Boolean bool) {
                 line.put(key, bool);
             } else if (value != null) {

@@ -154,10 +154,72 @@ class EventBridgePublisherTest {
         CircuitRecord before = CircuitRecord.initial();
         CircuitRecord after = dev.loresmith.testing.Circuits.open(Instant.parse("2026-11-25T10:00:00Z"), 1, 3);
         DomainEvent event = new DomainEvent.CircuitChanged("anthropic", CircuitTransition.between(before, after).orElseThrow(), 3,
-                Instant.parse("2026-11-25T10:00:00Z"));
+                Instant.parse("2026-11-25T10:00:00Z"), "4b0f2c7e");
+        DomainEvent sameVersionLater = new DomainEvent.CircuitChanged("anthropic", CircuitTransition.between(before, after).orElseThrow(), 3,
+                Instant.parse("2026-11-25T11:00:00Z"), "9d31aa02");
 
         assertEquals("CircuitOpened", event.detailType());
-        assertEquals("anthropic#3", event.detail().path("eventId").asText());
+        assertEquals("anthropic#4b0f2c7e", event.detail().path("eventId").asText());
+        assertEquals(3, event.detail().path("version").asInt());
         assertEquals(1, event.detail().path("generation").asInt());
+        assertFalse(event.detail().path("eventId").equals(sameVersionLater.detail().path("eventId")),
+                "a version seen again (the item deleted, restored, or its version replaced) is a new event, not a duplicate");
+    }
+
+    static DomainEvent readyWithText(long id, int descriptionChars) {
+        ContentItem item = ContentItem.pending(new ContentKey("quest_description", ContentId.parse(Long.toString(id))), Instant.EPOCH, null)
+                .finished(ContentStatus.READY, "{\"title\":\"T t\",\"description\":\"" + "é".repeat(descriptionChars) + "\"}",
+                        "claude-sonnet-4-5", Instant.parse("2026-11-25T10:00:00Z"));
+        return new DomainEvent.ContentReady(item);
+    }
+
+    @Test
+    @DisplayName("calls stay under PutEvents' 256 KB: long texts are split across calls by size, not only by count")
+    void batchesBySize() {
+        server.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody(accepted(10))));
+        List<DomainEvent> events = new ArrayList<>();
+        for (int id = 1; id <= 10; id++) {
+            events.add(readyWithText(id, 15_000)); // 30 KB of UTF-8 each
+        }
+
+        publisher.publish(events);
+
+        int entries = 0;
+        for (LoggedRequest put : puts()) {
+            JsonNode body = TestJson.parse(put.getBodyAsString());
+            int bytes = 0;
+            for (JsonNode entry : body.path("Entries")) {
+                bytes += (entry.path("Source").asText() + entry.path("DetailType").asText() + entry.path("Detail").asText())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                entries++;
+            }
+            assertTrue(bytes <= 256 * 1024, bytes + " bytes in one call");
+        }
+        assertEquals(10, entries, "every event sent once");
+        assertTrue(puts().size() >= 2);
+    }
+
+    @Test
+    @DisplayName("an event too large for any call goes without its text (textOmitted: true) rather than blocking the stream")
+    void oversizeTextOmitted() {
+        server.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody(accepted(1))));
+
+        publisher.publish(List.of(readyWithText(7, 150_000)));
+
+        JsonNode detail = TestJson.parse(TestJson.parse(puts().get(0).getBodyAsString()).path("Entries").get(0).path("Detail").asText());
+        assertTrue(detail.path("textOmitted").asBoolean());
+        assertFalse(detail.has("text"));
+        assertEquals(7, detail.path("contentId").asInt());
+        assertTrue(detail.path("eventId").asText().startsWith("quest_description#7#"));
+    }
+
+    @Test
+    @DisplayName("an answer that reports failures without saying which: the whole call is sent again, then the publish fails")
+    void unmatchedFailures() {
+        server.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody("{\"FailedEntryCount\":1}")));
+
+        assertThrows(EventBridgePublisher.PublishFailed.class, () -> publisher.publish(List.of(ready(1), ready(2))));
+        assertEquals(3, puts().size());
+        puts().forEach(p -> assertEquals(2, TestJson.parse(p.getBodyAsString()).path("Entries").size()));
     }
 }

@@ -165,7 +165,7 @@ class LocalCommandsTest {
     @DisplayName("failures are loud and quick: one line, a non-zero exit within seconds, the stack trace in a file")
     void failuresExitQuickly() throws Exception {
         Run unknownFunction = run(java("main", "invoke", "NoSuchFunction", "events/reset.json"), Map.of(), 60);
-        assertEquals(1, unknownFunction.exit());
+        assertEquals(2, unknownFunction.exit(), "a usage error, like a missing event file");
         assertTrue(unknownFunction.err().contains("template.yaml has no function NoSuchFunction"), unknownFunction.err());
 
         Run missingFile = run(java("main", "invoke", "ResetFunction", "events/nope.json"), Map.of(), 60);

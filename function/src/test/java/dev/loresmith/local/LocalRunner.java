@@ -481,7 +481,11 @@ public final class LocalRunner implements AutoCloseable {
             err.println("no event file " + arguments.get(2) + " (looked here and in " + Template.repositoryRoot() + ")");
             return 2;
         }
-        Template.load().handlerClass(arguments.get(1)); // an unknown function fails here, naming the known ones
+        java.util.Set<String> functions = Template.load().resources("AWS::Serverless::Function").keySet();
+        if (!functions.contains(arguments.get(1))) {
+            err.println("template.yaml has no function " + arguments.get(1) + "; functions: " + functions);
+            return 2;
+        }
         try (LocalRunner runner = start(System.getenv(), err)) {
             runner.printBanner(err);
             out.println(runner.invoke(arguments.get(1), event));
