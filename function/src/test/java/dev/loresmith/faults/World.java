@@ -68,8 +68,7 @@ final class World {
     static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(300);
     static final Duration DLQ_VISIBILITY_TIMEOUT = Duration.ofSeconds(180);
     /** The generate queue's maxReceiveCount, read from template.yaml. */
-    static final int MAX_RECEIVES = Template.load().resources("AWS::SQS::Queue").get("GenerateQueue")
-            .path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt();
+    static final int MAX_RECEIVES = Template.load().generateQueueMaxReceives();
     static final String PLAYER_TEXT = "PLAYER_WROTE_THIS_7731";
 
     final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");

@@ -105,8 +105,7 @@ class DeliveryTest extends FlowTest {
     @Test
     @DisplayName("a message that fails every receive the template allows (DynamoDB down) dead-letters; the dead-letter handler then gives its item the fallback")
     void lastReceiveDeadLetters() {
-        int receives = dev.loresmith.testing.Template.load().resources("AWS::SQS::Queue").get("GenerateQueue")
-                .path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt();
+        int receives = dev.loresmith.testing.Template.load().generateQueueMaxReceives();
         h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.class, receives,
                 () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("injected").statusCode(500).build());
         for (int receive = 1; receive <= receives; receive++) {

@@ -24,8 +24,7 @@ import java.util.function.Supplier;
  */
 final class InProcessQueue implements RequestQueue, AutoCloseable {
 
-    static final int MAX_RECEIVES = dev.loresmith.testing.Template.load().resources("AWS::SQS::Queue").get("GenerateQueue")
-            .path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt();
+    static final int MAX_RECEIVES = dev.loresmith.testing.Template.load().generateQueueMaxReceives();
     static final long REDELIVERY_PAUSE_MILLIS = 500;
 
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {

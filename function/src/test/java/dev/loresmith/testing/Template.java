@@ -82,6 +82,11 @@ public final class Template {
         return method < 0 ? handler : handler.substring(0, method);
     }
 
+    /** How many receives the generate queue allows before its redrive to the dead-letter queue. */
+    public int generateQueueMaxReceives() {
+        return resources("AWS::SQS::Queue").get("GenerateQueue").path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt();
+    }
+
     /** A template parameter's default value, as text. */
     public String parameterDefault(String name) {
         JsonNode value = root.path("Parameters").path(name).path("Default");
