@@ -3,7 +3,7 @@ package dev.loresmith.events;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.circuit.CircuitTransition;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 
 /**
  * What Loresmith announces on its event bus (source {@value #SOURCE}). Every event carries an

@@ -2,8 +2,8 @@ package dev.loresmith.events;
 
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitTransition;
-import dev.loresmith.content.ContentItem;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.storage.StreamImages;
 

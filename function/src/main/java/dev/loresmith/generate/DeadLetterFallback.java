@@ -1,9 +1,9 @@
 package dev.loresmith.generate;
 
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentRequest;
-import dev.loresmith.content.ContentStatus;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp;
 import dev.loresmith.storage.ContentStore;
 
 import java.time.Clock;

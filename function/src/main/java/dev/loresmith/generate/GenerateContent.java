@@ -8,12 +8,12 @@ import dev.loresmith.circuit.CallResult;
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.EffectiveState;
-import dev.loresmith.content.Claim;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentRequest;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.content.ContentType;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.FollowUp;
 import dev.loresmith.llm.LlmClient;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.MessagesPrompt;
@@ -95,7 +95,7 @@ public final class GenerateContent {
     public Outcome generate(ContentRequest request, Claim.Kind kind, Instant deadline) {
         if (kind == Claim.Kind.UPGRADE && !request.type().upgrade()) {
             // Sent before the type opted out ("upgrade": false): the item keeps the text a player may have seen.
-            contents.clearFollowUp(request.key(), dev.loresmith.content.FollowUp.Kind.UPGRADE);
+            contents.clearFollowUp(request.key(), dev.loresmith.item.FollowUp.Kind.UPGRADE);
             java.util.Optional<ContentItem> kept = contents.find(request.key());
             if (kept.isPresent()) {
                 return new Outcome.Duplicate(kept.get(), false);

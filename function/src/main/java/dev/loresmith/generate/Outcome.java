@@ -1,7 +1,7 @@
 package dev.loresmith.generate;
 
 import dev.loresmith.circuit.EffectiveState;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.llm.LlmReply;
 
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.loresmith.generate;
 
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentType;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.FollowUp;
 
 import java.time.Duration;
 import java.time.Instant;

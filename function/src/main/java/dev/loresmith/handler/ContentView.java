@@ -3,7 +3,7 @@ package dev.loresmith.handler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 
 /**
  * The API's JSON view of a content item: the public attributes, never lease internals or the stored

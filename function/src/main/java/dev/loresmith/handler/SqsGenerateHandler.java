@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;

@@ -1,6 +1,6 @@
 package dev.loresmith.queue;
 
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 
 /** Where accepted requests wait to be generated: SQS in AWS, an in-process stand-in when run locally. */
 public interface RequestQueue {

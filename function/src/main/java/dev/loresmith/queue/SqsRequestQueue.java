@@ -1,6 +1,6 @@
 package dev.loresmith.queue;
 
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;

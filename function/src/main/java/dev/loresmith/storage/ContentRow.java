@@ -1,10 +1,10 @@
 package dev.loresmith.storage;
 
 import dev.loresmith.content.ContentId;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
-import dev.loresmith.content.ContentStatus;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticTableSchema;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -1,10 +1,10 @@
 package dev.loresmith.storage;
 
 import dev.loresmith.circuit.CircuitRecord;
-import dev.loresmith.content.Claim;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.FollowUp;
 
 import java.time.Instant;
 import java.util.List;

@@ -2,11 +2,11 @@ package dev.loresmith.storage;
 
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.ForcedState;
-import dev.loresmith.content.Claim;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
-import dev.loresmith.content.ContentStatus;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Key;

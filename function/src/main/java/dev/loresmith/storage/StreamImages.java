@@ -1,6 +1,6 @@
 package dev.loresmith.storage;
 
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.loresmith.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.storage.ProviderConfig;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.generate.CircuitAdmin;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;

@@ -3,10 +3,10 @@ package dev.loresmith.faults;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
-import dev.loresmith.content.ContentStatus;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.SecretWatch;
@@ -128,7 +128,7 @@ class FaultMatrixTest {
                 new Scenario("dead letter", 1, w -> {
                     anthropic.repliesForEachType();
                     w.observed.request(ITEM, w.clock.instant().minus(Duration.ofMinutes(20)), null, w.clock.instant().plus(Duration.ofMinutes(30)));
-                }, w -> w.deadLetters.add(new World.SimMessage(REQUEST, dev.loresmith.content.Claim.Kind.REQUEST, w.clock.instant())),
+                }, w -> w.deadLetters.add(new World.SimMessage(REQUEST, dev.loresmith.item.Claim.Kind.REQUEST, w.clock.instant())),
                         item -> "fallback:dead_letter".equals(item.model()) && item.followUp() != null
                                 && item.followUp().kind() == FollowUp.Kind.REPLAY, "the dead_letter fallback, marked for replay"),
                 new Scenario("upgrade sweep", 2, w -> {

@@ -49,7 +49,7 @@ class ThrottleTest extends FlowTest {
     }
 
     Outcome generate(GenerateContent flow, long id) {
-        return flow.generate(h.request("quest_description", Long.toString(id), null), dev.loresmith.content.Claim.Kind.REQUEST,
+        return flow.generate(h.request("quest_description", Long.toString(id), null), dev.loresmith.item.Claim.Kind.REQUEST,
                 h.now().plus(Duration.ofMinutes(10)));
     }
 

@@ -2,11 +2,11 @@ package dev.loresmith.generate;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.circuit.CircuitState;
-import dev.loresmith.content.Claim;
-import dev.loresmith.content.ContentItem;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.content.ContentTypes;
-import dev.loresmith.content.FollowUp;
+import dev.loresmith.item.FollowUp;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;

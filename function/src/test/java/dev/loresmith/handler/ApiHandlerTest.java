@@ -3,7 +3,7 @@ package dev.loresmith.handler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.TestJson;
@@ -246,7 +246,7 @@ class ApiHandlerTest extends FlowTest {
         assertEquals("fallback:not_queued", body(response).path("model").asText());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 42).status());
         assertEquals("fallback:not_queued", h.item("quest_description", 42).model());
-        assertEquals(dev.loresmith.content.FollowUp.Kind.UPGRADE, h.item("quest_description", 42).followUp().kind());
+        assertEquals(dev.loresmith.item.FollowUp.Kind.UPGRADE, h.item("quest_description", 42).followUp().kind());
         JsonNode emf = h.emf.parsed().get(0);
         assertEquals(1, emf.path("Fallbacks").asInt(), "a fallback the fallback-ratio alarm sees");
         assertEquals(1, emf.path("Generations").asInt());

@@ -1,10 +1,10 @@
 package dev.loresmith.handler;
 
 import java.time.Duration;
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
@@ -36,7 +36,7 @@ class DeadLetterHandlerTest extends FlowTest {
         assertEquals(h.types.find("quest_description").orElseThrow().fallbacks().get(2), h.item("quest_description", 4242).text());
         assertEquals(1, h.logs.withMessage("dead message unreadable; dropped").size());
         assertEquals("contentType", h.logs.withMessage("dead message unreadable; dropped").get(0).path("field").asText());
-        assertEquals(dev.loresmith.content.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
+        assertEquals(dev.loresmith.item.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
         assertEquals(2, h.emf.parsed().stream().filter(d -> d.path("DeadLetters").asInt() == 1).count(), "both dead messages counted for the alarm");
         assertEquals(1, h.emf.parsed().stream().filter(d -> d.path("Fallbacks").asInt() == 1 && "dead_letter".equals(d.path("Reason").asText())).count(),
                 "the fallback it wrote counts toward the fallback ratio");
@@ -65,7 +65,7 @@ class DeadLetterHandlerTest extends FlowTest {
 
         assertEquals("fallback:no_config", h.item("quest_description", 4242).model());
         assertEquals(text, h.item("quest_description", 4242).text());
-        assertEquals(dev.loresmith.content.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
+        assertEquals(dev.loresmith.item.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
     }
 
     @Test

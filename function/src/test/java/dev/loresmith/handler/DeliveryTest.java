@@ -1,9 +1,9 @@
 package dev.loresmith.handler;
 
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;

@@ -3,7 +3,7 @@ package dev.loresmith.handler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.TestJson;

@@ -2,7 +2,7 @@ package dev.loresmith.local;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.queue.RequestQueue;

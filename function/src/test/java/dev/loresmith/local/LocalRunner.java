@@ -342,7 +342,7 @@ public final class LocalRunner implements AutoCloseable {
                     for (int i = 0; i < 3; i++) {
                         id++;
                         // one at a time, so the story is the same on every run
-                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", dev.loresmith.content.Claim.Kind.REQUEST);
+                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", dev.loresmith.item.Claim.Kind.REQUEST);
                         runner.awaitQueueIdle();
                         keys.add(type + "/" + id);
                     }

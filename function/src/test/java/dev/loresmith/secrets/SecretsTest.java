@@ -140,7 +140,7 @@ class SecretsTest extends FlowTest {
 
         assertEquals(FallbackReason.CONFIG_UNAVAILABLE, ((Outcome.Fallback) outcome).reason());
         assertEquals("fallback:config_unavailable", h.item("quest_description", 1).model());
-        assertEquals(dev.loresmith.content.FollowUp.Kind.UPGRADE, h.item("quest_description", 1).followUp().kind());
+        assertEquals(dev.loresmith.item.FollowUp.Kind.UPGRADE, h.item("quest_description", 1).followUp().kind());
         assertEquals(0, anthropic.requestCount());
     }
 

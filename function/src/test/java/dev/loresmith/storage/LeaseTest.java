@@ -1,9 +1,9 @@
 package dev.loresmith.storage;
 
-import dev.loresmith.content.Claim;
-import dev.loresmith.content.ContentItem;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
-import dev.loresmith.content.ContentStatus;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.testing.FakeAnthropic;

@@ -3,7 +3,7 @@ package dev.loresmith.testing;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import dev.loresmith.queue.RequestQueue;
 
 import java.io.ByteArrayOutputStream;

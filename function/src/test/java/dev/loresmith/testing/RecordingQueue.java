@@ -2,7 +2,7 @@ package dev.loresmith.testing;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loresmith.content.Claim;
+import dev.loresmith.item.Claim;
 import dev.loresmith.generate.Sleeper;
 import dev.loresmith.queue.RequestQueue;
 

@@ -1,4 +1,4 @@
-package dev.loresmith.content;
+package dev.loresmith.item;
 
 /** The lifecycle of a content item. A finished item is {@code ready} or {@code failed}, never left {@code pending}. */
 public enum ContentStatus {

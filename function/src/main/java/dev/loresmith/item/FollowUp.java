@@ -1,4 +1,4 @@
-package dev.loresmith.content;
+package dev.loresmith.item;
 
 import java.time.Instant;
 

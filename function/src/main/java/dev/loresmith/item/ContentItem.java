@@ -1,4 +1,6 @@
-package dev.loresmith.content;
+package dev.loresmith.item;
+
+import dev.loresmith.content.ContentKey;
 
 import java.time.Instant;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.loresmith.content;
+package dev.loresmith.item;
 
 /** The result of claiming a content item for generation. */
 public sealed interface Claim {
