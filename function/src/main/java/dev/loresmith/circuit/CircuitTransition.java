@@ -8,10 +8,9 @@ import java.util.Optional;
  * operator) becomes a named transition. Writes that change nothing callers see (a counted failure
  * below the threshold, a probe lease) are no transition.
  *
- * @param reason why, for the event: {@code failures}, {@code probe_failed}, {@code reset}, {@code probe_succeeded},
- *               {@code forced}, {@code released}
+ * @param reason why, for the event
  */
-public record CircuitTransition(Kind kind, EffectiveState from, EffectiveState to, long generation, String reason) {
+public record CircuitTransition(Kind kind, EffectiveState from, EffectiveState to, long generation, TransitionReason reason) {
 
     public enum Kind {
         OPENED("CircuitOpened"), HALF_OPEN("CircuitHalfOpen"), CLOSED("CircuitClosed");
@@ -37,14 +36,14 @@ public record CircuitTransition(Kind kind, EffectiveState from, EffectiveState t
         // A new generation is an opening even when the state reads "open" on both sides (a failed overdue probe).
         if (after.generation() > old.generation() && to == EffectiveState.OPEN) {
             return Optional.of(new CircuitTransition(Kind.OPENED, from, to, after.generation(),
-                    old.state() == CircuitState.CLOSED ? "failures" : "probe_failed"));
+                    old.state() == CircuitState.CLOSED ? TransitionReason.FAILURES : TransitionReason.PROBE_FAILED));
         }
         if (from == to) {
             return Optional.empty();
         }
-        String reason = forcedChanged ? (after.forced() == ForcedState.NONE ? "released" : "forced")
-                : to == EffectiveState.HALF_OPEN ? "reset"
-                : to == EffectiveState.CLOSED ? "probe_succeeded" : "failures";
+        TransitionReason reason = forcedChanged ? (after.forced() == ForcedState.NONE ? TransitionReason.RELEASED : TransitionReason.FORCED)
+                : to == EffectiveState.HALF_OPEN ? TransitionReason.RESET
+                : to == EffectiveState.CLOSED ? TransitionReason.PROBE_SUCCEEDED : TransitionReason.FAILURES;
         if (to.isOpen()) {
             return from.isOpen() ? Optional.empty() : Optional.of(new CircuitTransition(Kind.OPENED, from, to, after.generation(), reason));
         }

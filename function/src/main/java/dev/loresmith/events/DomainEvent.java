@@ -84,7 +84,7 @@ public sealed interface DomainEvent {
             detail.put("at", at.toString());
             detail.put("from", transition.from().wireName());
             detail.put("to", transition.to().wireName());
-            detail.put("reason", transition.reason());
+            detail.put("reason", transition.reason().wireName());
             return detail;
         }
     }

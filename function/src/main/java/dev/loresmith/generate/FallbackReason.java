@@ -2,56 +2,106 @@ package dev.loresmith.generate;
 
 import dev.loresmith.circuit.CallResult;
 
+import java.util.Optional;
+
 /**
- * Why an item got its fallback. {@code code} is what follows {@code fallback:} in the item's {@code model};
- * {@code circuit} is what the failure means for the circuit breaker. The codes are a public contract
- * (README, "Fallback reasons").
+ * Why an item got its fallback: a {@link FallbackCause}, with the HTTP status for the {@code api_error_<status>}
+ * causes (0 otherwise). {@link #code()} is what follows {@code fallback:} in the item's {@code model}.
  */
-public record FallbackReason(String code, CallResult circuit) {
+public record FallbackReason(FallbackCause cause, int status) {
 
-    public static final FallbackReason NO_CONFIG = new FallbackReason("no_config", CallResult.NOT_COUNTED);
-    /** The key or the config item could not be read just now: transient, not "there is no key". */
-    public static final FallbackReason CONFIG_UNAVAILABLE = new FallbackReason("config_unavailable", CallResult.NOT_COUNTED);
-    public static final FallbackReason CIRCUIT_OPEN = new FallbackReason("circuit_open", CallResult.NOT_COUNTED);
-    public static final FallbackReason RATE_LIMITED = new FallbackReason("rate_limited", CallResult.NOT_COUNTED);
-    public static final FallbackReason BUDGET_EXHAUSTED = new FallbackReason("budget_exhausted", CallResult.NOT_COUNTED);
-    public static final FallbackReason NETWORK_ERROR = new FallbackReason("network_error", CallResult.COUNTED_FAILURE);
-    public static final FallbackReason INVALID_JSON = new FallbackReason("invalid_json", CallResult.COUNTED_FAILURE);
-    /**
-     * A reply of the type's shape that breaks only a field's limits: still {@code invalid_json} to clients, but a
-     * player's context can provoke it, so it never counts against the provider.
-     */
-    public static final FallbackReason INVALID_JSON_LIMITS = new FallbackReason("invalid_json", CallResult.NOT_COUNTED);
-    /** {@code stop_reason: refusal}: a player's context can provoke it, so it never counts against the provider. */
-    public static final FallbackReason REFUSED = new FallbackReason("refused", CallResult.NOT_COUNTED);
-    /** {@code stop_reason: max_tokens}: likewise the request's doing, not the provider's health. */
-    public static final FallbackReason TRUNCATED = new FallbackReason("truncated", CallResult.NOT_COUNTED);
-    /** Too little of the invocation left to call the API and still write the result. Not the API's fault. */
-    public static final FallbackReason NO_TIME = new FallbackReason("no_time", CallResult.NOT_COUNTED);
-    /** The API accepted the request but could not enqueue it; nothing would have generated it. */
-    public static final FallbackReason NOT_QUEUED = new FallbackReason("not_queued", CallResult.NOT_COUNTED);
-    /** Written by the dead-letter handler for a message that could not be processed. */
-    public static final FallbackReason DEAD_LETTER = new FallbackReason("dead_letter", CallResult.NOT_COUNTED);
+    public static final FallbackReason NO_CONFIG = of(FallbackCause.NO_CONFIG);
+    public static final FallbackReason CONFIG_UNAVAILABLE = of(FallbackCause.CONFIG_UNAVAILABLE);
+    public static final FallbackReason CIRCUIT_OPEN = of(FallbackCause.CIRCUIT_OPEN);
+    public static final FallbackReason RATE_LIMITED = of(FallbackCause.RATE_LIMITED);
+    public static final FallbackReason BUDGET_EXHAUSTED = of(FallbackCause.BUDGET_EXHAUSTED);
+    public static final FallbackReason NETWORK_ERROR = of(FallbackCause.NETWORK_ERROR);
+    public static final FallbackReason UNREADABLE = of(FallbackCause.UNREADABLE);
+    public static final FallbackReason INVALID_JSON = of(FallbackCause.INVALID_JSON);
+    public static final FallbackReason INVALID_JSON_LIMITS = of(FallbackCause.INVALID_LIMITS);
+    public static final FallbackReason REFUSED = of(FallbackCause.REFUSED);
+    public static final FallbackReason TRUNCATED = of(FallbackCause.TRUNCATED);
+    public static final FallbackReason NO_TIME = of(FallbackCause.NO_TIME);
+    public static final FallbackReason NOT_QUEUED = of(FallbackCause.NOT_QUEUED);
+    public static final FallbackReason DEAD_LETTER = of(FallbackCause.DEAD_LETTER);
 
-    /** Another 4xx/5xx status: counted. */
+    public FallbackReason {
+        if (cause.hasStatus() != (status > 0)) {
+            throw new IllegalArgumentException(cause + " with status " + status);
+        }
+    }
+
+    private static FallbackReason of(FallbackCause cause) {
+        return new FallbackReason(cause, 0);
+    }
+
+    /** A non-2xx status: 5xx are the provider's trouble and pass; anything else is the request's and does not. Counted either way. */
     public static FallbackReason apiError(int status) {
-        return new FallbackReason("api_error_" + status, CallResult.COUNTED_FAILURE);
+        return new FallbackReason(status / 100 == 5 ? FallbackCause.SERVER_ERROR : FallbackCause.CLIENT_ERROR, status);
     }
 
     /** A status that says nothing about the provider's health (the endpoint refused a request field): not counted. */
-    public static FallbackReason apiErrorNotCounted(int status) {
-        return new FallbackReason("api_error_" + status, CallResult.NOT_COUNTED);
+    public static FallbackReason fieldRejected(int status) {
+        return new FallbackReason(FallbackCause.FIELD_REJECTED, status);
     }
 
+    /**
+     * The reason a stored code names ({@code model} without {@code fallback:}, or {@code lastFailure}); empty for a
+     * code this version does not know. {@code invalid_json} reads as {@link FallbackCause#INVALID_JSON}: all three
+     * of its causes share the code and the upgrade rule.
+     */
+    public static Optional<FallbackReason> parse(String code) {
+        if (code == null) {
+            return Optional.empty();
+        }
+        if (code.startsWith("api_error_")) {
+            try {
+                int status = Integer.parseInt(code.substring("api_error_".length()));
+                return status >= 100 && status <= 999 ? Optional.of(apiError(status)) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        for (FallbackCause cause : FallbackCause.values()) {
+            if (!cause.hasStatus() && cause.code().equals(code)) {
+                return Optional.of(of(cause));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The wire code: {@code circuit_open}, {@code api_error_503}, ... */
+    public String code() {
+        return cause.hasStatus() ? cause.code() + status : cause.code();
+    }
+
+    /** The item's {@code model}: {@code fallback:<code>}. */
     public String model() {
-        return "fallback:" + code;
+        return "fallback:" + code();
+    }
+
+    /** What a call that ended this way means for the circuit. */
+    public CallResult circuit() {
+        return cause.circuit();
     }
 
     /** Whether a fallback for this reason may be replaced by generated text later (README, "Upgrades"). */
     public boolean upgradeable() {
-        return switch (code) {
-            case "circuit_open", "rate_limited", "network_error", "no_time", "not_queued", "config_unavailable", "invalid_json" -> true;
-            default -> code.matches("api_error_5\\d\\d");
-        };
+        return cause.upgrade() != FallbackCause.Upgrade.NEVER;
+    }
+
+    /** Whether this reason earns one upgrade attempt only. */
+    public boolean upgradedOnce() {
+        return cause.upgrade() == FallbackCause.Upgrade.ONCE;
+    }
+
+    /** A reply refused, truncated or not of the type's shape (see {@link FallbackCause#quality()}). */
+    public boolean quality() {
+        return cause.quality();
+    }
+
+    @Override
+    public String toString() {
+        return code();
     }
 }

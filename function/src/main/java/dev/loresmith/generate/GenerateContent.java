@@ -233,8 +233,7 @@ public final class GenerateContent {
                 return recorded.lost() ? lost(ready) : new Outcome.Ready(ready, g.usage(), probe, apiLatency, conditions(false, false));
             }
             ReplyJudge.Failed failed = (ReplyJudge.Failed) verdict;
-            if (failed.reason().code().equals("invalid_json") || failed.reason().equals(FallbackReason.REFUSED)
-                    || failed.reason().equals(FallbackReason.TRUNCATED)) {
+            if (failed.reason().quality()) {
                 // Quality, not availability: which rule the reply broke (field names and rules only, never its text).
                 log.warn("reply rejected", "contentType", type().name(), "reason", failed.reason().code(), "detail", failed.detail());
             }

@@ -48,7 +48,7 @@ public sealed interface Outcome {
 
         /** A reply came back and was refused, truncated or invalid: its content type's prompt, not the provider, is at fault. */
         public boolean qualityFailure() {
-            return call == Call.ANSWERED;
+            return reason.quality();
         }
     }
 

@@ -41,7 +41,7 @@ final class ReplyJudge {
                 return new Failed(FallbackReason.RATE_LIMITED, error.problem() == LlmReply.Problem.SPEND_LIMIT ? "spend_limit" : "429");
             }
             if (error.problem() == LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED) {
-                return new Failed(FallbackReason.apiErrorNotCounted(error.status()), "structured_output_rejected");
+                return new Failed(FallbackReason.fieldRejected(error.status()), "structured_output_rejected");
             }
             return new Failed(FallbackReason.apiError(error.status()), Integer.toString(error.status()));
         }
@@ -51,7 +51,7 @@ final class ReplyJudge {
         if (reply instanceof LlmReply.Unsendable unsendable) {
             return new Failed(FallbackReason.NO_CONFIG, unsendable.problem());
         }
-        return new Failed(FallbackReason.INVALID_JSON, ((LlmReply.Unreadable) reply).problem());
+        return new Failed(FallbackReason.UNREADABLE, ((LlmReply.Unreadable) reply).problem());
     }
 
     private static Verdict judgeAnswer(LlmReply.Answer answer, ContentType type, String requestedModel) {

@@ -32,7 +32,7 @@ public record UpgradePolicy(Duration firstDelay, int backoffFactor, int attempts
         if (!type.upgrade() || !reason.upgradeable()) {
             return null;
         }
-        if (reason.code().equals(FallbackReason.INVALID_JSON.code()) && attempts > 0) {
+        if (reason.upgradedOnce() && attempts > 0) {
             return null; // invalid_json is upgraded once: this was that attempt
         }
         Instant fellBackAt = item.generatedAt() == null ? now : item.generatedAt();

@@ -85,17 +85,17 @@ public final class AnthropicClient implements LlmClient {
             response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
-            return new LlmReply.NetworkError("timed out after " + timeout.toMillis() + " ms");
+            return LlmReply.NetworkError.timedOutAfter(timeout);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof java.net.http.HttpTimeoutException) {
-                return new LlmReply.NetworkError("timed out after " + timeout.toMillis() + " ms");
+                return LlmReply.NetworkError.timedOutAfter(timeout);
             }
-            return new LlmReply.NetworkError(cause.getClass().getSimpleName());
+            return LlmReply.NetworkError.failed(cause.getClass().getSimpleName());
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();
-            return new LlmReply.NetworkError("interrupted");
+            return LlmReply.NetworkError.failed("interrupted");
         }
         if (response.statusCode() / 100 != 2) {
             return error(response.statusCode(), response.body(), response.headers());

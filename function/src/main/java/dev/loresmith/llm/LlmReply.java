@@ -25,11 +25,18 @@ public sealed interface LlmReply {
     record Unreadable(String problem) implements LlmReply {
     }
 
-    /** No HTTP answer within the time allowed, or the connection failed. */
-    record NetworkError(String problem) implements LlmReply {
-        /** Whether the call ran out of its time (rather than failing to connect, or the connection breaking). */
-        public boolean timedOut() {
-            return problem.startsWith("timed out");
+    /**
+     * No HTTP answer within the time allowed ({@code timedOut}), or the connection failed or broke. {@code problem}
+     * is for logs: our own words or an exception's class, never a foreign message.
+     */
+    record NetworkError(boolean timedOut, String problem) implements LlmReply {
+
+        public static NetworkError timedOutAfter(Duration timeout) {
+            return new NetworkError(true, "timed out after " + timeout.toMillis() + " ms");
+        }
+
+        public static NetworkError failed(String problem) {
+            return new NetworkError(false, problem);
         }
     }
 

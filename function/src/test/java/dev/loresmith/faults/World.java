@@ -188,7 +188,7 @@ final class World {
         }
         if (fault == FaultPlan.Kind.TIMEOUT) {
             clock.advance(timeout);
-            return new LlmReply.NetworkError("timed out (injected)");
+            return LlmReply.NetworkError.timedOutAfter(timeout);
         }
         LlmReply reply = model.complete(baseUrl, prompt, key, timeout);
         if (fault == FaultPlan.Kind.DIE_AFTER) {

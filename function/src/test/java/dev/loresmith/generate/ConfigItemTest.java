@@ -225,7 +225,7 @@ class ConfigItemTest extends FlowTest {
         java.util.List<String> targets = new java.util.ArrayList<>();
         h.withLlm((baseUrl, prompt, key, timeout) -> {
             targets.add(baseUrl);
-            return new dev.loresmith.llm.LlmReply.NetworkError("timed out after 30000 ms");
+            return dev.loresmith.llm.LlmReply.NetworkError.timedOutAfter(java.time.Duration.ofSeconds(30));
         });
 
         Outcome outcome = h.generate("quest_description", 1);

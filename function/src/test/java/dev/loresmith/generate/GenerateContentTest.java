@@ -337,7 +337,7 @@ class GenerateContentTest extends FlowTest {
 
             Outcome outcome = h.generate(QUEST, 44);
 
-            assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason());
+            assertEquals("invalid_json", ((Outcome.Fallback) outcome).reason().code());
             assertEquals(ContentStatus.FAILED, h.item(QUEST, 44).status());
         }
 
@@ -350,7 +350,8 @@ class GenerateContentTest extends FlowTest {
 
             Outcome outcome = h.generate(QUEST, 45);
 
-            assertEquals(FallbackReason.INVALID_JSON, ((Outcome.Fallback) outcome).reason());
+            assertEquals(FallbackReason.UNREADABLE, ((Outcome.Fallback) outcome).reason());
+            assertEquals("invalid_json", ((Outcome.Fallback) outcome).reason().code());
             assertEquals(1, h.circuitRecord().failureCount());
         }
 
