@@ -23,7 +23,8 @@ import dev.loresmith.log.StructuredLog;
 import dev.loresmith.schedule.ResetScheduler;
 import dev.loresmith.secrets.ApiKey;
 import dev.loresmith.secrets.ApiKeySource;
-import dev.loresmith.storage.Backoff;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.RetryPolicy;
 import dev.loresmith.storage.CircuitStore;
 import dev.loresmith.storage.ContentStore;
 import dev.loresmith.storage.ProviderConfig;
@@ -49,6 +50,8 @@ public final class GenerateContent {
 
     /** Below this much time left, a call is not started: it could only time out (and a timeout is not the API's fault). */
     static final Duration MIN_CALL_BUDGET = Duration.ofSeconds(1);
+    /** A result whose circuit change conflicted is decided again on a fresh read: full jitter, 20 ms doubling to 200 ms. */
+    static final RetryPolicy COMMIT_RETRY = RetryPolicy.attempts(5).backoff(Duration.ofMillis(20), Duration.ofMillis(200)).withJitter();
 
     private final ContentStore contents;
     private final CircuitStore circuits;
@@ -60,14 +63,14 @@ public final class GenerateContent {
     private final UpgradePolicy upgrades;
     private final Clock clock;
     private final StructuredLog log;
-    private final Backoff backoff;
+    private final Pause pause;
     private final StructuredOutputs structuredOutputs;
     /** Config problems already logged by this execution environment: one ERROR each, not one per request. */
     private final Set<String> reportedProblems = ConcurrentHashMap.newKeySet();
 
     public GenerateContent(ContentStore contents, CircuitStore circuits, LlmClient llm, ApiKeySource apiKeys,
                            ResetScheduler resets, Circuit circuit, GenerateSettings settings, UpgradePolicy upgrades,
-                           Clock clock, StructuredLog log, Backoff backoff) {
+                           Clock clock, StructuredLog log, Pause pause) {
         this.contents = contents;
         this.circuits = circuits;
         this.llm = llm;
@@ -78,7 +81,7 @@ public final class GenerateContent {
         this.upgrades = upgrades;
         this.clock = clock;
         this.log = log;
-        this.backoff = backoff;
+        this.pause = pause;
         this.structuredOutputs = new StructuredOutputs(log);
     }
 
@@ -317,7 +320,7 @@ public final class GenerateContent {
                             log.warn("circuit accounting gave up", "attempts", attempt, "contentType", finished.key().contentType());
                             return new Recorded(false, contents.finish(finished, worker, null, null) == ContentStore.Commit.LEASE_LOST);
                         }
-                        backoff.pause(attempt);
+                        pause.pause(COMMIT_RETRY.pauseAfter(attempt));
                         current = circuits.read().circuit();
                     }
                 }

@@ -8,6 +8,7 @@ import dev.loresmith.content.RequestMessages;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.queue.RequestQueue;
+import dev.loresmith.retry.Pause;
 import dev.loresmith.storage.ContentStore;
 
 import java.time.Clock;
@@ -40,15 +41,15 @@ public final class RequestContent {
     private final RequestQueue queue;
     private final UpgradePolicy upgrades;
     private final Clock clock;
-    private final Sleeper sleeper;
+    private final Pause pause;
     private final StructuredLog log;
 
-    public RequestContent(ContentStore contents, RequestQueue queue, UpgradePolicy upgrades, Clock clock, Sleeper sleeper, StructuredLog log) {
+    public RequestContent(ContentStore contents, RequestQueue queue, UpgradePolicy upgrades, Clock clock, Pause pause, StructuredLog log) {
         this.contents = contents;
         this.queue = queue;
         this.upgrades = upgrades;
         this.clock = clock;
-        this.sleeper = sleeper;
+        this.pause = pause;
         this.log = log;
     }
 
@@ -97,7 +98,7 @@ public final class RequestContent {
             if (left.compareTo(pause) < 0) {
                 return item;
             }
-            sleeper.sleep(pause);
+            this.pause.pause(pause);
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
             try {
                 item = contents.find(item.key()).orElse(item);

@@ -62,7 +62,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         this.services = services;
         this.types = services.types();
         this.parser = services.parser();
-        this.contents = services.tables();
+        this.contents = services.contents();
         this.requests = services.requests(); // fails fast here, not at the first request, if QUEUE_URL is missing
         this.clock = services.clock();
         this.log = services.log();

@@ -16,7 +16,6 @@ import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.RequestContent;
 import dev.loresmith.generate.ResetCircuit;
-import dev.loresmith.generate.Sleeper;
 import dev.loresmith.generate.UpgradePolicy;
 import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.llm.LlmClient;
@@ -29,8 +28,11 @@ import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.schedule.ResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
 import dev.loresmith.secrets.SecretsManagerApiKey;
-import dev.loresmith.storage.Backoff;
-import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
+import dev.loresmith.storage.CircuitTable;
+import dev.loresmith.storage.ContentStore;
+import dev.loresmith.storage.ContentTable;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -68,8 +70,8 @@ public final class Services {
     private final Clock clock;
     private final StructuredLog log;
     private final GenerationMetrics metrics;
-    private final Backoff backoff;
-    private final Sleeper sleeper;
+    private final Pause backoff;
+    private final Pause sleeper;
     private final Lazy<SdkHttpClient> http;
     private final Lazy<DynamoDbClient> dynamo;
     private final Lazy<ApiKeySource> apiKeys;
@@ -78,7 +80,8 @@ public final class Services {
     private final Lazy<EventPublisher> events;
     private final Lazy<LlmClient> llm;
     private final Lazy<ContentTypes> types = new Lazy<>(ContentTypes::bundled);
-    private final Lazy<DynamoDbTables> tables;
+    private final Lazy<CircuitTable> circuits;
+    private final Lazy<ContentTable> contents;
     private final Lazy<GenerateContent> generate;
     private final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
 
@@ -97,9 +100,11 @@ public final class Services {
                 : () -> new SqsRequestQueue(client(SqsClient.builder()), env.require("QUEUE_URL")));
         this.events = new Lazy<>(b.events != null ? () -> b.events : this::eventsFromEnvironment);
         this.llm = new Lazy<>(b.llm != null ? () -> b.llm : AnthropicClient::new);
-        this.tables = new Lazy<>(() -> new DynamoDbTables(dynamo.get(), env.require("CONTENT_TABLE"),
-                env.require("CIRCUIT_TABLE"), PROVIDER, backoff));
-        this.generate = new Lazy<>(() -> new GenerateContent(tables.get(), tables.get(), llm.get(), apiKeys.get(),
+        this.circuits = new Lazy<>(() -> new CircuitTable(dynamo.get(), env.require("CIRCUIT_TABLE"), PROVIDER,
+                new Retry(dev.loresmith.storage.Conflicts.POLICY, backoff, clock)));
+        this.contents = new Lazy<>(() -> new ContentTable(dynamo.get(), env.require("CONTENT_TABLE"), circuits.get(),
+                new Retry(dev.loresmith.storage.Conflicts.POLICY, backoff, clock)));
+        this.generate = new Lazy<>(() -> new GenerateContent(contents.get(), circuits.get(), llm.get(), apiKeys.get(),
                 // The Scheduler client is built on the first opening, not on the cold-start path.
                 (generation, at) -> resets.get().scheduleReset(generation, at), circuit, settings(), UpgradePolicy.DEFAULTS,
                 clock, log, backoff));
@@ -138,8 +143,12 @@ public final class Services {
         return new RequestParser(types());
     }
 
-    public DynamoDbTables tables() {
-        return tables.get();
+    public ContentTable contents() {
+        return contents.get();
+    }
+
+    public CircuitTable circuits() {
+        return circuits.get();
     }
 
     public GenerateContent generate() {
@@ -147,23 +156,23 @@ public final class Services {
     }
 
     public RequestContent requests() {
-        return new RequestContent(tables(), queue(), UpgradePolicy.DEFAULTS, clock, sleeper, log);
+        return new RequestContent(contents(), queue(), UpgradePolicy.DEFAULTS, clock, sleeper, log);
     }
 
     public ResetCircuit reset() {
-        return new ResetCircuit(tables(), circuit, log);
+        return new ResetCircuit(circuits(), circuit, log);
     }
 
     public DeadLetterFallback deadLetters() {
-        return new DeadLetterFallback(tables(), clock);
+        return new DeadLetterFallback(contents(), clock);
     }
 
     public FollowUpSweep sweep() {
-        return new FollowUpSweep(tables(), tables(), queue(), types(), circuit, UPGRADES_PER_SWEEP, clock, log);
+        return new FollowUpSweep(contents(), circuits(), queue(), types(), circuit, UPGRADES_PER_SWEEP, clock, log);
     }
 
     public CircuitAdmin circuitAdmin() {
-        return new CircuitAdmin(tables(), circuit, clock, log);
+        return new CircuitAdmin(circuits(), circuit, clock, log);
     }
 
     public RequestQueue queue() {
@@ -188,12 +197,12 @@ public final class Services {
             MessagesPrompt.of(request.type(), request.context(), settings().defaultModel(), settings().defaultMaxTokens(), true);
             discard.warmUp(name);
         }
-        tables().find(new ContentKey(registry.names().iterator().next(), ContentId.parse("0")));
+        contents().find(new ContentKey(registry.names().iterator().next(), ContentId.parse("0")));
     }
 
     /** One consistent read of the circuit/config item. Only for handlers whose role may read the circuit table. */
     public void warmUpCircuit() {
-        tables().read();
+        circuits().read();
     }
 
     private GenerateSettings settings() {
@@ -252,8 +261,8 @@ public final class Services {
         private RequestQueue queue;
         private EventPublisher events;
         private LlmClient llm;
-        private Backoff backoff = Backoff.jittered();
-        private Sleeper sleeper = Sleeper.REAL;
+        private Pause backoff = Pause.REAL;
+        private Pause sleeper = Pause.REAL;
 
         private Builder(Env env) {
             this.env = env;
@@ -304,12 +313,12 @@ public final class Services {
             return this;
         }
 
-        public Builder backoff(Backoff value) {
+        public Builder backoff(Pause value) {
             backoff = value;
             return this;
         }
 
-        public Builder sleeper(Sleeper value) {
+        public Builder sleeper(Pause value) {
             sleeper = value;
             return this;
         }

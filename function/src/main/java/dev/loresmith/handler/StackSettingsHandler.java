@@ -42,7 +42,7 @@ public final class StackSettingsHandler implements RequestStreamHandler {
     }
 
     public StackSettingsHandler(Services services) {
-        this.circuits = services.tables();
+        this.circuits = services.circuits();
         this.log = services.log();
     }
 

@@ -73,8 +73,8 @@ public record ContentItem(ContentKey key, ContentStatus status, String text, Str
         return Optional.ofNullable(text);
     }
 
-    /** Whether another worker's lease on the item is still live at {@code now}. */
+    /** Whether a worker's lease on the item is still live at {@code now} (as the table's conditions see it). */
     public boolean leasedAt(Instant now) {
-        return leaseUntil != null && now.isBefore(leaseUntil);
+        return ItemLifecycle.leasedAt(this, now);
     }
 }

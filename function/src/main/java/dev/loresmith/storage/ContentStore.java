@@ -5,6 +5,7 @@ import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.item.FollowUp;
+import dev.loresmith.item.ItemLifecycle;
 
 import java.time.Instant;
 import java.util.List;
@@ -52,7 +53,7 @@ public interface ContentStore {
      * Marks a {@code failed} item that owes nothing else as replayable from the dead-letter path. Written only
      * if the item is failed, has no follow-up and is not leased by a live worker.
      */
-    Mark markForReplay(ContentKey key, Instant now);
+    ItemLifecycle.Mark markForReplay(ContentKey key, Instant now);
 
     /** Items whose follow-up of {@code kind} is due at {@code now}, oldest first, at most {@code limit}. */
     List<ContentKey> dueFollowUps(FollowUp.Kind kind, Instant now, int limit);
@@ -74,11 +75,4 @@ public interface ContentStore {
         LEASE_LOST
     }
 
-    enum Mark {
-        MARKED,
-        /** Ready, still pending, or already owing a follow-up: nothing to mark. */
-        NOTHING_TO_MARK,
-        /** A live worker holds it: try again later. */
-        LEASED
-    }
 }

@@ -1,13 +1,19 @@
 package dev.loresmith.storage;
 
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One UpdateItem's expression, built attribute by attribute; every name goes through a placeholder. */
+/**
+ * One UpdateItem's SET and REMOVE clauses, built attribute by attribute: every name through {@code #<name>}, every
+ * value through {@code :<name>} (never {@code :g_...}, which conditions use). {@link #request} joins it with its
+ * condition — both self-contained, so nothing depends on a placeholder registered elsewhere.
+ */
 final class Update {
 
     private final List<String> sets = new ArrayList<>();
@@ -35,16 +41,14 @@ final class Update {
         return this;
     }
 
-    /** A placeholder for an attribute name, for use in the condition too. */
-    String name(String attribute) {
+    private String name(String attribute) {
         String placeholder = "#" + attribute.replaceAll("[^A-Za-z0-9_]", "_");
         names.put(placeholder, attribute);
         return placeholder;
     }
 
-    /** A placeholder for a value, for use in the condition too. */
-    String value(String key, AttributeValue value) {
-        String placeholder = ":" + key.replaceAll("[^A-Za-z0-9_]", "_");
+    private String value(String attribute, AttributeValue value) {
+        String placeholder = ":" + attribute.replaceAll("[^A-Za-z0-9_]", "_");
         values.put(placeholder, value);
         return placeholder;
     }
@@ -60,11 +64,16 @@ final class Update {
         return expression.toString();
     }
 
-    Map<String, String> names() {
-        return names;
-    }
-
-    Map<String, AttributeValue> values() {
-        return values.isEmpty() ? null : values;
+    /** This update on {@code key} of {@code table}, conditioned on {@code condition} (null: unconditional). */
+    UpdateItemRequest.Builder request(String table, Map<String, AttributeValue> key, Expression condition) {
+        Map<String, String> allNames = condition == null ? names : Expression.joinNames(names, condition.expressionNames());
+        Map<String, AttributeValue> allValues = condition == null ? values : Expression.joinValues(values, condition.expressionValues());
+        return UpdateItemRequest.builder()
+                .tableName(table)
+                .key(key)
+                .updateExpression(expression())
+                .conditionExpression(condition == null ? null : condition.expression())
+                .expressionAttributeNames(allNames == null || allNames.isEmpty() ? null : allNames)
+                .expressionAttributeValues(allValues == null || allValues.isEmpty() ? null : allValues);
     }
 }

@@ -10,7 +10,8 @@ import dev.loresmith.handler.Env;
 import dev.loresmith.handler.Services;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.metrics.GenerationMetrics;
-import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.storage.CircuitTable;
+import dev.loresmith.storage.ContentTable;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.LogCapture;
@@ -110,20 +111,20 @@ public final class Benchmark {
         anthropic.failsWith(429);
         count("fallback, rate limited (sets the shared throttle)", rig -> rig.generate(IDS.incrementAndGet()));
         count("fallback, held back by the shared throttle", rig -> {
-            rig.tables.throttleUntil(java.time.Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(java.time.Instant.now()));
+            rig.circuits.throttleUntil(java.time.Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(java.time.Instant.now()));
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
             rig.clearThrottle();
         });
         count("fallback, open circuit", rig -> {
-            CircuitRecord closed = rig.tables.read().circuit();
+            CircuitRecord closed = rig.circuits.read().circuit();
             CircuitRecord open = dev.loresmith.testing.Circuits.open(java.time.Instant.now(), closed.generation() + 1, closed.version() + 1);
-            rig.tables.replace(closed, open);
+            rig.circuits.replace(closed, open);
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
-            rig.tables.replace(open, dev.loresmith.testing.Circuits.closed(java.util.List.of(), open.generation(), open.version() + 1));
+            rig.circuits.replace(open, dev.loresmith.testing.Circuits.closed(java.util.List.of(), open.generation(), open.version() + 1));
         });
         anthropic.repliesForEachType();
         count("duplicate of a ready item", rig -> {
@@ -447,7 +448,8 @@ public final class Benchmark {
             return frozen != null ? frozen : recorded.all();
         }
         final LogCapture emf = new LogCapture();
-        final DynamoDbTables tables;
+        final ContentTable contents;
+        final CircuitTable circuits;
         final SqsGenerateHandler handler;
         final Services services;
         /** DynamoDB requests made before the model was called (the first call), or -1 when it was not. */
@@ -469,7 +471,8 @@ public final class Benchmark {
                         return model.complete(baseUrl, prompt, key, timeout);
                     })
                     .build();
-            tables = services.tables();
+            contents = services.contents();
+            circuits = services.circuits();
             handler = new SqsGenerateHandler(services);
         }
 

@@ -156,8 +156,8 @@ class StreamEventsTest extends FlowTest {
         h.streams();
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
-        h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
-        h.tables.addTokens(java.time.LocalDate.of(2026, 11, 25), 10);
+        h.circuits.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
+        h.circuits.addTokens(java.time.LocalDate.of(2026, 11, 25), 10);
 
         assertEquals(List.of(), drain());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 1).status());

@@ -138,7 +138,7 @@ class FaultMatrixTest {
     }
 
     static void circuit(World w, CircuitRecord record) {
-        assertTrue(w.observed.replace(CircuitRecord.initial(), record));
+        assertTrue(w.observedCircuit.replace(CircuitRecord.initial(), record));
     }
 
     /** The item holds a circuit_open fallback whose upgrade is due now. */

@@ -25,8 +25,11 @@ import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.SecretsManagerApiKey;
-import dev.loresmith.storage.Backoff;
-import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
+import dev.loresmith.storage.CircuitTable;
+import dev.loresmith.storage.Conflicts;
+import dev.loresmith.storage.ContentTable;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FakeContext;
@@ -79,7 +82,8 @@ final class World {
     /** The handlers' DynamoDB client: every call goes through the plan. */
     final DynamoDbClient dynamo;
     /** The test's own view of the tables, outside the plan. */
-    final DynamoDbTables observed;
+    final ContentTable observed;
+    final CircuitTable observedCircuit;
     final LogCapture logs = new LogCapture();
     final LogCapture emf = new LogCapture();
     final SimQueue queue = new SimQueue();
@@ -125,7 +129,9 @@ final class World {
         empty(tableNames);
         this.item = item;
         this.dynamo = clients.dynamo;
-        this.observed = new DynamoDbTables(TestAws.dynamo(), tableNames.content(), tableNames.circuit(), "anthropic", Backoff.NONE);
+        Retry conflicts = new Retry(Conflicts.POLICY, Pause.NONE, clock);
+        this.observedCircuit = new CircuitTable(TestAws.dynamo(), tableNames.circuit(), "anthropic", conflicts);
+        this.observed = new ContentTable(TestAws.dynamo(), tableNames.content(), observedCircuit, conflicts);
     }
 
     /** Deletes every item of both tables (a run touches a handful). */
@@ -156,7 +162,7 @@ final class World {
                 .queue(queue)
                 .llm(this::callModel)
                 .events(events -> { })
-                .backoff(Backoff.NONE)
+                .backoff(Pause.NONE)
                 .sleeper(d -> {
                     clock.advance(d);
                     nested = true; // while an API request waits, the queue is worked
@@ -310,7 +316,7 @@ final class World {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
-            CircuitRecord before = observed.read().circuit();
+            CircuitRecord before = observedCircuit.read().circuit();
             boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(services()).handleRequest(event, FakeContext.withSeconds(45)));
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
@@ -356,7 +362,7 @@ final class World {
             if (reset.at.isAfter(clock.instant())) {
                 continue;
             }
-            CircuitRecord before = observed.read().circuit();
+            CircuitRecord before = observedCircuit.read().circuit();
             boolean alive = invoke(() -> {
                 try {
                     new ResetHandler(services()).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
@@ -375,7 +381,7 @@ final class World {
 
     /** The bus rule: the circuit half-opening or closing starts a sweep at once. */
     private void ruleOnCircuitEvents(CircuitRecord before) {
-        CircuitTransition.between(before, observed.read().circuit())
+        CircuitTransition.between(before, observedCircuit.read().circuit())
                 .filter(t -> t.kind() != CircuitTransition.Kind.OPENED)
                 .ifPresent(t -> sweep());
     }
@@ -389,7 +395,7 @@ final class World {
 
     void sweep() {
         nextSweep = clock.instant().plus(Duration.ofMinutes(1));
-        CircuitRecord before = observed.read().circuit();
+        CircuitRecord before = observedCircuit.read().circuit();
         invoke(() -> {
             try {
                 new SweepHandler(services()).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),

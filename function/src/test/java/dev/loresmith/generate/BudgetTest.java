@@ -76,12 +76,12 @@ class BudgetTest extends FlowTest {
     @Test
     @DisplayName("the stack's DailyTokenBudget applies unless the config item overrides it; 0 means none")
     void stackBudget() {
-        h.tables.writeStackSettings(new StackSettings("claude-sonnet-4-5", 1024, anthropic.baseUrl(), PER_CALL));
+        h.circuits.writeStackSettings(new StackSettings("claude-sonnet-4-5", 1024, anthropic.baseUrl(), PER_CALL));
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         h.generate("quest_description", 1);
         assertEquals(FallbackReason.BUDGET_EXHAUSTED, ((Outcome.Fallback) h.generate("quest_description", 2)).reason());
 
-        h.tables.writeStackSettings(new StackSettings("claude-sonnet-4-5", 1024, anthropic.baseUrl(), 0L));
+        h.circuits.writeStackSettings(new StackSettings("claude-sonnet-4-5", 1024, anthropic.baseUrl(), 0L));
         assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 3));
     }
 

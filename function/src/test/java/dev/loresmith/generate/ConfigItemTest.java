@@ -177,8 +177,8 @@ class ConfigItemTest extends FlowTest {
     @DisplayName("the write that replaces a bad throttle never moves a real one back")
     void throttleNeverBack() {
         Instant now = h.now();
-        assertTrue(h.tables.throttleUntil(now.plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
-        assertFalse(h.tables.throttleUntil(now.plusSeconds(30), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
+        assertTrue(h.circuits.throttleUntil(now.plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
+        assertFalse(h.circuits.throttleUntil(now.plusSeconds(30), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
         assertEquals(now.plusSeconds(60), h.config().throttledUntil());
     }
 
@@ -221,7 +221,7 @@ class ConfigItemTest extends FlowTest {
             "https://proxy.example.com/?key=1", "ftp://proxy.example.com"})
     @DisplayName("a stack baseUrl the key must not go to (or cannot go to) is ignored with an ERROR: the default endpoint is used, not no_config")
     void badBaseUrl(String url) {
-        h.tables.writeStackSettings(new StackSettings(null, null, url, null));
+        h.circuits.writeStackSettings(new StackSettings(null, null, url, null));
         java.util.List<String> targets = new java.util.ArrayList<>();
         h.withLlm((baseUrl, prompt, key, timeout) -> {
             targets.add(baseUrl);

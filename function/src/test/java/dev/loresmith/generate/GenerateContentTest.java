@@ -250,7 +250,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("a duplicate delivery of an item leased by a live worker makes no API call")
         void duplicateOfLeased() {
             anthropic.replies(QUEST_JSON);
-            h.tables.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+            h.contents.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
             Outcome outcome = h.generate(QUEST, 32);
 
@@ -433,7 +433,7 @@ class GenerateContentTest extends FlowTest {
             assertEquals(2, writes.size());
             assertEquals(h.tableNames.content(), writes.get(0).update().tableName());
             assertTrue(writes.get(0).update().expressionAttributeValues().containsValue(AttributeValue.fromS("fallback:api_error_500")));
-            assertTrue(writes.get(0).update().conditionExpression().contains("#leaseOwner = :worker"), "conditioned on this worker's lease");
+            assertTrue(writes.get(0).update().conditionExpression().contains("#leaseOwner = :g_worker"), "conditioned on this worker's lease");
             assertEquals(h.tableNames.circuit(), writes.get(1).update().tableName());
 
             List<FakeAws.CreatedSchedule> schedules = aws.createdSchedules();

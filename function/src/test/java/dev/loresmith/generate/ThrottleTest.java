@@ -124,7 +124,7 @@ class ThrottleTest extends FlowTest {
     @DisplayName("a half-open circuit is not probed while the throttle holds: the probe would only meet the same 429")
     void noProbeWhileThrottled() {
         h.circuitIs(dev.loresmith.testing.Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
-        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
+        h.circuits.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
         anthropic.replies(FakeAnthropic.QUEST_JSON);
 
         Outcome outcome = h.generate("quest_description", 1);

@@ -222,7 +222,7 @@ class UpgradeTest extends FlowTest {
     @Test
     @DisplayName("a pending item nobody finished (its request's sender died before enqueuing) is put on the queue again")
     void stalledPendingRequeued() {
-        h.tables.request(h.request(QUEST, "7", null).key(), h.now(), "{\"note\":\"x\"}", h.now().plus(Duration.ofMinutes(5)));
+        h.contents.request(h.request(QUEST, "7", null).key(), h.now(), "{\"note\":\"x\"}", h.now().plus(Duration.ofMinutes(5)));
         assertEquals(0, sweep().requeueStalled(100).enqueued(), "not due yet");
 
         h.clock.advance(Duration.ofMinutes(5));
@@ -237,7 +237,7 @@ class UpgradeTest extends FlowTest {
     }
 
     FollowUpSweep sweepWith(ContentTypes types, int maxPerSweep) {
-        return new FollowUpSweep(h.tables, h.tables, h.queue, types, h.circuit, maxPerSweep, h.clock, h.logs.log(h.clock));
+        return new FollowUpSweep(h.contents, h.circuits, h.queue, types, h.circuit, maxPerSweep, h.clock, h.logs.log(h.clock));
     }
 
     @Test
@@ -293,7 +293,7 @@ class UpgradeTest extends FlowTest {
     @Test
     @DisplayName("a pending item of a content type since removed is closed failed (an empty document), not left pending")
     void pendingOfRemovedTypeClosed() {
-        h.tables.request(h.request("event_consequence", "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        h.contents.request(h.request("event_consequence", "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
         h.clock.advance(Duration.ofMinutes(5));
 
         assertEquals(0, sweepWith(ContentTypes.fromResource("/content-types-without-event-consequence.json"), 50).requeueStalled(100).enqueued());
@@ -309,7 +309,7 @@ class UpgradeTest extends FlowTest {
     @Test
     @DisplayName("a requeued item's message finds it finished by its first message (a backlog, not a loss): no second call")
     void requeueAfterBacklogNoSecondCall() {
-        h.tables.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        h.contents.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
         h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST); // the first message, stuck in a backlog
         h.clock.advance(Duration.ofMinutes(5));
         assertEquals(1, sweep().requeueStalled(100).enqueued());

@@ -52,7 +52,7 @@ class CircuitAdminHandlerTest extends FlowTest {
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
         h.generate("quest_description", 2);
-        h.tables.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
+        h.circuits.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
 
         JsonNode view = body(call(SampleEvents.http("circuit-get.json")));
 

@@ -25,7 +25,7 @@ class DeadLetterHandlerTest extends FlowTest {
     @Test
     @DisplayName("an item left pending by a dead worker gets the dead_letter fallback, marked for replay; the unreadable message is logged and dropped")
     void pendingItem() {
-        h.tables.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "dead-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "dead-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
         h.clock.advance(java.time.Duration.ofSeconds(121)); // the dead worker's lease has run out
 
         SQSBatchResponse response = invoke();
@@ -45,7 +45,7 @@ class DeadLetterHandlerTest extends FlowTest {
     @Test
     @DisplayName("an item a live worker still holds is left alone: the dead message is kept for another try")
     void leasedItem() {
-        h.tables.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
         SQSBatchResponse response = invoke();
 

@@ -130,7 +130,7 @@ public final class LocalRunner implements AutoCloseable {
                 .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock)).build();
         self[0] = services;
         // What the stack's custom resource does on deploy: the template's settings, from this environment.
-        services.tables().writeStackSettings(new StackSettings(
+        services.circuits().writeStackSettings(new StackSettings(
                 systemEnv.getOrDefault("MODEL_ID", template.parameterDefault("ModelId")),
                 Integer.parseInt(systemEnv.getOrDefault("MAX_TOKENS", template.parameterDefault("MaxTokens"))),
                 systemEnv.getOrDefault("ANTHROPIC_BASE_URL", template.parameterDefault("AnthropicBaseUrl")),
@@ -241,7 +241,7 @@ public final class LocalRunner implements AutoCloseable {
         out.println("  resets:    in-process timer, invoking the Lambda ResetHandler");
         out.println("  events:    DynamoDB Local's streams through the Lambda StreamEventsHandler, printed as they are published");
         if (hasApiKey()) {
-            out.println("  Anthropic: " + services.tables().read().baseUrl("?") + ", model " + services.tables().read().model("?"));
+            out.println("  Anthropic: " + services.circuits().read().baseUrl("?") + ", model " + services.circuits().read().model("?"));
         } else {
             out.println("  Anthropic: ANTHROPIC_API_KEY is not set, so every request falls back with reason no_config");
             out.println("             (deterministic fallback text, no API call). Set it to generate real text.");
@@ -378,7 +378,7 @@ public final class LocalRunner implements AutoCloseable {
 
     private JsonNode item(String key) {
         String[] parts = key.split("/");
-        return services.tables().find(new dev.loresmith.content.ContentKey(parts[0], dev.loresmith.content.ContentId.parse(parts[1])))
+        return services.contents().find(new dev.loresmith.content.ContentKey(parts[0], dev.loresmith.content.ContentId.parse(parts[1])))
                 .<JsonNode>map(i -> Json.MAPPER.createObjectNode().put("key", key).put("status", i.status().wireName())
                         .put("model", i.model()).put("text", i.text()).put("upgradedFrom", i.upgradedFrom()))
                 .orElse(Json.MAPPER.createObjectNode().put("key", key).put("status", "absent"));

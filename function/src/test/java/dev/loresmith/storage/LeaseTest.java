@@ -30,7 +30,7 @@ class LeaseTest extends FlowTest {
     }
 
     Instant leasedBy(String worker) {
-        h.tables.claim(key(), Claim.Kind.REQUEST, worker, h.now(), h.now().plus(Duration.ofMinutes(2)), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(key(), Claim.Kind.REQUEST, worker, h.now(), h.now().plus(Duration.ofMinutes(2)), null, h.now().plus(Duration.ofMinutes(20)));
         return h.now().plus(Duration.ofMinutes(2));
     }
 
@@ -44,12 +44,12 @@ class LeaseTest extends FlowTest {
     void unclaimedFallbacksWaitForTheLease() {
         Instant leaseEnd = leasedBy("live-worker");
 
-        assertFalse(h.tables.fallbackUnclaimed(fallback(FallbackReason.NOT_QUEUED), h.now()));
-        assertFalse(h.tables.fallbackUnclaimed(fallback(FallbackReason.DEAD_LETTER), leaseEnd.minusMillis(1)));
+        assertFalse(h.contents.fallbackUnclaimed(fallback(FallbackReason.NOT_QUEUED), h.now()));
+        assertFalse(h.contents.fallbackUnclaimed(fallback(FallbackReason.DEAD_LETTER), leaseEnd.minusMillis(1)));
         assertEquals("live-worker", h.item("quest_description", 5).leaseOwner());
         assertEquals(ContentStatus.PENDING, h.item("quest_description", 5).status());
 
-        assertTrue(h.tables.fallbackUnclaimed(fallback(FallbackReason.DEAD_LETTER), leaseEnd.plusMillis(1)));
+        assertTrue(h.contents.fallbackUnclaimed(fallback(FallbackReason.DEAD_LETTER), leaseEnd.plusMillis(1)));
         assertEquals("fallback:dead_letter", h.item("quest_description", 5).model());
     }
 
@@ -59,11 +59,11 @@ class LeaseTest extends FlowTest {
         leasedBy("worker");
         ContentItem ready = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
 
-        assertEquals(ContentStore.Commit.COMMITTED, h.tables.finish(ready, "worker", null, null));
-        assertEquals(ContentStore.Commit.COMMITTED, h.tables.finish(ready, "worker", null, null), "the same write again");
+        assertEquals(ContentStore.Commit.COMMITTED, h.contents.finish(ready, "worker", null, null));
+        assertEquals(ContentStore.Commit.COMMITTED, h.contents.finish(ready, "worker", null, null), "the same write again");
 
         ContentItem other = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now().plusMillis(1));
-        assertEquals(ContentStore.Commit.LEASE_LOST, h.tables.finish(other, "worker", null, null), "a different write is refused");
+        assertEquals(ContentStore.Commit.LEASE_LOST, h.contents.finish(other, "worker", null, null), "a different write is refused");
     }
 
     @Test
@@ -71,11 +71,11 @@ class LeaseTest extends FlowTest {
     void lateWorkerLosesItsWrite() {
         leasedBy("slow-worker");
         h.clock.advance(Duration.ofMinutes(3));
-        assertInstanceOf(Claim.Claimed.class, h.tables.claim(key(), Claim.Kind.REQUEST, "new-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20))));
+        assertInstanceOf(Claim.Claimed.class, h.contents.claim(key(), Claim.Kind.REQUEST, "new-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20))));
 
         ContentItem late = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
 
-        assertEquals(ContentStore.Commit.LEASE_LOST, h.tables.finish(late, "slow-worker", null, null));
+        assertEquals(ContentStore.Commit.LEASE_LOST, h.contents.finish(late, "slow-worker", null, null));
         assertEquals("new-worker", h.item("quest_description", 5).leaseOwner());
         assertEquals(ContentStatus.PENDING, h.item("quest_description", 5).status());
     }
@@ -97,9 +97,9 @@ class LeaseTest extends FlowTest {
     void replayMarkRespectsLease() {
         h.withApiKey(null);
         h.generate("quest_description", 5); // failed, no_config
-        h.tables.claim(key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
-        assertEquals(ContentStore.Mark.LEASED, h.tables.markForReplay(key(), h.now()));
+        assertEquals(dev.loresmith.item.ItemLifecycle.Mark.LEASED, h.contents.markForReplay(key(), h.now()));
     }
 
     @Test
@@ -118,7 +118,7 @@ class LeaseTest extends FlowTest {
         h.dynamoFaults.failNext(UpdateItemRequest.class, 100, () -> TransactionConflictException.builder().message("injected").build());
 
         assertThrows(TransactionConflictException.class, () -> h.generate("quest_description", 5));
-        assertEquals(DynamoDbTables.MAX_CONFLICT_ATTEMPTS, h.dynamoFaults.injected());
+        assertEquals(dev.loresmith.storage.Conflicts.POLICY.maxAttempts(), h.dynamoFaults.injected());
         assertEquals(0, anthropic.requestCount());
     }
 
@@ -127,9 +127,9 @@ class LeaseTest extends FlowTest {
     void conflictingConfigWritesRetried() {
         h.dynamoFaults.failNext(UpdateItemRequest.class, 2, () -> TransactionConflictException.builder().message("injected").build());
 
-        assertTrue(h.tables.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())));
+        assertTrue(h.circuits.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())));
         assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
-        assertFalse(h.tables.throttleUntil(h.now().plusSeconds(5), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())), "never moved back");
+        assertFalse(h.circuits.throttleUntil(h.now().plusSeconds(5), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())), "never moved back");
         assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
     }
 }

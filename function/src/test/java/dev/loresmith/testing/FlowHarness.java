@@ -16,14 +16,17 @@ import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.ResetCircuit;
 import dev.loresmith.generate.UpgradePolicy;
 import dev.loresmith.llm.LlmClient;
-import dev.loresmith.storage.Backoff;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
+import dev.loresmith.storage.Conflicts;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.Services;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
-import dev.loresmith.storage.DynamoDbTables;
+import dev.loresmith.storage.CircuitTable;
+import dev.loresmith.storage.ContentTable;
 import dev.loresmith.storage.ProviderConfig;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -50,7 +53,8 @@ public final class FlowHarness {
     public final FaultInjector dynamoFaults = new FaultInjector();
     private final DynamoDbClient flowDynamo;
     public final TestAws.Tables tableNames;
-    public final DynamoDbTables tables;
+    public final ContentTable contents;
+    public final CircuitTable circuits;
     public final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
     public final LogCapture logs = new LogCapture();
     /** The EMF documents the handlers write. */
@@ -74,7 +78,9 @@ public final class FlowHarness {
         this.types = types;
         this.tableNames = TestAws.freshTables();
         this.flowDynamo = TestAws.dynamo(dynamoRequests, dynamoFaults);
-        this.tables = new DynamoDbTables(flowDynamo, tableNames.content(), tableNames.circuit(), PROVIDER, Backoff.NONE);
+        Retry conflicts = new Retry(Conflicts.POLICY, Pause.NONE, clock);
+        this.circuits = new CircuitTable(flowDynamo, tableNames.circuit(), PROVIDER, conflicts);
+        this.contents = new ContentTable(flowDynamo, tableNames.content(), circuits, conflicts);
     }
 
     public FlowHarness withApiKey(String key) {
@@ -120,9 +126,9 @@ public final class FlowHarness {
     }
 
     private GenerateContent newFlow() {
-        return new GenerateContent(tables, tables, llm, apiKeys,
+        return new GenerateContent(contents, circuits, llm, apiKeys,
                 new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
-                circuit, settings.withDefaultBaseUrl(anthropic.baseUrl()), UpgradePolicy.DEFAULTS, clock, logs.log(clock), Backoff.NONE);
+                circuit, settings.withDefaultBaseUrl(anthropic.baseUrl()), UpgradePolicy.DEFAULTS, clock, logs.log(clock), Pause.NONE);
     }
 
     /** The handlers' wiring, as {@code Services.fromEnvironment()} builds it in Lambda, over this harness's fakes. */
@@ -134,7 +140,7 @@ public final class FlowHarness {
                 .queue(queue)
                 .events(published)
                 .llm(llm)
-                .backoff(Backoff.NONE)
+                .backoff(Pause.NONE)
                 .sleeper(queue.pumpingSleeper(clock))
                 .clock(clock)
                 .log(logs.log(clock))
@@ -177,7 +183,7 @@ public final class FlowHarness {
     }
 
     public ResetCircuit reset() {
-        return new ResetCircuit(tables, circuit, logs.log(clock));
+        return new ResetCircuit(circuits, circuit, logs.log(clock));
     }
 
     public ContentRequest request(String type, String id, JsonNode context) {
@@ -199,15 +205,15 @@ public final class FlowHarness {
     }
 
     public ContentItem item(String type, long id) {
-        return tables.find(new ContentKey(type, ContentId.parse(Long.toUnsignedString(id)))).orElseThrow();
+        return contents.find(new ContentKey(type, ContentId.parse(Long.toUnsignedString(id)))).orElseThrow();
     }
 
     public CircuitRecord circuitRecord() {
-        return tables.read().circuit();
+        return circuits.read().circuit();
     }
 
     public ProviderConfig config() {
-        return tables.read();
+        return circuits.read();
     }
 
     /** The raw DynamoDB attributes of the provider's circuit/config item (the public attribute contract). */
@@ -227,7 +233,7 @@ public final class FlowHarness {
 
     /** Puts the circuit into {@code record}'s state, as if earlier traffic had left it there. */
     public void circuitIs(CircuitRecord record) {
-        if (!tables.replace(circuitRecord(), record)) {
+        if (!circuits.replace(circuitRecord(), record)) {
             throw new IllegalStateException("could not set the circuit");
         }
     }

@@ -3,7 +3,7 @@ package dev.loresmith.testing;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.item.Claim;
-import dev.loresmith.generate.Sleeper;
+import dev.loresmith.retry.Pause;
 import dev.loresmith.queue.RequestQueue;
 
 import java.time.Duration;
@@ -76,7 +76,7 @@ public final class RecordingQueue implements RequestQueue {
     }
 
     /** A sleeper for the API's wait path: time passes on the test's clock, and meanwhile the queue is worked. */
-    public Sleeper pumpingSleeper(MutableClock clock) {
+    public Pause pumpingSleeper(MutableClock clock) {
         return duration -> {
             clock.advance(duration);
             pump();

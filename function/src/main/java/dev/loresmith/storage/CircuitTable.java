@@ -1,0 +1,168 @@
+package dev.loresmith.storage;
+
+import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
+import dev.loresmith.retry.RetryPolicy;
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The circuit/config table on DynamoDB: one item per provider. Every circuit write is conditioned on the version
+ * the writer read ({@link #versionIs}); counters and the throttle move by update expressions that never put back
+ * an older value. A write that meets a transaction in flight on the same item is tried again.
+ */
+public final class CircuitTable implements CircuitStore {
+
+    /** Two instances racing to start a new day's counter: one wins, the other adds to it — a third try is never needed. */
+    static final RetryPolicy NEW_DAY_RACE = RetryPolicy.attempts(3);
+
+    private final DynamoDbClient dynamo;
+    private final String tableName;
+    private final String provider;
+    private final Conflicts conflicts;
+    private final Retry newDayRace;
+
+    public CircuitTable(DynamoDbClient dynamo, String tableName, String provider, Retry conflictRetry) {
+        this.dynamo = dynamo;
+        this.tableName = tableName;
+        this.provider = provider;
+        this.conflicts = new Conflicts(conflictRetry);
+        this.newDayRace = new Retry(NEW_DAY_RACE, Pause.NONE, Clock.systemUTC());
+    }
+
+    @Override
+    public ProviderConfig read() {
+        return CircuitItem.parse(dynamo.getItem(r -> r.tableName(tableName).key(key()).consistentRead(true)).item());
+    }
+
+    @Override
+    public boolean replace(CircuitRecord expected, CircuitRecord next) {
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(moveRequest(expected, next)));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Sets every circuit attribute of {@code next} if the stored version is still {@code expected}'s; nothing else. */
+    UpdateItemRequest moveRequest(CircuitRecord expected, CircuitRecord next) {
+        Update u = new Update();
+        CircuitItem.circuitValues(next).forEach(u::set);
+        if (next.forced() == ForcedState.NONE) {
+            u.remove("forcedState");
+        }
+        return u.request(tableName, key(), versionIs(expected.version())).build();
+    }
+
+    /**
+     * The stored version is {@code version}. Version 0 is also what an item without a version, or with one the code
+     * cannot read (a string typed in the console, a negative or out-of-range number), reads as: such a write replaces it
+     * and repairs the item. A fraction reads as its whole part, so the condition is a unit range (for whole numbers,
+     * equality).
+     */
+    static Expression versionIs(long version) {
+        Map<String, String> names = Map.of("#version", "version");
+        if (version == 0) {
+            return Expression.builder()
+                    .expression("attribute_not_exists(#version) OR NOT attribute_type(#version, :g_numberType) OR #version < :g_one"
+                            + " OR #version > :g_maxVersion")
+                    .expressionNames(names)
+                    .expressionValues(Map.of(":g_numberType", AttributeValue.fromS("N"), ":g_one", n(1), ":g_maxVersion", n(Long.MAX_VALUE)))
+                    .build();
+        }
+        return Expression.builder()
+                .expression("#version >= :g_version AND #version < :g_nextVersion")
+                .expressionNames(names)
+                .expressionValues(Map.of(":g_version", n(version),
+                        ":g_nextVersion", AttributeValue.fromN(BigInteger.valueOf(version).add(BigInteger.ONE).toString())))
+                .build();
+    }
+
+    @Override
+    public boolean throttleUntil(Instant until, String reason, Instant implausibleAfter) {
+        Update u = new Update().set("throttledUntil", n(until.toEpochMilli())).set("throttleReason", AttributeValue.fromS(reason));
+        // Only ever forward — except over a value no throttle of ours could have written (not a number, or further
+        // ahead than the longest hold): that one is a hand edit the reader already ignores, and is replaced.
+        Expression forward = Expression.builder()
+                .expression("attribute_not_exists(#throttledUntil) OR NOT attribute_type(#throttledUntil, :g_numberType)"
+                        + " OR #throttledUntil < :g_until OR #throttledUntil > :g_implausibleAfter")
+                .expressionNames(Map.of("#throttledUntil", "throttledUntil"))
+                .expressionValues(Map.of(":g_numberType", AttributeValue.fromS("N"), ":g_until", n(until.toEpochMilli()),
+                        ":g_implausibleAfter", n(implausibleAfter.toEpochMilli())))
+                .build();
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(), forward).build()));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false; // another instance already throttled for at least as long
+        }
+    }
+
+    @Override
+    public void addTokens(LocalDate day, long tokens) {
+        AttributeValue today = AttributeValue.fromS(day.toString());
+        newDayRace.run(attempt -> {
+            // The common case: one atomic add to today's counter. A counter that is not a non-negative number (a hand
+            // edit) fails this condition rather than the update expression, and is restarted below at this call's tokens.
+            UpdateItemRequest increment = UpdateItemRequest.builder().tableName(tableName).key(key())
+                    .updateExpression("SET #tokensUsed = if_not_exists(#tokensUsed, :zero) + :tokens")
+                    .conditionExpression("#budgetDay = :day AND (attribute_not_exists(#tokensUsed) OR "
+                            + "(attribute_type(#tokensUsed, :numberType) AND #tokensUsed >= :zero))")
+                    .expressionAttributeNames(Map.of("#tokensUsed", "tokensUsed", "#budgetDay", "budgetDay"))
+                    .expressionAttributeValues(Map.of(":day", today, ":zero", n(0), ":tokens", n(tokens), ":numberType", AttributeValue.fromS("N")))
+                    .build();
+            try {
+                conflicts.retrying(() -> dynamo.updateItem(increment));
+                return Retry.Step.done(null);
+            } catch (ConditionalCheckFailedException newDay) {
+                // The first count of a new UTC day starts the counter; of two instances racing to, one wins and the
+                // other adds to what it wrote.
+                Update start = new Update().set("budgetDay", today).set("tokensUsed", n(tokens));
+                Expression otherDayOrUnreadable = Expression.builder()
+                        .expression("attribute_not_exists(#budgetDay) OR #budgetDay <> :g_day"
+                                + " OR NOT attribute_type(#tokensUsed, :g_numberType) OR #tokensUsed < :g_zero")
+                        .expressionNames(Map.of("#budgetDay", "budgetDay", "#tokensUsed", "tokensUsed"))
+                        .expressionValues(Map.of(":g_day", today, ":g_numberType", AttributeValue.fromS("N"), ":g_zero", n(0)))
+                        .build();
+                try {
+                    conflicts.retrying(() -> dynamo.updateItem(start.request(tableName, key(), otherDayOrUnreadable).build()));
+                    return Retry.Step.done(null);
+                } catch (ConditionalCheckFailedException raced) {
+                    return Retry.Step.againOrThrow(raced);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void writeStackSettings(StackSettings settings) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        settings.modelId().ifPresent(m -> map.put("model", AttributeValue.fromS(m)));
+        settings.maxTokensValue().ifPresent(t -> map.put("maxTokens", n(t)));
+        settings.baseUrlValue().ifPresent(u -> map.put("baseUrl", AttributeValue.fromS(u)));
+        settings.tokenBudgetValue().ifPresent(b -> map.put("tokenBudget", n(b)));
+        Update u = new Update().set("stackSettings", AttributeValue.fromM(map));
+        conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(), null).build()));
+    }
+
+    private Map<String, AttributeValue> key() {
+        return Map.of(CircuitItem.PK, AttributeValue.fromS(provider));
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}
