@@ -20,11 +20,9 @@ public final class RequestParser {
 
     /** Larger bodies are rejected before parsing. SQS allows 256 KiB; nothing legitimate needs more than this. */
     public static final int MAX_BODY_BYTES = 16 * 1024;
-    /** Nesting allowed inside {@code context} (1 = a flat object). */
-    public static final int MAX_CONTEXT_DEPTH = 4;
-    /** Object keys plus array elements, counted over the whole context. */
-    public static final int MAX_CONTEXT_ENTRIES = 32;
-    public static final int MAX_CONTEXT_KEY_LENGTH = 64;
+    static final int MAX_CONTEXT_DEPTH = ContextLimits.MAX_DEPTH;
+    static final int MAX_CONTEXT_ENTRIES = ContextLimits.MAX_ENTRIES;
+    static final int MAX_CONTEXT_KEY_LENGTH = ContextLimits.MAX_KEY_LENGTH;
 
     private static final Set<String> FIELDS = Set.of("contentType", "contentId", "context");
 

@@ -4,6 +4,7 @@ import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.retry.Retry;
 import dev.loresmith.storage.CircuitStore;
 import dev.loresmith.storage.ProviderConfig;
 
@@ -21,7 +22,8 @@ import java.util.OptionalLong;
  */
 public final class CircuitAdmin {
 
-    private static final int MAX_ATTEMPTS = 5;
+    /** A change that lost a race to another writer re-reads the circuit and decides again, up to five times. */
+    private static final Retry RACES = Retry.atOnce(5);
 
     /**
      * The circuit as one consistent read sees it.
@@ -62,16 +64,16 @@ public final class CircuitAdmin {
 
     /** Forces the circuit open or closed, or releases it ({@link ForcedState#NONE}); returns the status after. */
     public Status force(ForcedState override, String caller) {
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        return RACES.run(attempt -> {
             CircuitRecord current = circuits.read().circuit();
             CircuitRecord next = circuit.force(current, override);
             if (next == current || circuits.replace(current, next)) {
                 log.info("circuit forced", "state", override == ForcedState.NONE ? "auto" : override.wireName(),
                         "caller", caller, "changed", next != current, "generation", next.generation());
-                return status();
+                return Retry.Step.done(status());
             }
             // another writer moved the circuit between our read and write: decide again on what it wrote
-        }
-        throw new IllegalStateException("the circuit kept changing; try again");
+            return Retry.Step.againOrThrow(new IllegalStateException("the circuit kept changing; try again"));
+        });
     }
 }

@@ -35,8 +35,6 @@ import java.util.List;
  */
 public final class FollowUpSweep {
 
-    /** A requeued item that is still pending this much later is requeued again. */
-    static final java.time.Duration REQUEUE_AGAIN_AFTER = java.time.Duration.ofMinutes(30);
 
     /** What a sweep did. {@code skipped} says why it sent nothing, or is null. */
     public record Result(int enqueued, String skipped) {
@@ -48,17 +46,19 @@ public final class FollowUpSweep {
     private final ContentTypes types;
     private final Circuit circuit;
     private final int maxPerSweep;
+    private final RequeuePolicy requeue;
     private final Clock clock;
     private final StructuredLog log;
 
     public FollowUpSweep(ContentStore contents, CircuitStore circuits, RequestQueue queue, ContentTypes types, Circuit circuit,
-                         int maxPerSweep, Clock clock, StructuredLog log) {
+                         int maxPerSweep, RequeuePolicy requeue, Clock clock, StructuredLog log) {
         this.contents = contents;
         this.circuits = circuits;
         this.queue = queue;
         this.types = types;
         this.circuit = circuit;
         this.maxPerSweep = maxPerSweep;
+        this.requeue = requeue;
         this.clock = clock;
         this.log = log;
     }
@@ -148,11 +148,11 @@ public final class FollowUpSweep {
                 continue;
             }
             if (item.leasedAt(now)) {
-                contents.requeued(key, item.leaseUntil().plus(REQUEUE_AGAIN_AFTER)); // a live worker has it
+                contents.requeued(key, item.leaseUntil().plus(requeue.afterRequeue())); // a live worker has it
                 continue;
             }
             queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEUE);
-            contents.requeued(key, now.plus(REQUEUE_AGAIN_AFTER));
+            contents.requeued(key, now.plus(requeue.afterRequeue()));
             sent++;
         }
         if (sent > 0) {

@@ -9,6 +9,8 @@ import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
+import dev.loresmith.retry.RetryPolicy;
 import dev.loresmith.storage.ContentStore;
 
 import java.time.Clock;
@@ -25,13 +27,8 @@ public final class RequestContent {
 
     /** Clocks of two Lambda instances may disagree by a little: an attempt this close before acceptance counts. */
     static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(1);
-    static final Duration FIRST_POLL = Duration.ofMillis(100);
-    static final Duration MAX_POLL = Duration.ofSeconds(1);
-    /**
-     * A new item is put on the queue again by the sweep if nobody has claimed it by then — should this invocation
-     * die between writing it and enqueuing it, the item is still finished.
-     */
-    public static final Duration REQUEUE_AFTER = Duration.ofMinutes(5);
+    /** A waiting request reads the item again after 100 ms, doubling to 1 s, until its deadline. */
+    static final RetryPolicy POLL = RetryPolicy.attempts(Integer.MAX_VALUE).backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     /** {@code queued} false when the queue could not take it (the item then holds its {@code not_queued} fallback, if it had no text). */
     public record Accepted(ContentItem item, boolean queued, Instant at) {
@@ -40,14 +37,17 @@ public final class RequestContent {
     private final ContentStore contents;
     private final RequestQueue queue;
     private final UpgradePolicy upgrades;
+    private final RequeuePolicy requeue;
     private final Clock clock;
     private final Pause pause;
     private final StructuredLog log;
 
-    public RequestContent(ContentStore contents, RequestQueue queue, UpgradePolicy upgrades, Clock clock, Pause pause, StructuredLog log) {
+    public RequestContent(ContentStore contents, RequestQueue queue, UpgradePolicy upgrades, RequeuePolicy requeue, Clock clock, Pause pause,
+                          StructuredLog log) {
         this.contents = contents;
         this.queue = queue;
         this.upgrades = upgrades;
+        this.requeue = requeue;
         this.clock = clock;
         this.pause = pause;
         this.log = log;
@@ -59,7 +59,7 @@ public final class RequestContent {
      */
     public Accepted accept(ContentRequest request) {
         Instant now = clock.instant();
-        ContentItem item = contents.request(request.key(), now, GenerateContent.storedContext(request.context()), now.plus(REQUEUE_AFTER));
+        ContentItem item = contents.request(request.key(), now, GenerateContent.storedContext(request.context()), now.plus(requeue.afterRequest()));
         if (item.status() == ContentStatus.READY || (item.status() == ContentStatus.PENDING && item.leasedAt(now))) {
             return new Accepted(item, true, now);
         }
@@ -91,24 +91,20 @@ public final class RequestContent {
      * a read that fails is skipped, never thrown (the request is already recorded and queued).
      */
     public ContentItem await(Accepted accepted, Instant deadline) {
-        ContentItem item = accepted.item();
-        Duration pause = FIRST_POLL;
-        while (!settled(item, accepted.at(), clock.instant())) {
-            Duration left = Duration.between(clock.instant(), deadline);
-            if (left.compareTo(pause) < 0) {
-                return item;
+        ContentItem[] item = {accepted.item()};
+        return new Retry(POLL, pause, clock).run(deadline, attempt -> {
+            if (attempt > 1) {
+                try {
+                    item[0] = contents.find(item[0].key()).orElse(item[0]);
+                } catch (RuntimeException e) {
+                    // The request is recorded and queued already: a failed read must not turn it into an error answer
+                    // (a client would send it again). Keep watching; at the deadline the caller answers 202 with its URL.
+                    log.warn("wait read failed", "contentType", item[0].key().contentType(), "error", ErrorSummary.of(e));
+                }
             }
-            this.pause.pause(pause);
-            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
-            try {
-                item = contents.find(item.key()).orElse(item);
-            } catch (RuntimeException e) {
-                // The request is recorded and queued already: a failed read must not turn it into an error answer
-                // (a client would send it again). Keep watching; at the deadline the caller answers 202 with its URL.
-                log.warn("wait read failed", "contentType", item.key().contentType(), "error", dev.loresmith.log.ErrorSummary.of(e));
-            }
-        }
-        return item;
+            ContentItem seen = item[0];
+            return settled(seen, accepted.at(), clock.instant()) ? Retry.Step.done(seen) : Retry.Step.again(() -> seen);
+        });
     }
 
     /** Whether the item holds the answer to a request made at {@code since}. */

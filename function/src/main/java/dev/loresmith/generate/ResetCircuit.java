@@ -3,6 +3,7 @@ package dev.loresmith.generate;
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.retry.Retry;
 import dev.loresmith.storage.CircuitStore;
 
 /**
@@ -20,7 +21,8 @@ public final class ResetCircuit {
         STALE
     }
 
-    private static final int MAX_ATTEMPTS = 5;
+    /** A reset that lost a race to another writer re-reads the circuit and decides again, up to five times. */
+    private static final Retry RACES = Retry.atOnce(5);
 
     private final CircuitStore circuits;
     private final Circuit circuit;
@@ -33,20 +35,21 @@ public final class ResetCircuit {
     }
 
     public Result reset(long generation) {
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        return RACES.run(attempt -> {
             CircuitRecord current = circuits.read().circuit();
             CircuitRecord next = circuit.afterReset(current, generation);
             if (next == current) {
                 log.info("circuit reset skipped", "generation", generation, "storedGeneration", current.generation(),
                         "circuitState", current.state().wireName());
-                return Result.STALE;
+                return Retry.Step.done(Result.STALE);
             }
             if (circuits.replace(current, next)) {
                 log.info("circuit half-open", "generation", generation);
-                return Result.HALF_OPENED;
+                return Retry.Step.done(Result.HALF_OPENED);
             }
             // Another writer moved the circuit between our read and write: decide again on what it wrote.
-        }
-        throw new IllegalStateException("circuit reset for generation " + generation + " kept conflicting; Lambda retries the invocation");
+            return Retry.Step.againOrThrow(new IllegalStateException("circuit reset for generation " + generation
+                    + " kept conflicting; Lambda retries the invocation"));
+        });
     }
 }

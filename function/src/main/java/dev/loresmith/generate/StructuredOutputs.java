@@ -1,14 +1,15 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.llm.CallPlan;
 import dev.loresmith.log.StructuredLog;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which (endpoint, model) pairs take structured outputs. All do until one answers a 400 naming the field;
- * from then on, for the life of the execution environment, that pair gets prompt-only JSON (the same
- * schema, stated in the system prompt, and validated by us either way). Logged once per pair.
+ * Which (provider and endpoint, model) pairs take structured outputs. All do until one answers a 400 naming the field;
+ * from then on, for the life of the execution environment, that pair gets prompt-only JSON (the same schema, stated in
+ * the system prompt, and validated by us either way). Logged once per pair.
  */
 final class StructuredOutputs {
 
@@ -19,13 +20,15 @@ final class StructuredOutputs {
         this.log = log;
     }
 
-    boolean enabledFor(String baseUrl, String model) {
-        return !rejected.contains(baseUrl + " " + model);
+    /** {@code endpointAndModel}: {@link CallPlan#endpointAndModel()}. */
+    boolean enabledFor(String endpointAndModel) {
+        return !rejected.contains(endpointAndModel);
     }
 
-    void rejectedBy(String baseUrl, String model) {
-        if (rejected.add(baseUrl + " " + model)) {
-            log.warn("structured outputs rejected; using prompt-only JSON for this model", "model", model);
+    void rejectedBy(CallPlan plan) {
+        if (rejected.add(plan.endpointAndModel())) {
+            log.warn("structured outputs rejected; using prompt-only JSON for this model", "provider", plan.provider().wireName(),
+                    "model", plan.model());
         }
     }
 }

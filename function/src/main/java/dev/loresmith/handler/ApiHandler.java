@@ -17,6 +17,7 @@ import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.RequestContent;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.storage.ContentStore;
 
 import java.time.Clock;
@@ -45,34 +46,39 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     /** Kept back from the invocation's remaining time to write the answer. */
     static final Duration ANSWER_MARGIN = Duration.ofSeconds(1);
 
-    private final Services services;
+    /** What this handler works with; {@link Wiring#api} builds it. {@code warmUp}: SnapStart priming, reads only. */
+    public record Dependencies(ContentTypes types, RequestParser parser, ContentStore contents, RequestContent requests, Clock clock,
+                               StructuredLog log, GenerationMetrics metrics, Runnable warmUp) {
+    }
+
     private final ContentTypes types;
     private final RequestParser parser;
     private final ContentStore contents;
     private final RequestContent requests;
     private final Clock clock;
     private final StructuredLog log;
-    private final dev.loresmith.metrics.GenerationMetrics metrics;
+    private final GenerationMetrics metrics;
+    private final Runnable warmUp;
 
     public ApiHandler() {
-        this(Services.fromEnvironment());
+        this(Wiring.api(AwsOutside.fromEnvironment()));
     }
 
-    public ApiHandler(Services services) {
-        this.services = services;
-        this.types = services.types();
-        this.parser = services.parser();
-        this.contents = services.contents();
-        this.requests = services.requests(); // fails fast here, not at the first request, if QUEUE_URL is missing
-        this.clock = services.clock();
-        this.log = services.log();
-        this.metrics = services.metrics();
-        Priming.beforeSnapshot("ApiHandler", this::prime, services.log());
+    public ApiHandler(Dependencies d) {
+        this.types = d.types();
+        this.parser = d.parser();
+        this.contents = d.contents();
+        this.requests = d.requests();
+        this.clock = d.clock();
+        this.log = d.log();
+        this.metrics = d.metrics();
+        this.warmUp = d.warmUp();
+        Priming.beforeSnapshot("ApiHandler", this::prime, log);
     }
 
     /** SnapStart priming: the content warm-up, then a rejected request through routing and error rendering. */
     void prime() {
-        services.warmUpContent();
+        warmUp.run();
         APIGatewayV2HTTPEvent probe = new APIGatewayV2HTTPEvent();
         probe.setRawPath("/content");
         probe.setBody("{\"contentType\":\"\"}");

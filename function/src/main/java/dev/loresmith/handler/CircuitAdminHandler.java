@@ -11,6 +11,7 @@ import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.CircuitAdmin;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 
@@ -29,24 +30,28 @@ import static dev.loresmith.handler.HttpResponses.notAllowed;
  */
 public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final Services services;
-    private final CircuitAdmin admin;
-    private final StructuredLog log;
-
-    public CircuitAdminHandler() {
-        this(Services.fromEnvironment());
+    /** What this handler works with; {@link Wiring#circuitAdmin} builds it. {@code warmUp}: SnapStart priming, reads only. */
+    public record Dependencies(CircuitAdmin admin, StructuredLog log, Runnable warmUp) {
     }
 
-    public CircuitAdminHandler(Services services) {
-        this.services = services;
-        this.admin = services.circuitAdmin();
-        this.log = services.log();
-        Priming.beforeSnapshot("CircuitAdminHandler", this::prime, services.log());
+    private final CircuitAdmin admin;
+    private final StructuredLog log;
+    private final Runnable warmUp;
+
+    public CircuitAdminHandler() {
+        this(Wiring.circuitAdmin(AwsOutside.fromEnvironment()));
+    }
+
+    public CircuitAdminHandler(Dependencies d) {
+        this.admin = d.admin();
+        this.log = d.log();
+        this.warmUp = d.warmUp();
+        Priming.beforeSnapshot("CircuitAdminHandler", this::prime, log);
     }
 
     /** SnapStart priming: a read of the circuit table and a status rendered; nothing written. */
     void prime() {
-        services.warmUpCircuit();
+        warmUp.run();
         view(admin.status());
     }
 
@@ -98,7 +103,7 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
 
     static ObjectNode view(CircuitAdmin.Status status) {
         ObjectNode view = Json.MAPPER.createObjectNode();
-        view.put("provider", "anthropic");
+        view.put("provider", Provider.ANTHROPIC.wireName());
         view.put("state", status.circuit().effective().wireName());
         view.put("storedState", status.circuit().state().wireName());
         view.put("forced", status.circuit().forced() == ForcedState.NONE ? "auto" : status.circuit().forced().wireName());

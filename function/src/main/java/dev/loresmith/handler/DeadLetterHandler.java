@@ -24,28 +24,33 @@ import java.util.List;
  */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
-    private final Services services;
+    /** What this handler works with; {@link Wiring#deadLetter} builds it. {@code warmUp}: SnapStart priming, reads only. */
+    public record Dependencies(RequestParser parser, DeadLetterFallback deadLetters, StructuredLog log, GenerationMetrics metrics,
+                               Runnable warmUp) {
+    }
+
     private final RequestParser parser;
     private final DeadLetterFallback deadLetters;
     private final StructuredLog log;
     private final GenerationMetrics metrics;
+    private final Runnable warmUp;
 
     public DeadLetterHandler() {
-        this(Services.fromEnvironment());
+        this(Wiring.deadLetter(AwsOutside.fromEnvironment()));
     }
 
-    public DeadLetterHandler(Services services) {
-        this.parser = services.parser();
-        this.deadLetters = services.deadLetters();
-        this.log = services.log();
-        this.metrics = services.metrics();
-        this.services = services;
-        Priming.beforeSnapshot("DeadLetterHandler", this::prime, services.log());
+    public DeadLetterHandler(Dependencies d) {
+        this.parser = d.parser();
+        this.deadLetters = d.deadLetters();
+        this.log = d.log();
+        this.metrics = d.metrics();
+        this.warmUp = d.warmUp();
+        Priming.beforeSnapshot("DeadLetterHandler", this::prime, log);
     }
 
     /** SnapStart priming: what the first dead letter needs, reading only the content table (all its role may read). */
     void prime() {
-        services.warmUpContent();
+        warmUp.run();
     }
 
     @Override

@@ -20,27 +20,30 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ResetHandler implements RequestStreamHandler {
 
-    private final Services services;
-
     private static final int MAX_INPUT_BYTES = 4096;
+
+    /** What this handler works with; {@link Wiring#reset} builds it. {@code warmUp}: SnapStart priming, reads only. */
+    public record Dependencies(ResetCircuit reset, StructuredLog log, Runnable warmUp) {
+    }
 
     private final ResetCircuit reset;
     private final StructuredLog log;
+    private final Runnable warmUp;
 
     public ResetHandler() {
-        this(Services.fromEnvironment());
+        this(Wiring.reset(AwsOutside.fromEnvironment()));
     }
 
-    public ResetHandler(Services services) {
-        this.reset = services.reset();
-        this.log = services.log();
-        this.services = services;
-        Priming.beforeSnapshot("ResetHandler", this::prime, services.log());
+    public ResetHandler(Dependencies d) {
+        this.reset = d.reset();
+        this.log = d.log();
+        this.warmUp = d.warmUp();
+        Priming.beforeSnapshot("ResetHandler", this::prime, log);
     }
 
     /** SnapStart priming: what the first reset needs, reading only the circuit table (all its role may read). */
     void prime() {
-        services.warmUpCircuit();
+        warmUp.run();
         generation("{\"generation\":0}".getBytes(StandardCharsets.UTF_8));
     }
 

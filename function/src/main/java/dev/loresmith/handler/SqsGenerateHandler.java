@@ -35,31 +35,35 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
     /** One pool per execution environment (Lambda runs one handler instance per environment anyway). */
     private static final ParallelBatch BATCH = new ParallelBatch(PARALLELISM);
 
-    private final Services services;
+    /** What this handler works with; {@link Wiring#generate} builds it. {@code warmUp}: SnapStart priming, reads only. */
+    public record Dependencies(RequestParser parser, GenerateContent generate, Clock clock, StructuredLog log,
+                               GenerationMetrics metrics, Runnable warmUp) {
+    }
+
     private final RequestParser parser;
     private final GenerateContent generate;
     private final Clock clock;
     private final StructuredLog log;
     private final GenerationMetrics metrics;
+    private final Runnable warmUp;
 
     public SqsGenerateHandler() {
-        this(Services.fromEnvironment());
+        this(Wiring.generate(AwsOutside.fromEnvironment()));
     }
 
-    public SqsGenerateHandler(Services services) {
-        this.parser = services.parser();
-        this.generate = services.generate();
-        this.clock = services.clock();
-        this.log = services.log();
-        this.metrics = services.metrics();
-        this.services = services;
-        Priming.beforeSnapshot("SqsGenerateHandler", this::prime, services.log());
+    public SqsGenerateHandler(Dependencies d) {
+        this.parser = d.parser();
+        this.generate = d.generate();
+        this.clock = d.clock();
+        this.log = d.log();
+        this.metrics = d.metrics();
+        this.warmUp = d.warmUp();
+        Priming.beforeSnapshot("SqsGenerateHandler", this::prime, log);
     }
 
     /** SnapStart priming: side-effect-free warm-up of what the first invocation needs. */
     void prime() {
-        services.warmUpContent();
-        services.warmUpCircuit();
+        warmUp.run();
     }
 
     @Override

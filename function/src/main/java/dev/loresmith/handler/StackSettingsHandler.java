@@ -18,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 /**
  * The stack's custom resource ({@code Custom::StackSettings}): on every create and update it writes the
@@ -30,20 +29,23 @@ import java.util.regex.Pattern;
  */
 public final class StackSettingsHandler implements RequestStreamHandler {
 
-    static final Pattern MODEL = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
     static final String PHYSICAL_ID = "loresmith-stack-settings";
 
     private final CircuitStore circuits;
     private final StructuredLog log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    public StackSettingsHandler() {
-        this(Services.fromEnvironment());
+    /** What this handler works with; {@link Wiring#stackSettings} builds it. */
+    public record Dependencies(CircuitStore circuits, StructuredLog log) {
     }
 
-    public StackSettingsHandler(Services services) {
-        this.circuits = services.circuits();
-        this.log = services.log();
+    public StackSettingsHandler() {
+        this(Wiring.stackSettings(AwsOutside.fromEnvironment()));
+    }
+
+    public StackSettingsHandler(Dependencies d) {
+        this.circuits = d.circuits();
+        this.log = d.log();
     }
 
     @Override
@@ -74,14 +76,14 @@ public final class StackSettingsHandler implements RequestStreamHandler {
     /** The resource's properties (CloudFormation passes them as strings), checked like the template checks them. */
     static StackSettings settings(JsonNode properties) {
         String model = properties.path("Model").asText("").trim();
-        if (!MODEL.matcher(model).matches()) {
-            throw new IllegalArgumentException("Model must match [a-zA-Z0-9._:-]{1,128}");
+        if (!StackSettings.MODEL_ID.matcher(model).matches()) {
+            throw new IllegalArgumentException("Model must match " + StackSettings.MODEL_ID.pattern());
         }
         String baseUrl = properties.path("BaseUrl").asText("").trim();
         StackSettings.baseUrlProblem(baseUrl).ifPresent(problem -> {
             throw new IllegalArgumentException("BaseUrl " + problem);
         });
-        return new StackSettings(model, (int) number(properties, "MaxTokens", 1, 128_000), baseUrl,
+        return new StackSettings(model, (int) number(properties, "MaxTokens", 1, StackSettings.MAX_TOKENS_LIMIT), baseUrl,
                 number(properties, "DailyTokenBudget", 0, Long.MAX_VALUE / 2));
     }
 

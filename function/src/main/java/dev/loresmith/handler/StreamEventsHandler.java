@@ -32,19 +32,21 @@ import java.util.Map;
  */
 public final class StreamEventsHandler implements RequestStreamHandler {
 
-    private final Services services;
+    /** What this handler works with; {@link Wiring#streamEvents} builds it. */
+    public record Dependencies(EventPublisher publisher, StructuredLog log) {
+    }
+
     private final EventPublisher publisher;
     private final StructuredLog log;
 
     public StreamEventsHandler() {
-        this(Services.fromEnvironment());
+        this(Wiring.streamEvents(AwsOutside.fromEnvironment()));
     }
 
-    public StreamEventsHandler(Services services) {
-        this.services = services;
-        this.publisher = services.events();
-        this.log = services.log();
-        Priming.beforeSnapshot("StreamEventsHandler", this::prime, services.log());
+    public StreamEventsHandler(Dependencies d) {
+        this.publisher = d.publisher();
+        this.log = d.log();
+        Priming.beforeSnapshot("StreamEventsHandler", this::prime, log);
     }
 
     /** SnapStart priming: parse and map a sample record; no AWS call (its role only reads streams and puts events). */

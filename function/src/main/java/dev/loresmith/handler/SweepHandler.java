@@ -27,25 +27,28 @@ public final class SweepHandler implements RequestStreamHandler {
     /** Stalled pending items requeued per sweep, at most. */
     static final int REQUEUE_LIMIT = 100;
 
-    private final Services services;
-    private final FollowUpSweep sweep;
-    private final StructuredLog log;
-
-    public SweepHandler() {
-        this(Services.fromEnvironment());
+    /** What this handler works with; {@link Wiring#sweep} builds it. {@code warmUp}: SnapStart priming, reads only. */
+    public record Dependencies(FollowUpSweep sweep, StructuredLog log, Runnable warmUp) {
     }
 
-    public SweepHandler(Services services) {
-        this.services = services;
-        this.sweep = services.sweep();
-        this.log = services.log();
-        Priming.beforeSnapshot("SweepHandler", this::prime, services.log());
+    private final FollowUpSweep sweep;
+    private final StructuredLog log;
+    private final Runnable warmUp;
+
+    public SweepHandler() {
+        this(Wiring.sweep(AwsOutside.fromEnvironment()));
+    }
+
+    public SweepHandler(Dependencies d) {
+        this.sweep = d.sweep();
+        this.log = d.log();
+        this.warmUp = d.warmUp();
+        Priming.beforeSnapshot("SweepHandler", this::prime, log);
     }
 
     /** SnapStart priming: reads of both tables (its role may read both), no query, no message. */
     void prime() {
-        services.warmUpContent();
-        services.warmUpCircuit();
+        warmUp.run();
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.loresmith.content.ContextLimits;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -17,11 +18,11 @@ import java.util.Map;
  */
 public final class PromptSanitizer {
 
-    public static final int MAX_VALUE_LENGTH = 200;
-    public static final int MAX_STRING_CONTEXT_LENGTH = 500;
-    public static final int MAX_KEY_LENGTH = 64;
-    private static final int MAX_DEPTH = 4;
-    private static final int MAX_ENTRIES = 32;
+    static final int MAX_VALUE_LENGTH = ContextLimits.MAX_VALUE_LENGTH;
+    static final int MAX_STRING_CONTEXT_LENGTH = ContextLimits.MAX_STRING_CONTEXT_LENGTH;
+    static final int MAX_KEY_LENGTH = ContextLimits.MAX_KEY_LENGTH;
+    private static final int MAX_DEPTH = ContextLimits.MAX_DEPTH;
+    private static final int MAX_ENTRIES = ContextLimits.MAX_ENTRIES;
 
     private PromptSanitizer() {
     }

@@ -55,6 +55,14 @@ public final class Retry {
         this.clock = clock;
     }
 
+    /**
+     * Up to {@code attempts} attempts with no pause between them: for a loop that re-reads what changed under it and
+     * decides again (a conditional write that lost a race), where waiting buys nothing.
+     */
+    public static Retry atOnce(int attempts) {
+        return new Retry(RetryPolicy.attempts(attempts), Pause.NONE, Clock.systemUTC());
+    }
+
     public RetryPolicy policy() {
         return policy;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.retry.RetryPolicy;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -24,8 +25,8 @@ import java.time.Instant;
  */
 public final class SecretsManagerApiKey implements ApiKeySource {
 
-    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** After a failed read, Secrets Manager is not asked again for 1 s, doubling to 30 s (per execution environment). */
+    static final RetryPolicy READ_BACKOFF = RetryPolicy.attempts(Integer.MAX_VALUE).backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private final SecretsManagerClient secrets;
     private final String secretId;
@@ -38,7 +39,7 @@ public final class SecretsManagerApiKey implements ApiKeySource {
     /** The last good key and until when it may still stand in during an outage. */
     private ApiKey.Present lastGood;
     private Instant lastGoodUntil = Instant.MIN;
-    private Duration backoff = Duration.ZERO;
+    private int failedReads;
     private Instant nextAttempt = Instant.MIN;
 
     public SecretsManagerApiKey(SecretsManagerClient secrets, String secretId, Duration ttl, Clock clock, StructuredLog log) {
@@ -66,7 +67,7 @@ public final class SecretsManagerApiKey implements ApiKeySource {
             // that is "no key", cached like a key so an unconfigured stack does not call Secrets Manager per item.
             remember(new ApiKey.Absent("the secret has no value"), now);
         } catch (RuntimeException e) {
-            backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+            Duration backoff = READ_BACKOFF.pauseAfter(++failedReads);
             nextAttempt = now.plus(backoff);
             log.warn("api key secret unreadable", "secretId", secretId, "error", ErrorSummary.of(e),
                     "retryInMs", backoff.toMillis(), "servingLastGoodKey", lastGood != null && now.isBefore(lastGoodUntil));
@@ -78,7 +79,7 @@ public final class SecretsManagerApiKey implements ApiKeySource {
     private void remember(ApiKey key, Instant now) {
         cached = key;
         cachedUntil = now.plus(ttl);
-        backoff = Duration.ZERO;
+        failedReads = 0;
         nextAttempt = Instant.MIN;
         if (key instanceof ApiKey.Present present) {
             lastGood = present;
@@ -91,10 +92,6 @@ public final class SecretsManagerApiKey implements ApiKeySource {
             return lastGood;
         }
         return new ApiKey.Unavailable("Secrets Manager could not be read");
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) < 0 ? a : b;
     }
 
     private static String extract(String value) {

@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
 final class CircuitItem {
 
     static final String PK = "provider";
-    static final Pattern MODEL = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
-    static final int MAX_TOKENS_LIMIT = 128_000;
+    static final Pattern MODEL = StackSettings.MODEL_ID;
+    static final int MAX_TOKENS_LIMIT = StackSettings.MAX_TOKENS_LIMIT;
     /** Circuit attributes every circuit write sets (or removes); everything else on the item is left alone. */
     static final List<String> CIRCUIT_ATTRIBUTES = List.of("circuitState", "failureCount", "failureWindowStart",
             "recentFailures", "openedAt", "generation", "probeUntil", "version");

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * Settings chosen at deploy time (template parameters), written to the config item by the stack's custom
@@ -15,6 +16,11 @@ import java.util.OptionalLong;
 public record StackSettings(String model, Integer maxTokens, String baseUrl, Long tokenBudget) {
 
     public static final StackSettings NONE = new StackSettings(null, null, null, null);
+
+    /** What a model id (or an operator's override) may be: the model ids of every provider fit it. */
+    public static final Pattern MODEL_ID = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
+    /** The largest {@code max_tokens} a setting may give. */
+    public static final int MAX_TOKENS_LIMIT = 128_000;
 
     /** Hosts a base URL may name over plain http: this machine, or the host of a local container. */
     private static final java.util.Set<String> LOCAL_HOSTS = java.util.Set.of("localhost", "127.0.0.1", "[::1]", "host.docker.internal");

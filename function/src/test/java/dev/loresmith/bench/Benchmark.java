@@ -7,7 +7,6 @@ import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.handler.Env;
-import dev.loresmith.handler.Services;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.storage.CircuitTable;
@@ -451,29 +450,30 @@ public final class Benchmark {
         final ContentTable contents;
         final CircuitTable circuits;
         final SqsGenerateHandler handler;
-        final Services services;
+        final dev.loresmith.testing.TestOutside outside;
         /** DynamoDB requests made before the model was called (the first call), or -1 when it was not. */
         volatile int beforeCall = -1;
 
         Rig(Duration unused) {
             DynamoDbClient dynamo = TestAws.dynamo(recorded);
             Map<String, String> env = new HashMap<>(lambdaEnvironment("unused"));
-            dev.loresmith.llm.LlmClient model = new dev.loresmith.llm.AnthropicClient();
-            services = Services.builder(new Env(env)).dynamo(dynamo)
+            dev.loresmith.llm.Transport model = new dev.loresmith.handler.AwsOutside(new Env(env)).transport(dev.loresmith.llm.Provider.ANTHROPIC);
+            outside = new dev.loresmith.testing.TestOutside().env(env).dynamo(dynamo)
                     .log(new dev.loresmith.log.StructuredLog(line -> { }, Clock.systemUTC()))
                     .metrics(new GenerationMetrics(emf, Clock.systemUTC()))
                     .resets((g, at) -> { })
                     .queue(new dev.loresmith.testing.RecordingQueue())
-                    .llm((baseUrl, prompt, key, timeout) -> {
+                    .backoff(dev.loresmith.retry.Pause.REAL)
+                    .transport(dev.loresmith.testing.Transports.around(model, (inner, plan) -> {
                         if (beforeCall < 0) {
                             beforeCall = recorded.all().size();
                         }
-                        return model.complete(baseUrl, prompt, key, timeout);
-                    })
-                    .build();
-            contents = services.contents();
-            circuits = services.circuits();
-            handler = new SqsGenerateHandler(services);
+                        return inner.send(plan);
+                    }));
+            dev.loresmith.handler.Wiring.Tables tables = dev.loresmith.handler.Wiring.tables(outside);
+            contents = tables.contents();
+            circuits = tables.circuits();
+            handler = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(outside));
         }
 
         /** Sets the config item's tokenBudget override (0: none), outside the counted requests. */

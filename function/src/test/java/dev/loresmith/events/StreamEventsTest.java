@@ -87,7 +87,7 @@ class StreamEventsTest extends FlowTest {
         h.reset().reset(1);
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         h.generate("quest_description", 10); // the probe closes it
-        CircuitAdmin admin = h.services().circuitAdmin();
+        CircuitAdmin admin = dev.loresmith.handler.Wiring.circuitAdmin(h.outside()).admin();
         admin.force(ForcedState.OPEN, "ops");
         admin.force(ForcedState.NONE, "ops");
 

@@ -15,11 +15,13 @@ import dev.loresmith.handler.ApiHandler;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.ResetHandler;
-import dev.loresmith.handler.Services;
+import dev.loresmith.handler.AwsOutside;
+import dev.loresmith.handler.Wiring;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.handler.SweepHandler;
-import dev.loresmith.llm.AnthropicClient;
-import dev.loresmith.llm.LlmClient;
+import dev.loresmith.llm.AnthropicTransport;
+import dev.loresmith.llm.CallPlan;
+import dev.loresmith.llm.Transport;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
@@ -39,6 +41,8 @@ import dev.loresmith.testing.MutableClock;
 import dev.loresmith.testing.SecretWatch;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TestAws;
+import dev.loresmith.testing.TestOutside;
+import dev.loresmith.testing.Transports;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
@@ -95,7 +99,6 @@ final class World {
     final List<Integer> statuses = new ArrayList<>();
     final ContentKey item;
     private final Set<String> schedulesSeen = new HashSet<>();
-    private final LlmClient model = new AnthropicClient();
     int modelCalls;
     /** The item as the world left it (the tables are emptied for the next run). */
     ContentItem settled;
@@ -149,21 +152,22 @@ final class World {
 
     // ------------------------------------------------------------------ the execution environment
 
-    /** A fresh execution environment, wired as Lambda wires it, with every outside call through the plan. */
-    Services services() {
+    /** A fresh execution environment's outside, as Lambda wires it, with every outside call through the plan. */
+    TestOutside outside() {
         Map<String, String> env = Map.of("AWS_REGION", TestAws.REGION.id(), "CONTENT_TABLE", tableNames.content(),
                 "CIRCUIT_TABLE", tableNames.circuit(), "ANTHROPIC_BASE_URL", anthropic.baseUrl());
-        return Services.builder(new Env(env))
+        SecretsManagerApiKey apiKeys = new SecretsManagerApiKey(clients.secrets, "arn:aws:secretsmanager:us-east-1:000000000000:secret:k",
+                AwsOutside.API_KEY_TTL, clock, logs.log(clock));
+        return new TestOutside()
+                .env(env)
                 .dynamo(dynamo)
-                .apiKeys(new SecretsManagerApiKey(clients.secrets, "arn:aws:secretsmanager:us-east-1:000000000000:secret:k",
-                        Services.API_KEY_TTL, clock, logs.log(clock)))
+                .transport(Transports.around(new AnthropicTransport(apiKeys), this::callModel))
                 .resets(new EventBridgeResetScheduler(clients.scheduler, aws.scheduleGroup(),
                         "arn:aws:lambda:us-east-1:000000000000:function:reset:live", "arn:aws:iam::000000000000:role/s", logs.log(clock)))
                 .queue(queue)
-                .llm(this::callModel)
                 .events(events -> { })
                 .backoff(Pause.NONE)
-                .sleeper(d -> {
+                .waits(d -> {
                     clock.advance(d);
                     nested = true; // while an API request waits, the queue is worked
                     try {
@@ -174,12 +178,12 @@ final class World {
                 })
                 .clock(clock)
                 .log(logs.log(clock))
-                .metrics(new GenerationMetrics(emf, clock))
-                .build();
+                .metrics(new GenerationMetrics(emf, clock));
     }
 
     /** The model client: calls only under a live lease on the item, with the plan's fault. */
-    private LlmReply callModel(String baseUrl, dev.loresmith.llm.MessagesPrompt prompt, String key, Duration timeout) {
+    private LlmReply callModel(Transport model, CallPlan call) {
+        Duration timeout = call.timeout();
         FaultPlan.Kind fault = plan.call("Anthropic.Messages");
         ContentItem now = observed.find(item).orElse(null);
         if (now == null || !now.leasedAt(clock.instant())) {
@@ -196,7 +200,7 @@ final class World {
             clock.advance(timeout);
             return LlmReply.NetworkError.timedOutAfter(timeout);
         }
-        LlmReply reply = model.complete(baseUrl, prompt, key, timeout);
+        LlmReply reply = model.send(call);
         if (fault == FaultPlan.Kind.DIE_AFTER) {
             plan.die();
         }
@@ -240,7 +244,7 @@ final class World {
         APIGatewayV2HTTPEvent event = LambdaEvents.read(APIGatewayV2HTTPEvent.class, Template.repositoryRoot().resolve("events/api-post.json"));
         event.setBody(body);
         APIGatewayV2HTTPResponse[] response = new APIGatewayV2HTTPResponse[1];
-        boolean alive = invoke(() -> response[0] = new ApiHandler(services()).handleRequest(event, FakeContext.withSeconds(29)));
+        boolean alive = invoke(() -> response[0] = new ApiHandler(Wiring.api(outside())).handleRequest(event, FakeContext.withSeconds(29)));
         if (!alive || response[0] == null) {
             answers.add("(no answer: the API invocation died)");
             return null;
@@ -317,7 +321,7 @@ final class World {
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
             CircuitRecord before = observedCircuit.read().circuit();
-            boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(services()).handleRequest(event, FakeContext.withSeconds(45)));
+            boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
                 queue.messages.remove(message);
@@ -343,7 +347,7 @@ final class World {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
-            boolean alive = invoke(() -> response[0] = new DeadLetterHandler(services()).handleRequest(event, FakeContext.withSeconds(30)));
+            boolean alive = invoke(() -> response[0] = new DeadLetterHandler(Wiring.deadLetter(outside())).handleRequest(event, FakeContext.withSeconds(30)));
             if (alive && response[0] != null && response[0].getBatchItemFailures().isEmpty()) {
                 deadLetters.remove(message);
             } else {
@@ -365,7 +369,7 @@ final class World {
             CircuitRecord before = observedCircuit.read().circuit();
             boolean alive = invoke(() -> {
                 try {
-                    new ResetHandler(services()).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
+                    new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
                             .getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(15));
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -398,7 +402,7 @@ final class World {
         CircuitRecord before = observedCircuit.read().circuit();
         invoke(() -> {
             try {
-                new SweepHandler(services()).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
+                new SweepHandler(Wiring.sweep(outside())).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
                         new ByteArrayOutputStream(), FakeContext.withSeconds(60));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

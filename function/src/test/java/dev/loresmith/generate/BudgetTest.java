@@ -111,7 +111,7 @@ class BudgetTest extends FlowTest {
     void metrics() {
         budget(10 * PER_CALL);
         anthropic.replies(FakeAnthropic.QUEST_JSON);
-        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(h.services());
+        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside()));
         com.amazonaws.services.lambda.runtime.events.SQSEvent event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
         com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage message = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
         message.setMessageId("m-1");

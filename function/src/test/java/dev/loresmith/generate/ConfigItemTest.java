@@ -223,8 +223,8 @@ class ConfigItemTest extends FlowTest {
     void badBaseUrl(String url) {
         h.circuits.writeStackSettings(new StackSettings(null, null, url, null));
         java.util.List<String> targets = new java.util.ArrayList<>();
-        h.withLlm((baseUrl, prompt, key, timeout) -> {
-            targets.add(baseUrl);
+        h.withCalls((transport, plan) -> {
+            targets.add(plan.baseUrl());
             return dev.loresmith.llm.LlmReply.NetworkError.timedOutAfter(java.time.Duration.ofSeconds(30));
         });
 

@@ -372,7 +372,7 @@ class GenerateContentTest extends FlowTest {
             assertEquals(0, circuit.version(), "no circuit write");
             assertTrue(aws.createdSchedules().isEmpty());
             assertEquals(1, anthropic.requestCount(), "the shared throttle kept the other four from calling");
-            assertEquals(h.now().plus(GenerateSettings.DEFAULTS.defaultThrottle()), h.config().throttledUntil());
+            assertEquals(h.now().plus(GenerateSettings.DEFAULTS.throttles().otherwise()), h.config().throttledUntil());
         }
 
         @ParameterizedTest(name = "stop_reason {0}")
@@ -556,7 +556,7 @@ class GenerateContentTest extends FlowTest {
 
             h.generate(QUEST, 1);
             anthropic.replies(QUEST_JSON);
-            h.clock.advance(GenerateSettings.DEFAULTS.defaultThrottle()); // the 429 held every caller back this long
+            h.clock.advance(GenerateSettings.DEFAULTS.throttles().otherwise()); // the 429 held every caller back this long
             Outcome next = h.generate(QUEST, 2);
 
             assertInstanceOf(Outcome.Ready.class, next);

@@ -31,12 +31,12 @@ class UpgradeTest extends FlowTest {
     static final String QUEST = "quest_description";
 
     FollowUpSweep sweep() {
-        return h.services().sweep();
+        return dev.loresmith.handler.Wiring.sweep(h.outside()).sweep();
     }
 
     /** The generate queue worked as SQS and Lambda would: every message sent so far, delivered once. */
     void deliverQueued() {
-        SqsGenerateHandler handler = new SqsGenerateHandler(h.services());
+        SqsGenerateHandler handler = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside()));
         for (RecordingQueue.Sent sent : h.queue.sent().subList(delivered, h.queue.sent().size())) {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(sent.toSqsMessage()));
@@ -237,7 +237,7 @@ class UpgradeTest extends FlowTest {
     }
 
     FollowUpSweep sweepWith(ContentTypes types, int maxPerSweep) {
-        return new FollowUpSweep(h.contents, h.circuits, h.queue, types, h.circuit, maxPerSweep, h.clock, h.logs.log(h.clock));
+        return new FollowUpSweep(h.contents, h.circuits, h.queue, types, h.circuit, maxPerSweep, GenerateSettings.DEFAULTS.requeue(), h.clock, h.logs.log(h.clock));
     }
 
     @Test

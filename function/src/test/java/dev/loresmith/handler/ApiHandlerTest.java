@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiHandlerTest extends FlowTest {
 
     APIGatewayV2HTTPResponse call(APIGatewayV2HTTPEvent event) {
-        return new ApiHandler(h.services()).handleRequest(event, FakeContext.withSeconds(29));
+        return new ApiHandler(dev.loresmith.handler.Wiring.api(h.outside())).handleRequest(event, FakeContext.withSeconds(29));
     }
 
     static APIGatewayV2HTTPEvent post(String body) {

@@ -33,7 +33,7 @@ class CircuitAdminHandlerTest extends FlowTest {
     static final String ADMIN = "arn:aws:iam::123456789012:user/ops-alice";
 
     APIGatewayV2HTTPResponse call(APIGatewayV2HTTPEvent event) {
-        return new CircuitAdminHandler(h.services()).handleRequest(event, FakeContext.withSeconds(15));
+        return new CircuitAdminHandler(dev.loresmith.handler.Wiring.circuitAdmin(h.outside())).handleRequest(event, FakeContext.withSeconds(15));
     }
 
     static APIGatewayV2HTTPEvent put(String body) {

@@ -19,7 +19,7 @@ class DeadLetterHandlerTest extends FlowTest {
     SQSEvent dead = SampleEvents.sqs("dead-letter.json");
 
     SQSBatchResponse invoke() {
-        return new DeadLetterHandler(h.services()).handleRequest(dead, FakeContext.withSeconds(30));
+        return new DeadLetterHandler(dev.loresmith.handler.Wiring.deadLetter(h.outside())).handleRequest(dead, FakeContext.withSeconds(30));
     }
 
     @Test

@@ -36,7 +36,7 @@ class DeliveryTest extends FlowTest {
     }
 
     SQSBatchResponse deliver(SQSEvent event) {
-        return new SqsGenerateHandler(h.services()).handleRequest(event, FakeContext.withSeconds(45));
+        return new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
     }
 
     @Test
@@ -113,7 +113,7 @@ class DeliveryTest extends FlowTest {
             h.clock.advance(Duration.ofSeconds(300)); // the queue's visibility timeout
         }
 
-        SQSBatchResponse dead = new DeadLetterHandler(h.services()).handleRequest(batch(List.of(message("m-78", 78))), FakeContext.withSeconds(30));
+        SQSBatchResponse dead = new DeadLetterHandler(dev.loresmith.handler.Wiring.deadLetter(h.outside())).handleRequest(batch(List.of(message("m-78", 78))), FakeContext.withSeconds(30));
 
         assertEquals(List.of(), dead.getBatchItemFailures());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 78).status());
@@ -124,7 +124,7 @@ class DeliveryTest extends FlowTest {
     @Test
     @DisplayName("a message replayed from the dead-letter queue generates the item it had given up on")
     void replayAfterDeadLetter() {
-        new DeadLetterHandler(h.services()).handleRequest(batch(List.of(message("m-79", 79))), FakeContext.withSeconds(30));
+        new DeadLetterHandler(dev.loresmith.handler.Wiring.deadLetter(h.outside())).handleRequest(batch(List.of(message("m-79", 79))), FakeContext.withSeconds(30));
         assertEquals("fallback:dead_letter", h.item("quest_description", 79).model());
         anthropic.repliesForEachType();
 

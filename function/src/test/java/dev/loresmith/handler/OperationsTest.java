@@ -31,7 +31,7 @@ class OperationsTest extends FlowTest {
         message.setBody("{\"contentType\":\"quest_description\",\"contentId\":" + id + ",\"context\":{\"plan\":\"" + SECRET_CONTEXT + "\"}}");
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(message));
-        new SqsGenerateHandler(h.services()).handleRequest(event, new FakeContext(remainingMillis));
+        new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(event, new FakeContext(remainingMillis));
         List<JsonNode> docs = h.emf.parsed();
         return docs.get(docs.size() - 1);
     }

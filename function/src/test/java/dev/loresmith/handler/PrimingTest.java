@@ -2,6 +2,7 @@ package dev.loresmith.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.Handlers;
 import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class PrimingTest extends FlowTest {
         Map<String, List<SdkRequest>> byFunction = new java.util.LinkedHashMap<>();
         for (String function : template.resources("AWS::Serverless::Function").keySet()) {
             Class<?> type = Class.forName(template.handlerClass(function));
-            Object handler = type.getConstructor(Services.class).newInstance(h.services());
+            Object handler = Handlers.build(type, h.outside());
             h.dynamoRequests.clear();
             Method prime;
             try {

@@ -26,7 +26,7 @@ class ResetHandlerTest extends FlowTest {
 
     String invoke(byte[] input) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ResetHandler(h.services()).handleRequest(new ByteArrayInputStream(input), out, FakeContext.withSeconds(15));
+        new ResetHandler(dev.loresmith.handler.Wiring.reset(h.outside())).handleRequest(new ByteArrayInputStream(input), out, FakeContext.withSeconds(15));
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -90,7 +90,7 @@ class ResetHandlerTest extends FlowTest {
     void sweepFailure() {
         h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.QueryRequest.class, 1,
                 () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("FOREIGN_TEXT").statusCode(500).build());
-        SweepHandler sweep = new SweepHandler(h.services());
+        SweepHandler sweep = new SweepHandler(dev.loresmith.handler.Wiring.sweep(h.outside()));
 
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> sweep.handleRequest(
                 new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(60)));

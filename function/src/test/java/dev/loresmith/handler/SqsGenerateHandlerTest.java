@@ -34,7 +34,7 @@ class SqsGenerateHandlerTest extends FlowTest {
     void sampleBatch() {
         anthropic.repliesForEachType();
 
-        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(batch, FakeContext.withSeconds(45));
+        SQSBatchResponse response = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(batch, FakeContext.withSeconds(45));
 
         assertEquals(List.of(messageId(3), messageId(4)), failedIds(response));
         assertEquals(3, anthropic.requestCount());
@@ -58,7 +58,7 @@ class SqsGenerateHandlerTest extends FlowTest {
     void apiDown() {
         anthropic.failsWith(503);
 
-        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(batch, FakeContext.withSeconds(45));
+        SQSBatchResponse response = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(batch, FakeContext.withSeconds(45));
 
         assertEquals(List.of(messageId(3), messageId(4)), failedIds(response));
         assertEquals("fallback:api_error_503", h.item("quest_description", 42).model());
@@ -75,7 +75,7 @@ class SqsGenerateHandlerTest extends FlowTest {
         one.setRecords(List.of(batch.getRecords().get(0)));
 
         // 4 s left: 0.5 s response margin and 2 s write margin leave 1.5 s for the call, which times out in it.
-        SQSBatchResponse response = new SqsGenerateHandler(h.services()).handleRequest(one, new FakeContext(4_000));
+        SQSBatchResponse response = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(one, new FakeContext(4_000));
 
         assertEquals(List.of(), failedIds(response));
         assertEquals(1, anthropic.requestCount());
@@ -89,11 +89,10 @@ class SqsGenerateHandlerTest extends FlowTest {
         anthropic.repliesForEachType();
         Map<String, String> env = new java.util.HashMap<>(h.environment());
         env.put("CONTENT_TABLE", "no-such-table");
-        Services broken = Services.builder(new Env(env)).dynamo(h.dynamo()).clock(h.clock).log(h.logs.log(h.clock))
-                .apiKeys(dev.loresmith.secrets.ApiKeySource.fixed("k")).queue(h.queue)
-                .resets((generation, at) -> { throw new AssertionError("no circuit change expected"); }).build();
+        dev.loresmith.testing.TestOutside broken = h.outside().env(env).dynamo(h.dynamo())
+                .resets((generation, at) -> { throw new AssertionError("no circuit change expected"); });
 
-        SQSBatchResponse response = new SqsGenerateHandler(broken).handleRequest(batch, FakeContext.withSeconds(45));
+        SQSBatchResponse response = new SqsGenerateHandler(Wiring.generate(broken)).handleRequest(batch, FakeContext.withSeconds(45));
 
         assertEquals(5, response.getBatchItemFailures().size());
         assertEquals(3, h.logs.withMessage("message failed").size());
@@ -105,7 +104,7 @@ class SqsGenerateHandlerTest extends FlowTest {
     void emptyBatch() {
         SQSEvent empty = new SQSEvent();
         empty.setRecords(List.of());
-        assertEquals(List.of(), failedIds(new SqsGenerateHandler(h.services()).handleRequest(empty, FakeContext.withSeconds(45))));
+        assertEquals(List.of(), failedIds(new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(empty, FakeContext.withSeconds(45))));
         assertTrue(TestJson.parse("{}").isEmpty());
     }
 }

@@ -50,7 +50,7 @@ class StackSettingsHandlerTest extends FlowTest {
 
     JsonNode invoke(ObjectNode request) throws Exception {
         request.put("ResponseURL", "http://127.0.0.1:" + cloudFormation.port() + "/response?X-Amz-Signature=abc");
-        new StackSettingsHandler(h.services()).handleRequest(new ByteArrayInputStream(Json.write(request).getBytes(StandardCharsets.UTF_8)),
+        new StackSettingsHandler(dev.loresmith.handler.Wiring.stackSettings(h.outside())).handleRequest(new ByteArrayInputStream(Json.write(request).getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), FakeContext.withSeconds(60));
         return TestJson.parse(cloudFormation.findAll(putRequestedFor(urlPathEqualTo("/response"))).get(0).getBodyAsString());
     }

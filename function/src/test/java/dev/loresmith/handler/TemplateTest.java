@@ -3,6 +3,7 @@ package dev.loresmith.handler;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.testing.Handlers;
 import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class TemplateTest {
             environment.put("AWS_REGION", "us-east-1");
             Env env = new Env(environment);
 
-            Object instance = type.getConstructor(Services.class).newInstance(Services.builder(env).build());
+            Object instance = Handlers.build(type, new AwsOutside(env));
 
             assertTrue(instance != null);
             Set<String> unset = new HashSet<>(env.namesRead());

@@ -10,7 +10,13 @@ import dev.loresmith.handler.CircuitAdminHandler;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.ResetHandler;
-import dev.loresmith.handler.Services;
+import dev.loresmith.handler.AwsOutside;
+import dev.loresmith.handler.Wiring;
+import dev.loresmith.llm.Provider;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.testing.Handlers;
+import dev.loresmith.testing.TestOutside;
+import dev.loresmith.content.ContentTypes;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.handler.StreamEventsHandler;
 import dev.loresmith.handler.SweepHandler;
@@ -84,7 +90,9 @@ public final class LocalRunner implements AutoCloseable {
     private final Map<String, String> env;
     private final String dynamoDescription;
     private final Clock clock;
-    private final Services services;
+    private final TestOutside outside;
+    private final Wiring.Tables tables;
+    private final ContentTypes types = ContentTypes.bundled();
     private final InProcessQueue queue;
     private final InProcessScheduler scheduler;
     private final LocalBus bus;
@@ -110,9 +118,9 @@ public final class LocalRunner implements AutoCloseable {
         Region region = Region.of(systemEnv.getOrDefault("AWS_REGION", "us-east-1"));
         DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
-        TemplateTables tables = new TemplateTables(template);
-        createIfMissing(tables, dynamo, "ContentTable", CONTENT_TABLE);
-        createIfMissing(tables, dynamo, "CircuitTable", CIRCUIT_TABLE);
+        TemplateTables definitions = new TemplateTables(template);
+        createIfMissing(definitions, dynamo, "ContentTable", CONTENT_TABLE);
+        createIfMissing(definitions, dynamo, "CircuitTable", CIRCUIT_TABLE);
 
         env = new HashMap<>();
         env.put("AWS_REGION", region.id());
@@ -121,23 +129,26 @@ public final class LocalRunner implements AutoCloseable {
         env.put("ANTHROPIC_API_KEY", systemEnv.getOrDefault("ANTHROPIC_API_KEY", ""));
 
         StructuredLog log = StructuredLog.to(logStream, clock);
-        Services[] self = new Services[1];
-        queue = new InProcessQueue(() -> new SqsGenerateHandler(self[0]), () -> new DeadLetterHandler(self[0]),
+        TestOutside[] self = new TestOutside[1];
+        queue = new InProcessQueue(() -> new SqsGenerateHandler(Wiring.generate(self[0])), () -> new DeadLetterHandler(Wiring.deadLetter(self[0])),
                 template.functionTimeout("GenerateFunction"));
-        scheduler = new InProcessScheduler(() -> new ResetHandler(self[0]), clock, log);
+        scheduler = new InProcessScheduler(() -> new ResetHandler(Wiring.reset(self[0])), clock, log);
         bus = new LocalBus(events, () -> sweep("circuit event"));
-        services = Services.builder(new Env(env)).dynamo(dynamo).queue(queue).resets(scheduler).events(bus).clock(clock).log(log)
-                .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock)).build();
-        self[0] = services;
+        AwsOutside aws = new AwsOutside(new Env(env));
+        outside = new TestOutside().env(env).dynamo(dynamo).queue(queue).resets(scheduler).events(bus).clock(clock).log(log)
+                .backoff(Pause.REAL).waits(Pause.REAL).transport(Provider.ANTHROPIC, () -> aws.transport(Provider.ANTHROPIC))
+                .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock));
+        self[0] = outside;
+        tables = Wiring.tables(outside);
         // What the stack's custom resource does on deploy: the template's settings, from this environment.
-        services.circuits().writeStackSettings(new StackSettings(
+        tables.circuits().writeStackSettings(new StackSettings(
                 systemEnv.getOrDefault("MODEL_ID", template.parameterDefault("ModelId")),
                 Integer.parseInt(systemEnv.getOrDefault("MAX_TOKENS", template.parameterDefault("MaxTokens"))),
                 systemEnv.getOrDefault("ANTHROPIC_BASE_URL", template.parameterDefault("AnthropicBaseUrl")),
                 Long.parseLong(systemEnv.getOrDefault("DAILY_TOKEN_BUDGET", template.parameterDefault("DailyTokenBudget")))));
         DynamoDbStreamsClient streamsClient = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
-        streams = new TableStreams(dynamo, streamsClient, new StreamEventsHandler(services), List.of(CONTENT_TABLE, CIRCUIT_TABLE)).fromNow();
+        streams = new TableStreams(dynamo, streamsClient, new StreamEventsHandler(Wiring.streamEvents(outside)), List.of(CONTENT_TABLE, CIRCUIT_TABLE)).fromNow();
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "local-ticker");
             t.setDaemon(true);
@@ -170,17 +181,17 @@ public final class LocalRunner implements AutoCloseable {
             scheduler.fireDue();
             streams.drain();
         } catch (RuntimeException e) {
-            services.log().error("local ticker failed", "error", ErrorSummary.of(e));
+            outside.log().error("local ticker failed", "error", ErrorSummary.of(e));
         }
     }
 
     private void sweep(String trigger) {
         try {
-            new SweepHandler(services).handleRequest(new ByteArrayInputStream(
+            new SweepHandler(Wiring.sweep(outside)).handleRequest(new ByteArrayInputStream(
                     ("{\"detail-type\":\"" + trigger + "\"}").getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(),
                     new LocalContext("SweepFunction", 60));
         } catch (IOException | RuntimeException e) {
-            services.log().error("local sweep failed", "error", ErrorSummary.of(e));
+            outside.log().error("local sweep failed", "error", ErrorSummary.of(e));
         }
     }
 
@@ -188,8 +199,8 @@ public final class LocalRunner implements AutoCloseable {
     public LocalRunner serve(int port) throws IOException {
         int timeout = Template.load().functionTimeout("ApiFunction");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/content", new HttpApiAdapter(new ApiHandler(services)::handleRequest, "ApiFunction", timeout));
-        server.createContext("/circuit", new HttpApiAdapter(new CircuitAdminHandler(services)::handleRequest, "CircuitFunction",
+        server.createContext("/content", new HttpApiAdapter(new ApiHandler(Wiring.api(outside))::handleRequest, "ApiFunction", timeout));
+        server.createContext("/circuit", new HttpApiAdapter(new CircuitAdminHandler(Wiring.circuitAdmin(outside))::handleRequest, "CircuitFunction",
                 Template.load().functionTimeout("CircuitFunction")));
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "local-http");
@@ -204,8 +215,8 @@ public final class LocalRunner implements AutoCloseable {
         return URI.create("http://localhost:" + server.getAddress().getPort());
     }
 
-    public Services services() {
-        return services;
+    public Wiring.Tables tables() {
+        return tables;
     }
 
     /** Waits until every queued request has been generated (or fallen back). */
@@ -241,7 +252,7 @@ public final class LocalRunner implements AutoCloseable {
         out.println("  resets:    in-process timer, invoking the Lambda ResetHandler");
         out.println("  events:    DynamoDB Local's streams through the Lambda StreamEventsHandler, printed as they are published");
         if (hasApiKey()) {
-            out.println("  Anthropic: " + services.circuits().read().baseUrl("?") + ", model " + services.circuits().read().model("?"));
+            out.println("  Anthropic: " + tables.circuits().read().baseUrl("?") + ", model " + tables.circuits().read().model("?"));
         } else {
             out.println("  Anthropic: ANTHROPIC_API_KEY is not set, so every request falls back with reason no_config");
             out.println("             (deterministic fallback text, no API call). Set it to generate real text.");
@@ -264,7 +275,7 @@ public final class LocalRunner implements AutoCloseable {
         Map<String, String> contexts = new LinkedHashMap<>();
         contexts.put("quest_description", "{\"questName\":\"The Drowned Bell\",\"giver\":{\"name\":\"Old Mara\",\"village\":\"Saltmere\"}}");
         contexts.put("event_consequence", "\"The river dam at Holloway broke during the night.\"");
-        for (String type : services.types().names()) {
+        for (String type : types.names()) {
             String body = "{\"contentType\":\"" + type + "\",\"contentId\":1"
                     + (contexts.containsKey(type) ? ",\"context\":" + contexts.get(type) : "") + "}";
             HttpResponse<String> posted = http.send(HttpRequest.newBuilder(baseUrl().resolve("/content"))
@@ -274,7 +285,7 @@ public final class LocalRunner implements AutoCloseable {
         }
         awaitQueueIdle();
         List<JsonNode> items = new ArrayList<>();
-        for (String type : services.types().names()) {
+        for (String type : types.names()) {
             HttpResponse<String> got = http.send(HttpRequest.newBuilder(baseUrl().resolve("/content/" + type + "/1")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode item = Json.read(got.body());
@@ -291,7 +302,7 @@ public final class LocalRunner implements AutoCloseable {
     String invoke(String function, Path eventFile) throws Exception {
         Template template = Template.load();
         Class<?> type = Class.forName(template.handlerClass(function), true, LocalRunner.class.getClassLoader());
-        Object handler = type.getConstructor(Services.class).newInstance(services);
+        Object handler = Handlers.build(type, outside);
         LocalContext context = new LocalContext(function, template.functionTimeout(function));
         byte[] input = Files.readAllBytes(eventFile);
         String output;
@@ -338,7 +349,7 @@ public final class LocalRunner implements AutoCloseable {
                 out.println("1. Six requests while the API fails:");
                 List<String> keys = new ArrayList<>();
                 int id = 100;
-                for (String type : runner.services.types().names()) {
+                for (String type : runner.types.names()) {
                     for (int i = 0; i < 3; i++) {
                         id++;
                         // one at a time, so the story is the same on every run
@@ -378,7 +389,7 @@ public final class LocalRunner implements AutoCloseable {
 
     private JsonNode item(String key) {
         String[] parts = key.split("/");
-        return services.contents().find(new dev.loresmith.content.ContentKey(parts[0], dev.loresmith.content.ContentId.parse(parts[1])))
+        return tables.contents().find(new dev.loresmith.content.ContentKey(parts[0], dev.loresmith.content.ContentId.parse(parts[1])))
                 .<JsonNode>map(i -> Json.MAPPER.createObjectNode().put("key", key).put("status", i.status().wireName())
                         .put("model", i.model()).put("text", i.text()).put("upgradedFrom", i.upgradedFrom()))
                 .orElse(Json.MAPPER.createObjectNode().put("key", key).put("status", "absent"));

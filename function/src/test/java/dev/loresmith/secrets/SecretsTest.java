@@ -121,9 +121,9 @@ class SecretsTest extends FlowTest {
     @Test
     @DisplayName("the client never throws on a key it cannot send, and says so without quoting it")
     void clientRefusesUnsendableKey() {
-        dev.loresmith.llm.LlmReply reply = new dev.loresmith.llm.AnthropicClient().complete(anthropic.baseUrl(),
-                dev.loresmith.llm.MessagesPrompt.of(h.types.find("quest_description").orElseThrow(), null, "m", 100, true),
-                SecretWatch.API_KEY + "\n", Duration.ofSeconds(5));
+        dev.loresmith.llm.LlmReply reply = new dev.loresmith.llm.AnthropicTransport(() -> new dev.loresmith.secrets.ApiKey.Present(SecretWatch.API_KEY + "\n"))
+                .send(new dev.loresmith.llm.CallPlan(dev.loresmith.llm.Provider.ANTHROPIC, anthropic.baseUrl(), "m", 100, true, Duration.ofSeconds(5),
+                        dev.loresmith.llm.MessagesPrompt.of(h.types.find("quest_description").orElseThrow(), null, "m", 100, true)));
 
         dev.loresmith.llm.LlmReply.Unsendable unsendable = assertInstanceOf(dev.loresmith.llm.LlmReply.Unsendable.class, reply);
         assertFalse(unsendable.problem().contains(SecretWatch.API_KEY));
@@ -163,7 +163,7 @@ class SecretsTest extends FlowTest {
 
         assertInstanceOf(Outcome.Ready.class, during, "the last good key stands in during the outage");
         assertEquals(readsAfterFirstFailure, aws.secretReads(), "no further reads inside the back-off");
-        h.clock.advance(SecretsManagerApiKey.FIRST_BACKOFF);
+        h.clock.advance(SecretsManagerApiKey.READ_BACKOFF.pauseAfter(1));
         h.generate("quest_description", 11);
         assertTrue(aws.secretReads() > readsAfterFirstFailure, "tried again once the back-off passed");
         assertEquals(1, h.logs.withMessage("api key secret unreadable").stream().filter(l -> l.path("retryInMs").asLong() == 1000).count());

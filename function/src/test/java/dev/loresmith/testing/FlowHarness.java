@@ -14,26 +14,29 @@ import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.ResetCircuit;
-import dev.loresmith.generate.UpgradePolicy;
-import dev.loresmith.llm.LlmClient;
 import dev.loresmith.retry.Pause;
 import dev.loresmith.retry.Retry;
 import dev.loresmith.storage.Conflicts;
 import dev.loresmith.handler.Env;
-import dev.loresmith.handler.Services;
+import dev.loresmith.handler.Wiring;
+import dev.loresmith.llm.AnthropicTransport;
+import dev.loresmith.llm.CallPlan;
+import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.Provider;
+import dev.loresmith.llm.Transport;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.metrics.GenerationMetrics;
-import dev.loresmith.llm.AnthropicClient;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
 import dev.loresmith.storage.CircuitTable;
 import dev.loresmith.storage.ContentTable;
-import dev.loresmith.storage.ProviderConfig;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The generate flow wired as in Lambda, but against DynamoDB Local (fresh tables), a WireMock Anthropic,
@@ -66,7 +69,9 @@ public final class FlowHarness {
     public final ContentTypes types;
     public final Circuit circuit = new Circuit(CircuitSettings.DEFAULTS);
     private ApiKeySource apiKeys = ApiKeySource.fixed(SecretWatch.API_KEY);
-    private GenerateSettings settings = GenerateSettings.DEFAULTS;
+    private GenerateSettings settings;
+    /** How the flow's calls pass through the test (default: straight to the real transport). */
+    private BiFunction<Transport, CallPlan, LlmReply> calls = Transport::send;
 
     public FlowHarness(FakeAnthropic anthropic, FakeAws aws) {
         this(anthropic, aws, ContentTypes.bundled());
@@ -81,6 +86,7 @@ public final class FlowHarness {
         Retry conflicts = new Retry(Conflicts.POLICY, Pause.NONE, clock);
         this.circuits = new CircuitTable(flowDynamo, tableNames.circuit(), PROVIDER, conflicts);
         this.contents = new ContentTable(flowDynamo, tableNames.content(), circuits, conflicts);
+        this.settings = Wiring.settings(new Env(environment()));
     }
 
     public FlowHarness withApiKey(String key) {
@@ -97,22 +103,20 @@ public final class FlowHarness {
 
     public FlowHarness withApiTimeout(Duration timeout) {
         flow = null;
-        settings = settings.withApiTimeout(timeout);
+        settings = settings.toBuilder().apiTimeout(timeout).build();
         return this;
     }
 
-    /** The model client the flow uses: the real Anthropic client, against the fake. */
-    private LlmClient llm = new AnthropicClient();
-
-    /** Another model client (a wrapper that records or injects faults, say). */
-    public FlowHarness withLlm(LlmClient client) {
+    /** The flow's calls go through {@code through} (given the real transport and the plan): to record, delay or fail them. */
+    public FlowHarness withCalls(BiFunction<Transport, CallPlan, LlmReply> through) {
         flow = null;
-        llm = client;
+        calls = through;
         return this;
     }
 
-    public LlmClient llm() {
-        return llm;
+    /** The transport the flow uses: the real Anthropic transport, against the fake, through the test's hands. */
+    public Transport transport() {
+        return Transports.around(new AnthropicTransport(apiKeys), calls);
     }
 
     private GenerateContent flow;
@@ -120,32 +124,25 @@ public final class FlowHarness {
     /** The flow, one per harness like one per Lambda execution environment (rebuilt when the key or settings change). */
     public GenerateContent flow() {
         if (flow == null) {
-            flow = newFlow();
+            flow = Wiring.generateContent(outside(), new Wiring.Tables(contents, circuits), settings);
         }
         return flow;
     }
 
-    private GenerateContent newFlow() {
-        return new GenerateContent(contents, circuits, llm, apiKeys,
-                new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)),
-                circuit, settings.withDefaultBaseUrl(anthropic.baseUrl()), UpgradePolicy.DEFAULTS, clock, logs.log(clock), Pause.NONE);
-    }
-
-    /** The handlers' wiring, as {@code Services.fromEnvironment()} builds it in Lambda, over this harness's fakes. */
-    public Services services() {
-        return Services.builder(new Env(environment()))
+    /** What the functions find around them here: this harness's clock, tables, fakes and captured output. */
+    public TestOutside outside() {
+        return new TestOutside()
+                .env(environment())
                 .dynamo(flowDynamo)
-                .apiKeys(apiKeys)
+                .transport(Provider.ANTHROPIC, this::transport)
                 .resets(new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
                 .queue(queue)
                 .events(published)
-                .llm(llm)
                 .backoff(Pause.NONE)
-                .sleeper(queue.pumpingSleeper(clock))
+                .waits(queue.pumpingSleeper(clock))
                 .clock(clock)
                 .log(logs.log(clock))
-                .metrics(new GenerationMetrics(emf, clock))
-                .build();
+                .metrics(new GenerationMetrics(emf, clock));
     }
 
     /** The variables template.yaml gives the functions, pointing at this harness. */
@@ -162,7 +159,7 @@ public final class FlowHarness {
      * handler (built on these services) while an API request waits — so "wait": true sees it finished.
      */
     public void workQueue() {
-        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(services());
+        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(Wiring.generate(outside()));
         queue.consumedBy(sent -> {
             com.amazonaws.services.lambda.runtime.events.SQSEvent event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
             event.setRecords(java.util.List.of(sent.toSqsMessage()));
@@ -176,7 +173,7 @@ public final class FlowHarness {
      */
     public TableStreams streams() {
         if (streams == null) {
-            streams = new TableStreams(TestAws.dynamo(), TestAws.streams(), new dev.loresmith.handler.StreamEventsHandler(services()),
+            streams = new TableStreams(TestAws.dynamo(), TestAws.streams(), new dev.loresmith.handler.StreamEventsHandler(Wiring.streamEvents(outside())),
                     java.util.List.of(tableNames.content(), tableNames.circuit())).fromNow();
         }
         return streams;

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.loresmith.Json;
+import dev.loresmith.secrets.ApiKey;
+import dev.loresmith.secrets.ApiKeySource;
 
 import java.net.URI;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,30 +19,56 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Anthropic's Messages API over the JDK's HTTP client: no SDK, so no SDK retries to blur the circuit's
- * accounting and nothing heavy to load at cold start. One attempt per call; the whole exchange,
- * body included, is bounded by the timeout given.
+ * Anthropic's Messages API ({@code POST {baseUrl}/v1/messages}) over the JDK's HTTP client: no SDK, so no SDK retries
+ * to blur the circuit's accounting and nothing heavy to load at cold start. The key comes from {@link ApiKeySource}
+ * (Secrets Manager, cached) and travels only in the {@code x-api-key} header.
  */
-public final class AnthropicClient implements LlmClient {
+public final class AnthropicTransport implements Transport {
 
     static final String API_VERSION = "2023-06-01";
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** Far above any reply max_tokens allows (8192 tokens ≈ 40 KB of JSON); a bigger body is garbage. */
-    static final int MAX_RESPONSE_BYTES = 1 << 20;
 
-    /** One client per scheme, built on first use: TLS endpoints negotiate HTTP/2; plain http (local fakes, proxies) speaks HTTP/1.1. */
-    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final ApiKeySource apiKeys;
+    private final HttpExchange http = new HttpExchange();
     private final Map<String, URI> messagesUris = new ConcurrentHashMap<>();
 
-    private HttpClient client(String scheme) {
-        return clients.computeIfAbsent(scheme, s -> HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .version("https".equals(s) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build());
+    public AnthropicTransport(ApiKeySource apiKeys) {
+        this.apiKeys = apiKeys;
+    }
+
+    @Override
+    public Provider provider() {
+        return Provider.ANTHROPIC;
+    }
+
+    @Override
+    public Readiness readiness() {
+        ApiKey key = apiKeys.apiKey();
+        if (key instanceof ApiKey.Absent absent) {
+            return new Readiness.Absent(absent.why());
+        }
+        if (key instanceof ApiKey.Unavailable unavailable) {
+            return new Readiness.Unavailable(unavailable.why());
+        }
+        return Readiness.READY;
+    }
+
+    @Override
+    public LlmReply send(CallPlan plan) {
+        ApiKey key = apiKeys.apiKey();
+        if (!(key instanceof ApiKey.Present present)) {
+            return new LlmReply.Unsendable("no usable API key");
+        }
+        URI uri;
+        try {
+            uri = messagesUri(plan.baseUrl());
+        } catch (RuntimeException e) {
+            return new LlmReply.Unsendable("base URL unusable (" + e.getClass().getSimpleName() + ")");
+        }
+        Map<String, String> headers = Map.of("x-api-key", present.value(), "anthropic-version", API_VERSION,
+                "content-type", "application/json");
+        return http.post(uri, headers, plan.prompt().body().getBytes(StandardCharsets.UTF_8), plan.timeout(), AnthropicTransport::reply);
     }
 
     /** The Messages endpoint of a base URL; throws IllegalArgumentException when it is not an http(s) URL. */
@@ -57,51 +83,13 @@ public final class AnthropicClient implements LlmClient {
         });
     }
 
-    @Override
-    public LlmReply complete(String baseUrl, MessagesPrompt prompt, String apiKey, Duration timeout) {
-        HttpRequest request;
-        URI uri;
-        try {
-            uri = messagesUri(baseUrl);
-            request = HttpRequest.newBuilder(uri)
-                    .timeout(timeout)
-                    .header("x-api-key", apiKey)
-                    .header("anthropic-version", API_VERSION)
-                    .header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(prompt.body()))
-                    .build();
-        } catch (RuntimeException e) {
-            // The JDK quotes an invalid header value in its message, and the value here is the key: keep neither.
-            return new LlmReply.Unsendable("request could not be built (" + e.getClass().getSimpleName() + ")");
-        }
-        CompletableFuture<HttpResponse<String>> call;
-        try {
-            call = client(uri.getScheme()).sendAsync(request, info -> new LimitedBody(MAX_RESPONSE_BYTES));
-        } catch (RuntimeException e) {
-            return new LlmReply.Unsendable("request could not be sent (" + e.getClass().getSimpleName() + ")");
-        }
-        HttpResponse<String> response;
-        try {
-            response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            return LlmReply.NetworkError.timedOutAfter(timeout);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof java.net.http.HttpTimeoutException) {
-                return LlmReply.NetworkError.timedOutAfter(timeout);
-            }
-            return LlmReply.NetworkError.failed(cause.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            return LlmReply.NetworkError.failed("interrupted");
-        }
-        if (response.statusCode() / 100 != 2) {
-            return error(response.statusCode(), response.body(), response.headers());
+    /** What a response means: an error with what the flow acts on, a body over the cap, or the Messages answer. */
+    static LlmReply reply(HttpExchange.Response response) {
+        if (response.status() / 100 != 2) {
+            return error(response.status(), response.body(), response.headers());
         }
         if (response.body() == null) {
-            return new LlmReply.Unreadable("response body exceeds " + MAX_RESPONSE_BYTES + " bytes");
+            return new LlmReply.Unreadable("response body exceeds " + HttpExchange.MAX_RESPONSE_BYTES + " bytes");
         }
         return read(response.body());
     }

@@ -1,0 +1,64 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.circuit.Admission;
+import dev.loresmith.circuit.Circuit;
+import dev.loresmith.llm.Transport;
+import dev.loresmith.storage.ProviderConfig;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+/**
+ * Whether a provider may be called for this request, decided before any call and without I/O — in order: usable
+ * credentials ({@code no_config}; {@code config_unavailable} when they could not be read), the circuit (open or forced
+ * open: {@code circuit_open}), the shared throttle ({@code rate_limited}), the day's token budget
+ * ({@code budget_exhausted}). A half-open circuit lets the caller try to become its probe: one conditional write,
+ * which the flow makes.
+ */
+public final class Gates {
+
+    /** The decision. */
+    public sealed interface Gate {
+    }
+
+    /** Call — or, with a {@link Admission.Probe}, call if this caller wins the probe. */
+    public record Pass(Admission admission) implements Gate {
+    }
+
+    /** No call: fall back for {@code reason}. {@code problem} names a credentials problem (for the log), or is null. */
+    public record Refuse(FallbackReason reason, String problem) implements Gate {
+        /** Whether the shared throttle saved a call (the {@code ThrottledCalls} metric). */
+        public boolean throttled() {
+            return reason.equals(FallbackReason.RATE_LIMITED);
+        }
+    }
+
+    private Gates() {
+    }
+
+    public static Gate admit(Transport.Readiness readiness, ProviderConfig config, Circuit circuit, Instant now) {
+        if (readiness instanceof Transport.Readiness.Absent absent) {
+            return new Refuse(FallbackReason.NO_CONFIG, absent.why());
+        }
+        if (readiness instanceof Transport.Readiness.Unavailable) {
+            return new Refuse(FallbackReason.CONFIG_UNAVAILABLE, null);
+        }
+        Admission admission = circuit.admit(config.circuit(), now);
+        if (admission instanceof Admission.Reject) {
+            return new Refuse(FallbackReason.CIRCUIT_OPEN, null);
+        }
+        if (config.throttledAt(now)) {
+            return new Refuse(FallbackReason.RATE_LIMITED, null);
+        }
+        if (budgetSpent(config, now)) {
+            return new Refuse(FallbackReason.BUDGET_EXHAUSTED, null);
+        }
+        return new Pass(admission);
+    }
+
+    /** Whether a budget is set and the UTC day's count has reached it. */
+    public static boolean budgetSpent(ProviderConfig config, Instant now) {
+        return config.tokenBudget().isPresent() && config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)) >= config.tokenBudget().getAsLong();
+    }
+}

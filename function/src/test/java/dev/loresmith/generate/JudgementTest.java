@@ -1,0 +1,153 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.circuit.CallResult;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.llm.CallPlan;
+import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.MessagesPrompt;
+import dev.loresmith.llm.Provider;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every kind of reply, judged without a call: the verdict, what it means for the circuit, the throttle, the tokens. */
+class JudgementTest {
+
+    static final ContentType QUEST = ContentTypes.bundled().find("quest_description").orElseThrow();
+    static final String QUEST_JSON = "{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}";
+    static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+    static final Duration API_TIMEOUT = GenerateSettings.DEFAULTS.apiTimeout();
+    static final LlmReply.Usage USAGE = new LlmReply.Usage(1500, 60, 0, 1400);
+
+    static CallPlan plan(boolean structured, Duration timeout) {
+        return new CallPlan(Provider.ANTHROPIC, "https://api.anthropic.com", "claude-sonnet-4-5", 1024, structured, timeout,
+                MessagesPrompt.of(QUEST, null, "claude-sonnet-4-5", 1024, structured));
+    }
+
+    static Judgement judge(LlmReply reply) {
+        return Judgement.of(plan(true, API_TIMEOUT), reply, QUEST, NOW, Throttle.Rules.DEFAULTS, API_TIMEOUT);
+    }
+
+    static LlmReply answer(String text, String stop) {
+        return new LlmReply.Answer(text, stop, "claude-sonnet-4-5-20250929", USAGE);
+    }
+
+    static Stream<Arguments> replies() {
+        return Stream.of(
+                Arguments.of("the type's document", answer(QUEST_JSON, "end_turn"), "generated", CallResult.SUCCESS, Outcome.Call.ANSWERED),
+                Arguments.of("the document in a code fence", answer("```json\n" + QUEST_JSON + "\n```", "end_turn"), "generated",
+                        CallResult.SUCCESS, Outcome.Call.ANSWERED),
+                Arguments.of("stop_sequence", answer(QUEST_JSON, "stop_sequence"), "generated", CallResult.SUCCESS, Outcome.Call.ANSWERED),
+                Arguments.of("prose", answer("Here is a quest.", "end_turn"), "invalid_json", CallResult.COUNTED_FAILURE, Outcome.Call.ANSWERED),
+                Arguments.of("a missing field", answer("{\"title\":\"T\"}", "end_turn"), "invalid_json", CallResult.COUNTED_FAILURE,
+                        Outcome.Call.ANSWERED),
+                Arguments.of("only a limit broken", answer("{\"title\":\" \",\"description\":\"D\"}", "end_turn"), "invalid_json",
+                        CallResult.NOT_COUNTED, Outcome.Call.ANSWERED),
+                Arguments.of("tool_use", answer(QUEST_JSON, "tool_use"), "invalid_json", CallResult.COUNTED_FAILURE, Outcome.Call.ANSWERED),
+                Arguments.of("an unknown stop reason", answer(QUEST_JSON, "brand_new"), "invalid_json", CallResult.COUNTED_FAILURE,
+                        Outcome.Call.ANSWERED),
+                Arguments.of("refusal", answer("", "refusal"), "refused", CallResult.NOT_COUNTED, Outcome.Call.ANSWERED),
+                Arguments.of("max_tokens", answer("{\"title\":", "max_tokens"), "truncated", CallResult.NOT_COUNTED, Outcome.Call.ANSWERED),
+                Arguments.of("context window exceeded", answer("", "model_context_window_exceeded"), "truncated", CallResult.NOT_COUNTED,
+                        Outcome.Call.ANSWERED),
+                Arguments.of("a 2xx that is not a Messages response", new LlmReply.Unreadable("not JSON"), "invalid_json",
+                        CallResult.COUNTED_FAILURE, Outcome.Call.FAILED),
+                Arguments.of("500", new LlmReply.HttpError(500), "api_error_500", CallResult.COUNTED_FAILURE, Outcome.Call.FAILED),
+                Arguments.of("529 overloaded", new LlmReply.HttpError(529), "api_error_529", CallResult.COUNTED_FAILURE, Outcome.Call.FAILED),
+                Arguments.of("401", new LlmReply.HttpError(401), "api_error_401", CallResult.COUNTED_FAILURE, Outcome.Call.FAILED),
+                Arguments.of("429", new LlmReply.HttpError(429), "rate_limited", CallResult.NOT_COUNTED, Outcome.Call.FAILED),
+                Arguments.of("spend limit", new LlmReply.HttpError(400, LlmReply.Problem.SPEND_LIMIT, LlmReply.RetryAfter.NONE), "rate_limited",
+                        CallResult.NOT_COUNTED, Outcome.Call.FAILED),
+                Arguments.of("schema field rejected", new LlmReply.HttpError(400, LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED,
+                        LlmReply.RetryAfter.NONE), "api_error_400", CallResult.NOT_COUNTED, Outcome.Call.FAILED),
+                Arguments.of("a connection error", LlmReply.NetworkError.failed("ConnectException"), "network_error",
+                        CallResult.COUNTED_FAILURE, Outcome.Call.FAILED),
+                Arguments.of("a timeout after the full 30 s", LlmReply.NetworkError.timedOutAfter(API_TIMEOUT), "network_error",
+                        CallResult.COUNTED_FAILURE, Outcome.Call.FAILED),
+                Arguments.of("a key HTTP cannot carry", new LlmReply.Unsendable("request could not be built"), "no_config",
+                        CallResult.NOT_COUNTED, Outcome.Call.FAILED));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("replies")
+    void theTable(String what, LlmReply reply, String code, CallResult circuit, Outcome.Call call) {
+        Judgement judgement = judge(reply);
+        String got = judgement.verdict() instanceof Judgement.Failed f ? f.reason().code() : "generated";
+        assertEquals(code, got, what);
+        assertEquals(circuit, judgement.circuit(), what);
+        assertEquals(call, judgement.call(), what);
+        assertEquals(reply instanceof LlmReply.Answer ? USAGE : LlmReply.Usage.NONE, judgement.spent(), "an answer's tokens are spent whatever it is worth");
+    }
+
+    @Test
+    @DisplayName("a generated item records the model it was asked for, not the dated snapshot the API echoes")
+    void requestedModel() {
+        Judgement.Generated generated = assertInstanceOf(Judgement.Generated.class, judge(answer(QUEST_JSON, "end_turn")).verdict());
+        assertEquals("claude-sonnet-4-5", generated.model());
+    }
+
+    @Test
+    @DisplayName("a timeout inside a call our own deadline shortened is no_time, never counted")
+    void deadlineShortenedTimeout() {
+        Duration shortened = Duration.ofSeconds(4);
+        Judgement judgement = Judgement.of(plan(true, shortened), LlmReply.NetworkError.timedOutAfter(shortened), QUEST, NOW,
+                Throttle.Rules.DEFAULTS, API_TIMEOUT);
+        assertEquals(FallbackReason.NO_TIME, ((Judgement.Failed) judgement.verdict()).reason());
+        assertEquals(CallResult.NOT_COUNTED, judgement.circuit());
+    }
+
+    @Test
+    @DisplayName("the schema field rejected: degrade and call again — only when the schema was sent")
+    void schemaRejected() {
+        LlmReply rejected = new LlmReply.HttpError(400, LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED, LlmReply.RetryAfter.NONE);
+        assertTrue(judge(rejected).schemaRejected());
+        assertFalse(Judgement.of(plan(false, API_TIMEOUT), rejected, QUEST, NOW, Throttle.Rules.DEFAULTS, API_TIMEOUT).schemaRejected());
+    }
+
+    static Stream<Arguments> throttles() {
+        Throttle.Rules rules = Throttle.Rules.DEFAULTS;
+        return Stream.of(
+                Arguments.of("429 without a hint", LlmReply.RetryAfter.NONE, Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("retry-after 12 s", new LlmReply.RetryAfter(Optional.of(Duration.ofSeconds(12)), Optional.empty()),
+                        Optional.of(NOW.plusSeconds(12))),
+                Arguments.of("a reset time", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW.plusSeconds(40))),
+                        Optional.of(NOW.plusSeconds(40))),
+                Arguments.of("a hint past the cap", new LlmReply.RetryAfter(Optional.of(Duration.ofHours(5)), Optional.empty()),
+                        Optional.of(NOW.plus(rules.longest()))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("throttles")
+    void a429HoldsEveryoneBack(String what, LlmReply.RetryAfter hint, Optional<Instant> until) {
+        Judgement judgement = judge(new LlmReply.HttpError(429, LlmReply.Problem.OTHER, hint));
+        assertEquals(until, judgement.throttle().map(Throttle::until), what);
+        judgement.throttle().ifPresent(t -> assertEquals(Throttle.Kind.RATE_LIMITED, t.kind()));
+    }
+
+    @Test
+    @DisplayName("a spend-limit answer holds calls back an hour, as a spend limit")
+    void spendLimit() {
+        Throttle throttle = judge(new LlmReply.HttpError(402, LlmReply.Problem.SPEND_LIMIT, LlmReply.RetryAfter.NONE)).throttle().orElseThrow();
+        assertEquals(new Throttle(NOW.plus(Throttle.Rules.DEFAULTS.spendLimit()), Throttle.Kind.SPEND_LIMIT), throttle);
+    }
+
+    @Test
+    @DisplayName("other failures ask for no throttle")
+    void noThrottle() {
+        assertEquals(Optional.empty(), judge(new LlmReply.HttpError(503)).throttle());
+        assertEquals(Optional.empty(), judge(answer(QUEST_JSON, "end_turn")).throttle());
+    }
+}
