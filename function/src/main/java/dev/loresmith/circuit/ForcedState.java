@@ -1,5 +1,7 @@
 package dev.loresmith.circuit;
 
+import java.util.Optional;
+
 /**
  * An operator's override of the circuit ({@code PUT /circuit}). Honoured by every caller until released;
  * the scheduled reset and probes move the stored state underneath it but never release it.
@@ -24,12 +26,12 @@ public enum ForcedState {
     }
 
     /** The stored value; anything else is not an override the code understands. */
-    public static java.util.Optional<ForcedState> fromWireName(String name) {
+    public static Optional<ForcedState> fromWireName(String name) {
         for (ForcedState state : values()) {
             if (state != NONE && state.wireName.equals(name)) {
-                return java.util.Optional.of(state);
+                return Optional.of(state);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -100,7 +100,7 @@ public final class ContentTypes {
             throw new IllegalArgumentException("fields must be a non-empty object of field name to constraints");
         }
         List<ContentField> fields = new ArrayList<>();
-        node.fields().forEachRemaining(e -> {
+        node.properties().forEach(e -> {
             JsonNode spec = e.getValue();
             if (!spec.path("type").asText("string").equals("string")) {
                 throw new IllegalArgumentException("field '" + e.getKey() + "': only string fields are supported");

@@ -1,6 +1,8 @@
 package dev.loresmith.content;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -80,8 +82,8 @@ public final class RequestParser {
     }
 
     private static String where(JsonProcessingException e) {
-        com.fasterxml.jackson.core.JsonLocation location = e.getLocation();
-        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+        JsonLocation location = e.getLocation();
+        if (e instanceof StreamConstraintsException) {
             return ": nested too deeply";
         }
         return location == null || location.getLineNr() < 1 ? ""
@@ -121,7 +123,7 @@ public final class RequestParser {
             throw new InvalidRequest("context", "context is nested deeper than " + MAX_CONTEXT_DEPTH + " levels");
         }
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 if (field.getKey().length() > MAX_CONTEXT_KEY_LENGTH) {
                     throw new InvalidRequest("context", "context key longer than " + MAX_CONTEXT_KEY_LENGTH + " characters");

@@ -1,6 +1,7 @@
 package dev.loresmith.content;
 
 import java.util.List;
+import java.util.Set;
 
 /** Whether a JSON value is a document of a content type's shape. */
 public sealed interface ShapeCheck {
@@ -30,9 +31,11 @@ public sealed interface ShapeCheck {
         }
     }
 
-    java.util.Set<String> LIMIT_RULES = java.util.Set.of("empty", "too_short", "too_long", "too_many_words", "too_few_words");
+    Set<String> LIMIT_RULES = Set.of("empty", "too_short", "too_long", "too_many_words", "too_few_words");
 
     /**
+     * One rule a reply broke.
+     *
      * @param field a declared field's name; {@code (document)} for the whole, {@code (extra)} for an undeclared field
      * @param rule  {@code not_an_object}, {@code missing}, {@code not_a_string}, {@code empty}, {@code too_short},
      *              {@code too_long}, {@code too_many_words}, {@code too_few_words}, {@code extra_field}

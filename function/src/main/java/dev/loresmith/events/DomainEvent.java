@@ -5,6 +5,8 @@ import dev.loresmith.Json;
 import dev.loresmith.circuit.CircuitTransition;
 import dev.loresmith.item.ContentItem;
 
+import java.time.Instant;
+
 /**
  * What Loresmith announces on its event bus (source {@value #SOURCE}). Every event carries an
  * {@code eventId} that is the same however often the change behind it is delivered (stream retries
@@ -67,7 +69,7 @@ public sealed interface DomainEvent {
      * write, the same however often the record is delivered, and never reused (a {@code version} can be: the item
      * deleted, restored from a backup, or a hand-edited version replaced). {@code version} orders them.
      */
-    record CircuitChanged(String provider, CircuitTransition transition, long version, java.time.Instant at, String recordId)
+    record CircuitChanged(String provider, CircuitTransition transition, long version, Instant at, String recordId)
             implements DomainEvent {
         @Override
         public String detailType() {

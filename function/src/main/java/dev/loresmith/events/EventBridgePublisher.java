@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * EventBridge {@code PutEvents}, signed with the SDK's own SigV4 signer and sent over the same URL-connection
@@ -55,7 +56,7 @@ public final class EventBridgePublisher implements EventPublisher {
     }
 
     /** The regional endpoint, unless the SDK's standard endpoint variables name another. */
-    public static URI endpoint(Region region, java.util.function.Function<String, String> env) {
+    public static URI endpoint(Region region, Function<String, String> env) {
         for (String name : new String[] {"AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL"}) {
             String value = env.apply(name);
             if (value != null && !value.isBlank()) {
@@ -180,6 +181,8 @@ public final class EventBridgePublisher implements EventPublisher {
 
     /** The bus did not take the events. Its message holds only status codes and counts. */
     public static final class PublishFailed extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
         public PublishFailed(String message) {
             super(message, null, false, false);
         }

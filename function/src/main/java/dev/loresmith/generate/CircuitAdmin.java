@@ -2,6 +2,7 @@ package dev.loresmith.generate;
 
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.retry.Retry;
@@ -55,7 +56,7 @@ public final class CircuitAdmin {
         CircuitRecord record = config.circuit();
         int inWindow = (int) record.recentFailures().stream()
                 .filter(t -> !t.isBefore(now.minus(circuit.settings().failureWindow()))).count();
-        Instant resetDue = record.state() == dev.loresmith.circuit.CircuitState.OPEN && record.openedAt() != null
+        Instant resetDue = record.state() == CircuitState.OPEN && record.openedAt() != null
                 ? circuit.resetDueAt(record) : null;
         return new Status(record, inWindow, resetDue, config.throttledAt(now) ? config.throttledUntil() : null,
                 config.throttledAt(now) ? config.throttleReason() : null, config.tokenBudget(),
@@ -67,9 +68,9 @@ public final class CircuitAdmin {
         return RACES.run(attempt -> {
             CircuitRecord current = circuits.read().circuit();
             CircuitRecord next = circuit.force(current, override);
-            if (next == current || circuits.replace(current, next)) {
+            if (next.equals(current) || circuits.replace(current, next)) {
                 log.info("circuit forced", "state", override == ForcedState.NONE ? "auto" : override.wireName(),
-                        "caller", caller, "changed", next != current, "generation", next.generation());
+                        "caller", caller, "changed", !next.equals(current), "generation", next.generation());
                 return Retry.Step.done(status());
             }
             // another writer moved the circuit between our read and write: decide again on what it wrote

@@ -1,16 +1,18 @@
 package dev.loresmith.generate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
 import dev.loresmith.circuit.Admission;
 import dev.loresmith.circuit.Circuit;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.content.RequestMessages;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
-import dev.loresmith.content.ContentKey;
 import dev.loresmith.item.ContentStatus;
-import dev.loresmith.content.ContentTypes;
 import dev.loresmith.item.FollowUp;
-import dev.loresmith.content.RequestMessages;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.queue.RequestQueue;
@@ -162,13 +164,13 @@ public final class FollowUpSweep {
     }
 
     private boolean upgradesAllowed(String contentType) {
-        return types.find(contentType).map(dev.loresmith.content.ContentType::upgrade).orElse(false);
+        return types.find(contentType).map(ContentType::upgrade).orElse(false);
     }
 
     private JsonNode context(ContentItem item) {
         try {
             return item.context() == null ? null : Json.read(item.context());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+        } catch (JsonProcessingException | RuntimeException e) {
             log.warn("stored context unreadable; replayed without it", "contentType", item.key().contentType(), "error", ErrorSummary.of(e));
             return null;
         }

@@ -8,6 +8,7 @@ import dev.loresmith.content.ShapeCheck;
 import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -56,7 +57,7 @@ public record Judgement(Verdict verdict, Outcome.Call call, Optional<Throttle> t
      * never counted against a healthy provider.
      */
     public static Judgement of(CallPlan plan, LlmReply reply, ContentType type, Instant finishedAt, Throttle.Rules rules,
-                               java.time.Duration apiTimeout) {
+                               Duration apiTimeout) {
         LlmReply.Usage spent = reply instanceof LlmReply.Answer answer ? answer.usage() : LlmReply.Usage.NONE;
         Outcome.Call call = reply instanceof LlmReply.Answer ? Outcome.Call.ANSWERED : Outcome.Call.FAILED;
         Optional<Throttle> throttle = Optional.empty();

@@ -38,7 +38,7 @@ public final class ResetCircuit {
         return RACES.run(attempt -> {
             CircuitRecord current = circuits.read().circuit();
             CircuitRecord next = circuit.afterReset(current, generation);
-            if (next == current) {
+            if (next.equals(current)) {
                 log.info("circuit reset skipped", "generation", generation, "storedGeneration", current.generation(),
                         "circuitState", current.state().wireName());
                 return Retry.Step.done(Result.STALE);

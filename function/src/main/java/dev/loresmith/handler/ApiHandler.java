@@ -7,14 +7,15 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.content.ContentId;
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentRequest;
-import dev.loresmith.item.ContentStatus;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
+import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.RequestContent;
+import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
@@ -132,7 +133,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             return json(200, ContentView.of(item), Map.of());
         }
         if (!accepted.queued()) {
-            metrics.fallbackOutsideTheFlow(request.type().name(), dev.loresmith.generate.FallbackReason.NOT_QUEUED.code());
+            metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code());
             if (wait && item.textIfFinished().isPresent()) {
                 return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
             }

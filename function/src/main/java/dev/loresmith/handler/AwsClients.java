@@ -19,11 +19,11 @@ import java.time.Duration;
  * (3 s per attempt, 8 s with the SDK's retries), and the SDK's standard endpoint variables
  * ({@code AWS_ENDPOINT_URL...}), so the same jar runs against AWS or any emulator.
  */
-final class AwsClients {
+public final class AwsClients {
 
     /** One attempt of an AWS call, and all attempts together (the SDK retries within it). */
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
+    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
 
     private final Env env;
     private final AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();

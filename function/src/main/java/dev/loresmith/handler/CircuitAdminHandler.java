@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.circuit.ForcedState;
@@ -123,7 +124,7 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
             budget.putNull("tokensPerDay");
             budget.put("used", status.budgetUsed());
         }
-        com.fasterxml.jackson.databind.node.ArrayNode problems = view.putArray("configProblems");
+        ArrayNode problems = view.putArray("configProblems");
         status.problems().forEach(problems::add);
         view.put("version", status.circuit().version());
         return view;

@@ -1,5 +1,6 @@
 package dev.loresmith.handler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
@@ -41,7 +42,7 @@ final class ContentView {
         }
         try {
             return Json.read(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return Json.MAPPER.nullNode(); // only a hand-edited item holds text that is not JSON
         }
     }

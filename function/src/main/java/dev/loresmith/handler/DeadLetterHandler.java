@@ -8,12 +8,14 @@ import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
 import dev.loresmith.generate.DeadLetterFallback;
+import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Dead-letter queue → the {@code dead_letter} fallback for every dead message whose item is still
@@ -71,14 +73,14 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
                 if (result == DeadLetterFallback.Result.LEASED) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 } else {
-                    metrics.deadLetter(result.name().toLowerCase(), request.type().name());
+                    metrics.deadLetter(result.name().toLowerCase(Locale.ROOT), request.type().name());
                     if (result == DeadLetterFallback.Result.FALLBACK_WRITTEN) {
-                        metrics.fallbackOutsideTheFlow(request.type().name(), dev.loresmith.generate.FallbackReason.DEAD_LETTER.code());
+                        metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.DEAD_LETTER.code());
                     }
                 }
                 log.info("dead letter handled", "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),
                         "contentType", request.type().name(), "contentId", request.id().toString(),
-                        "result", result.name().toLowerCase(), "reason", result == DeadLetterFallback.Result.FALLBACK_WRITTEN ? "dead_letter" : null);
+                        "result", result.name().toLowerCase(Locale.ROOT), "reason", result == DeadLetterFallback.Result.FALLBACK_WRITTEN ? "dead_letter" : null);
             } catch (RuntimeException e) {
                 log.error("dead letter failed", "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),
                         "error", ErrorSummary.of(e));

@@ -7,6 +7,8 @@ package dev.loresmith.handler;
  */
 final class InvocationFailed extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     InvocationFailed(String message) {
         super(message, null, false, false);
     }

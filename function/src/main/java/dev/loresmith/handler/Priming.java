@@ -1,6 +1,7 @@
 package dev.loresmith.handler;
 
 import dev.loresmith.log.StructuredLog;
+import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -35,7 +36,7 @@ final class Priming implements Resource {
     }
 
     @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+    public void beforeCheckpoint(Context<? extends Resource> context) {
         long started = System.nanoTime();
         try {
             warmUp.run();
@@ -47,7 +48,7 @@ final class Priming implements Resource {
     }
 
     @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
+    public void afterRestore(Context<? extends Resource> context) {
         // nothing to refresh: clients resolve credentials lazily, random sources are reseeded by the runtime
     }
 }

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
 import dev.loresmith.generate.ResetCircuit;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Target of the circuit-reset schedules. Input {@code {"generation": g}}; output
@@ -56,14 +58,14 @@ public final class ResetHandler implements RequestStreamHandler {
         } catch (RuntimeException e) {
             // Lambda retries this asynchronous invocation twice; after that an overdue circuit is probed by requests.
             log.error("circuit reset failed", "requestId", context.getAwsRequestId(), "generation", generation,
-                    "error", dev.loresmith.log.ErrorSummary.of(e));
-            throw new InvocationFailed("circuit reset failed: " + dev.loresmith.log.ErrorSummary.of(e));
+                    "error", ErrorSummary.of(e));
+            throw new InvocationFailed("circuit reset failed: " + ErrorSummary.of(e));
         }
         log.info("circuit reset handled", "requestId", context.getAwsRequestId(), "generation", generation,
-                "result", result.name().toLowerCase());
+                "result", result.name().toLowerCase(Locale.ROOT));
         output.write(Json.write(Json.MAPPER.createObjectNode()
                 .put("generation", generation)
-                .put("result", result.name().toLowerCase())).getBytes(StandardCharsets.UTF_8));
+                .put("result", result.name().toLowerCase(Locale.ROOT))).getBytes(StandardCharsets.UTF_8));
     }
 
     static long generation(byte[] input) {

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -70,7 +71,7 @@ public final class StackSettingsHandler implements RequestStreamHandler {
             log.error("stack settings not written", "error", ErrorSummary.of(e));
         }
         respond(request, status, reason);
-        output.write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        output.write("{}".getBytes(StandardCharsets.UTF_8));
     }
 
     /** The resource's properties (CloudFormation passes them as strings), checked like the template checks them. */

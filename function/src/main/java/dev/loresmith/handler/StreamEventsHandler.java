@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
     /** An image in DynamoDB's JSON ({@code {"S": ...}}, {@code {"N": ...}}, ...) as SDK attribute values. */
     static Map<String, AttributeValue> image(JsonNode image) {
         Map<String, AttributeValue> attributes = new HashMap<>();
-        image.fields().forEachRemaining(e -> attributes.put(e.getKey(), value(e.getValue())));
+        image.properties().forEach(e -> attributes.put(e.getKey(), value(e.getValue())));
         return attributes;
     }
 
@@ -167,7 +168,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
             return AttributeValue.fromNs(set);
         }
         if (node.has("B")) {
-            return AttributeValue.fromB(SdkBytes.fromByteArray(java.util.Base64.getDecoder().decode(node.get("B").asText())));
+            return AttributeValue.fromB(SdkBytes.fromByteArray(Base64.getDecoder().decode(node.get("B").asText())));
         }
         return AttributeValue.fromNul(true); // a type this code never writes
     }

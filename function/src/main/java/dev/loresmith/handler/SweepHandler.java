@@ -2,16 +2,19 @@ package dev.loresmith.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.generate.FollowUpSweep;
+import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The follow-up sweep. Any event — the one-minute schedule, or the bus rule on {@code CircuitHalfOpen} /
@@ -57,7 +60,7 @@ public final class SweepHandler implements RequestStreamHandler {
         JsonNode event;
         try {
             event = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("sweep input is not JSON; expected {} or {\"action\": \"" + REPLAY + "\", \"limit\": N}");
         }
         String action = event.path("action").asText("upgrade");
@@ -88,12 +91,12 @@ public final class SweepHandler implements RequestStreamHandler {
     }
 
     /** One sweep step; a failure is logged (summary only) and fails the invocation without a foreign message. */
-    private FollowUpSweep.Result run(String action, java.util.function.Supplier<FollowUpSweep.Result> step) {
+    private FollowUpSweep.Result run(String action, Supplier<FollowUpSweep.Result> step) {
         try {
             return step.get();
         } catch (RuntimeException e) {
-            log.error("sweep failed", "action", action, "error", dev.loresmith.log.ErrorSummary.of(e));
-            throw new InvocationFailed("sweep failed: " + dev.loresmith.log.ErrorSummary.of(e));
+            log.error("sweep failed", "action", action, "error", ErrorSummary.of(e));
+            throw new InvocationFailed("sweep failed: " + ErrorSummary.of(e));
         }
     }
 }

@@ -20,6 +20,8 @@ import dev.loresmith.storage.Conflicts;
 import dev.loresmith.storage.ContentTable;
 import dev.loresmith.storage.StackSettings;
 
+import java.time.Instant;
+
 /**
  * One wiring function per Lambda function: each builds exactly what its handler uses, from what the function finds
  * around it ({@link Outside}) — in Lambda from the environment, in tests and the local runner from their stand-ins.
@@ -140,7 +142,7 @@ public final class Wiring {
             private ResetScheduler built;
 
             @Override
-            public synchronized void scheduleReset(long generation, java.time.Instant at) {
+            public synchronized void scheduleReset(long generation, Instant at) {
                 if (built == null) {
                     built = outside.resets();
                 }

@@ -1,5 +1,6 @@
 package dev.loresmith.llm;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,7 +78,7 @@ public record MessagesPrompt(String model, String body) {
         String context;
         try {
             context = sanitizedContext.isNull() ? "{}" : CONTEXT_WRITER.writeValueAsString(sanitizedContext);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
         return OPEN_TAG + "\n" + context + "\n" + CLOSE_TAG + "\nWrite the content for this context now, as the JSON object described.";

@@ -101,7 +101,7 @@ public final class PromptSanitizer {
             if (depth > MAX_DEPTH) {
                 return out;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext() && entries[0] < MAX_ENTRIES; ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext() && entries[0] < MAX_ENTRIES; ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 entries[0]++;
                 String key = sanitize(field.getKey(), MAX_KEY_LENGTH);

@@ -5,6 +5,7 @@ import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -95,8 +96,8 @@ final class CircuitItem {
         if (v == null) {
             return 0;
         }
-        java.math.BigDecimal d = decimal(v);
-        if (d == null || d.signum() < 0 || d.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+        BigDecimal d = decimal(v);
+        if (d == null || d.signum() < 0 || d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             problems.add("version: not a whole number, read as 0 and replaced by the next circuit write");
             return 0;
         }
@@ -111,17 +112,17 @@ final class CircuitItem {
         if (v == null) {
             return 0;
         }
-        java.math.BigDecimal d = decimal(v);
+        BigDecimal d = decimal(v);
         if (d == null || d.signum() < 0) {
             problems.add("tokensUsed: not a non-negative number, read as 0 and restarted by the next count");
             return 0;
         }
-        return d.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : d.longValue();
+        return d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : d.longValue();
     }
 
-    private static java.math.BigDecimal decimal(AttributeValue v) {
+    private static BigDecimal decimal(AttributeValue v) {
         try {
-            return v.n() == null ? null : new java.math.BigDecimal(v.n());
+            return v.n() == null ? null : new BigDecimal(v.n());
         } catch (NumberFormatException e) {
             return null;
         }
@@ -214,7 +215,7 @@ final class CircuitItem {
         }
         try {
             if (v.n() != null) {
-                return Optional.of(new java.math.BigDecimal(v.n()).longValueExact());
+                return Optional.of(new BigDecimal(v.n()).longValueExact());
             }
         } catch (ArithmeticException | NumberFormatException e) {
             // a fraction or out of range: reported below

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -236,7 +237,7 @@ public final class ContentTable implements ContentStore {
     }
 
     /** One conditional UpdateItem of the item, retried on a transaction conflict; a refusal returns the item as it was. */
-    private software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse write(ContentKey key, Update u, Guard guard, ReturnValue returns) {
+    private UpdateItemResponse write(ContentKey key, Update u, Guard guard, ReturnValue returns) {
         Expression condition = ItemConditions.render(guard);
         UpdateItemRequest request = u.request(tableName, key(key), condition)
                 .returnValues(returns)

@@ -5,6 +5,7 @@ import dev.loresmith.circuit.CircuitRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -39,7 +40,7 @@ public record ProviderConfig(CircuitRecord circuit, StackSettings stack, String 
         if (throttledUntil == null || !throttledUntil.isAfter(implausibleThrottleAfter(now))) {
             return this;
         }
-        List<String> more = new java.util.ArrayList<>(problems);
+        List<String> more = new ArrayList<>(problems);
         more.add("throttledUntil: further ahead than any throttle holds, ignored");
         return new ProviderConfig(circuit, stack, modelOverride, maxTokensOverride, tokenBudgetOverride, null, null,
                 budgetDay, tokensUsed, more);

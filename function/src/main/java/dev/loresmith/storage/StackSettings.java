@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +24,7 @@ public record StackSettings(String model, Integer maxTokens, String baseUrl, Lon
     public static final int MAX_TOKENS_LIMIT = 128_000;
 
     /** Hosts a base URL may name over plain http: this machine, or the host of a local container. */
-    private static final java.util.Set<String> LOCAL_HOSTS = java.util.Set.of("localhost", "127.0.0.1", "[::1]", "host.docker.internal");
+    private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "host.docker.internal");
     static final int MAX_BASE_URL_LENGTH = 200;
 
     /**
@@ -48,7 +49,7 @@ public record StackSettings(String model, Integer maxTokens, String baseUrl, Lon
             return Optional.of("must not carry credentials, a query or a fragment");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("https") || scheme.equals("http") && LOCAL_HOSTS.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
+        if (scheme.equals("https") || (scheme.equals("http") && LOCAL_HOSTS.contains(uri.getHost().toLowerCase(Locale.ROOT)))) {
             return Optional.empty();
         }
         return Optional.of("must be https (http only to localhost or host.docker.internal): the API key is sent to it");

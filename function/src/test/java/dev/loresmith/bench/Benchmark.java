@@ -3,22 +3,35 @@ package dev.loresmith.bench;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.Json;
-import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.handler.AwsOutside;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.handler.Wiring.Tables;
+import dev.loresmith.handler.Wiring;
+import dev.loresmith.llm.Transport;
+import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.retry.Pause;
 import dev.loresmith.storage.CircuitTable;
 import dev.loresmith.storage.ContentTable;
+import dev.loresmith.storage.ProviderConfig;
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.LogCapture;
 import dev.loresmith.testing.RecordedRequests;
+import dev.loresmith.testing.RecordingQueue;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TemplateTables;
 import dev.loresmith.testing.TestAws;
+import dev.loresmith.testing.TestJson;
+import dev.loresmith.testing.TestOutside;
+import dev.loresmith.testing.Transports;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -30,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,8 +51,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -110,7 +128,7 @@ public final class Benchmark {
         anthropic.failsWith(429);
         count("fallback, rate limited (sets the shared throttle)", rig -> rig.generate(IDS.incrementAndGet()));
         count("fallback, held back by the shared throttle", rig -> {
-            rig.circuits.throttleUntil(java.time.Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(java.time.Instant.now()));
+            rig.circuits.throttleUntil(Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(Instant.now()));
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
@@ -118,12 +136,12 @@ public final class Benchmark {
         });
         count("fallback, open circuit", rig -> {
             CircuitRecord closed = rig.circuits.read().circuit();
-            CircuitRecord open = dev.loresmith.testing.Circuits.open(java.time.Instant.now(), closed.generation() + 1, closed.version() + 1);
+            CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
             rig.circuits.replace(closed, open);
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
-            rig.circuits.replace(open, dev.loresmith.testing.Circuits.closed(java.util.List.of(), open.generation(), open.version() + 1));
+            rig.circuits.replace(open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
         });
         anthropic.repliesForEachType();
         count("duplicate of a ready item", rig -> {
@@ -135,7 +153,7 @@ public final class Benchmark {
         System.out.println();
     }
 
-    private void count(String path, java.util.function.Consumer<Rig> scenario) {
+    private void count(String path, Consumer<Rig> scenario) {
         Rig rig = new Rig(Duration.ZERO);
         rig.clearThrottle();
         rig.recorded.clear();
@@ -194,7 +212,7 @@ public final class Benchmark {
             long t = System.nanoTime();
             rig.handle(batch(1), 45_000);
             long total = System.nanoTime() - t;
-            JsonNode doc = dev.loresmith.testing.TestJson.parse(rig.emf.lines().get(offset + i));
+            JsonNode doc = TestJson.parse(rig.emf.lines().get(offset + i));
             call[i] = TimeUnit.MILLISECONDS.toNanos(doc.path("ApiLatency").asLong());
             overhead[i] = Math.max(0, total - call[i]);
         }
@@ -207,7 +225,7 @@ public final class Benchmark {
         for (int i = 0; i < n; i++) {
             long t = System.nanoTime();
             dynamo.getItem(r -> r.tableName(circuitTable).key(Map.of("provider",
-                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic"))).consistentRead(true));
+                    AttributeValue.fromS("anthropic"))).consistentRead(true));
             trip[i] = System.nanoTime() - t;
         }
         Arrays.sort(trip);
@@ -288,7 +306,6 @@ public final class Benchmark {
 
     private long coldOnce(String handler, String jvmOptions, Map<String, String> extraEnv) throws Exception {
         anthropic.repliesForEachType();
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         String event = "{\"Records\":[{\"messageId\":\"m-1\",\"receiptHandle\":\"r\",\"body\":"
                 + Json.write(Json.MAPPER.getNodeFactory().textNode("{\"contentType\":\"quest_description\",\"contentId\":"
                 + IDS.incrementAndGet() + "}")) + ",\"attributes\":{},\"messageAttributes\":{},\"md5OfBody\":\"x\","
@@ -297,7 +314,7 @@ public final class Benchmark {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(List.of("-Xshare:auto", "-XX:+UseSerialGC"));
-            for (String option : jvmOptions.split(" ")) {
+            for (String option : jvmOptions.split(" ", -1)) {
                 if (!option.isBlank()) {
                     command.add(option);
                 }
@@ -319,7 +336,7 @@ public final class Benchmark {
                 long answered;
                 try {
                     answered = api.answeredAtNanos.get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                } catch (TimeoutException | ExecutionException e) {
                     throw new IllegalStateException("no answer from " + handler + "; its output is in " + output, e);
                 }
                 if (!api.answer.contains("batchItemFailures")) {
@@ -345,7 +362,7 @@ public final class Benchmark {
         }
     }
 
-    private final List<String> nonJsonLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> nonJsonLines = new CopyOnWriteArrayList<>();
 
     private static boolean isJson(String line) {
         try {
@@ -408,7 +425,7 @@ public final class Benchmark {
                 urls.addAll(List.of(u.getURLs()));
             }
         }
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
             try {
                 urls.add(Path.of(entry).toUri().toURL());
             } catch (IOException ignored) {
@@ -436,58 +453,56 @@ public final class Benchmark {
     /** The SQS handler in this JVM over the benchmark tables and the fake API, with DynamoDB requests recorded. */
     private final class Rig {
         final RecordedRequests recorded = new RecordedRequests();
-        private List<software.amazon.awssdk.core.SdkRequest> frozen;
+        private List<SdkRequest> frozen;
 
         /** Stops counting: later requests (a scenario's clean-up) are not part of the path measured. */
         void freeze() {
             frozen = recorded.all();
         }
 
-        List<software.amazon.awssdk.core.SdkRequest> counted() {
+        List<SdkRequest> counted() {
             return frozen != null ? frozen : recorded.all();
         }
         final LogCapture emf = new LogCapture();
-        final ContentTable contents;
         final CircuitTable circuits;
         final SqsGenerateHandler handler;
-        final dev.loresmith.testing.TestOutside outside;
+        final TestOutside outside;
         /** DynamoDB requests made before the model was called (the first call), or -1 when it was not. */
         volatile int beforeCall = -1;
 
         Rig(Duration unused) {
             DynamoDbClient dynamo = TestAws.dynamo(recorded);
             Map<String, String> env = new HashMap<>(lambdaEnvironment("unused"));
-            dev.loresmith.llm.Transport model = new dev.loresmith.handler.AwsOutside(new Env(env)).transport(dev.loresmith.llm.Provider.ANTHROPIC);
-            outside = new dev.loresmith.testing.TestOutside().env(env).dynamo(dynamo)
-                    .log(new dev.loresmith.log.StructuredLog(line -> { }, Clock.systemUTC()))
+            Transport model = new AwsOutside(new Env(env)).transport(dev.loresmith.llm.Provider.ANTHROPIC);
+            outside = new TestOutside().env(env).dynamo(dynamo)
+                    .log(new StructuredLog(line -> { }, Clock.systemUTC()))
                     .metrics(new GenerationMetrics(emf, Clock.systemUTC()))
                     .resets((g, at) -> { })
-                    .queue(new dev.loresmith.testing.RecordingQueue())
-                    .backoff(dev.loresmith.retry.Pause.REAL)
-                    .transport(dev.loresmith.testing.Transports.around(model, (inner, plan) -> {
+                    .queue(new RecordingQueue())
+                    .backoff(Pause.REAL)
+                    .transport(Transports.around(model, (inner, plan) -> {
                         if (beforeCall < 0) {
                             beforeCall = recorded.all().size();
                         }
                         return inner.send(plan);
                     }));
-            dev.loresmith.handler.Wiring.Tables tables = dev.loresmith.handler.Wiring.tables(outside);
-            contents = tables.contents();
+            Tables tables = Wiring.tables(outside);
             circuits = tables.circuits();
-            handler = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(outside));
+            handler = new SqsGenerateHandler(Wiring.generate(outside));
         }
 
         /** Sets the config item's tokenBudget override (0: none), outside the counted requests. */
         void budget(long tokens) {
             TestAws.dynamo().updateItem(r -> r.tableName(circuitTable)
-                    .key(Map.of("provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic")))
+                    .key(Map.of("provider", AttributeValue.fromS("anthropic")))
                     .updateExpression("SET tokenBudget = :b")
-                    .expressionAttributeValues(Map.of(":b", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(Long.toString(tokens)))));
+                    .expressionAttributeValues(Map.of(":b", AttributeValue.fromN(Long.toString(tokens)))));
         }
 
         /** Lifts the shared throttle a rate-limited path set, so the next path starts clear. */
         void clearThrottle() {
             TestAws.dynamo().updateItem(r -> r.tableName(circuitTable)
-                    .key(Map.of("provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic")))
+                    .key(Map.of("provider", AttributeValue.fromS("anthropic")))
                     .updateExpression("REMOVE throttledUntil"));
         }
 

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.math.BigInteger;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,7 +27,7 @@ class ContentTypesTest {
     @Test
     @DisplayName("ships quest_description and event_consequence, each with at least 5 fallbacks of its own shape")
     void bundledTypes() {
-        assertEquals(java.util.Set.of("quest_description", "event_consequence"), bundled.names());
+        assertEquals(Set.of("quest_description", "event_consequence"), bundled.names());
         for (String name : bundled.names()) {
             ContentType type = bundled.find(name).orElseThrow();
             assertTrue(type.fallbacks().size() >= 5, name);
@@ -87,7 +89,7 @@ class ContentTypesTest {
         try (FakeAnthropic anthropic = new FakeAnthropic(); FakeAws aws = new FakeAws()) {
             FlowHarness h = new FlowHarness(anthropic, aws).withApiKey(null);
             h.generate("quest_description", "18446744073709551615", null);
-            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> raw =
+            Map<String, AttributeValue> raw =
                     h.rawContentItem("quest_description", -1L);
             assertEquals("18446744073709551615", raw.get("contentId").n());
             assertEquals(bundled.find("quest_description").orElseThrow().fallbacks().get(0), raw.get("text").s());

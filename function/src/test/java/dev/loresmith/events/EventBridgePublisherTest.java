@@ -7,9 +7,10 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitTransition;
 import dev.loresmith.content.ContentId;
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.TestAws;
 import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.AfterEach;
@@ -17,8 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,12 +142,12 @@ class EventBridgePublisherTest {
     @DisplayName("the endpoint follows the SDK's variables: AWS_ENDPOINT_URL_EVENTBRIDGE, then AWS_ENDPOINT_URL, else the region's")
     void endpoint() {
         assertEquals(URI.create("https://events.eu-west-1.amazonaws.com"),
-                EventBridgePublisher.endpoint(software.amazon.awssdk.regions.Region.EU_WEST_1, Map.<String, String>of()::get));
+                EventBridgePublisher.endpoint(Region.EU_WEST_1, Map.<String, String>of()::get));
         assertEquals(URI.create("https://events.cn-north-1.amazonaws.com.cn"),
-                EventBridgePublisher.endpoint(software.amazon.awssdk.regions.Region.CN_NORTH_1, Map.<String, String>of()::get));
-        assertEquals(URI.create("http://localhost:4566"), EventBridgePublisher.endpoint(software.amazon.awssdk.regions.Region.US_EAST_1,
+                EventBridgePublisher.endpoint(Region.CN_NORTH_1, Map.<String, String>of()::get));
+        assertEquals(URI.create("http://localhost:4566"), EventBridgePublisher.endpoint(Region.US_EAST_1,
                 Map.of("AWS_ENDPOINT_URL", "http://localhost:4566")::get));
-        assertEquals(URI.create("http://localhost:5000"), EventBridgePublisher.endpoint(software.amazon.awssdk.regions.Region.US_EAST_1,
+        assertEquals(URI.create("http://localhost:5000"), EventBridgePublisher.endpoint(Region.US_EAST_1,
                 Map.of("AWS_ENDPOINT_URL", "http://localhost:4566", "AWS_ENDPOINT_URL_EVENTBRIDGE", "http://localhost:5000")::get));
     }
 
@@ -152,7 +155,7 @@ class EventBridgePublisherTest {
     @DisplayName("circuit events carry the transition, and an id per write of the circuit item")
     void circuitDetail() {
         CircuitRecord before = CircuitRecord.initial();
-        CircuitRecord after = dev.loresmith.testing.Circuits.open(Instant.parse("2026-11-25T10:00:00Z"), 1, 3);
+        CircuitRecord after = Circuits.open(Instant.parse("2026-11-25T10:00:00Z"), 1, 3);
         DomainEvent event = new DomainEvent.CircuitChanged("anthropic", CircuitTransition.between(before, after).orElseThrow(), 3,
                 Instant.parse("2026-11-25T10:00:00Z"), "4b0f2c7e");
         DomainEvent sameVersionLater = new DomainEvent.CircuitChanged("anthropic", CircuitTransition.between(before, after).orElseThrow(), 3,
@@ -190,7 +193,7 @@ class EventBridgePublisherTest {
             int bytes = 0;
             for (JsonNode entry : body.path("Entries")) {
                 bytes += (entry.path("Source").asText() + entry.path("DetailType").asText() + entry.path("Detail").asText())
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                        .getBytes(StandardCharsets.UTF_8).length;
                 entries++;
             }
             assertTrue(bytes <= 256 * 1024, bytes + " bytes in one call");

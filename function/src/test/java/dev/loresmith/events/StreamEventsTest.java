@@ -2,16 +2,21 @@ package dev.loresmith.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.ForcedState;
-import dev.loresmith.storage.ProviderConfig;
-import dev.loresmith.item.ContentStatus;
 import dev.loresmith.generate.CircuitAdmin;
+import dev.loresmith.handler.StreamEventsHandler;
+import dev.loresmith.handler.Wiring;
+import dev.loresmith.item.ContentStatus;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,7 +92,7 @@ class StreamEventsTest extends FlowTest {
         h.reset().reset(1);
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         h.generate("quest_description", 10); // the probe closes it
-        CircuitAdmin admin = dev.loresmith.handler.Wiring.circuitAdmin(h.outside()).admin();
+        CircuitAdmin admin = Wiring.circuitAdmin(h.outside()).admin();
         admin.force(ForcedState.OPEN, "ops");
         admin.force(ForcedState.NONE, "ops");
 
@@ -142,8 +147,8 @@ class StreamEventsTest extends FlowTest {
     @DisplayName("the sample stream events map as documented (the same files sam local invoke takes)")
     void sampleEvents() throws Exception {
         for (String file : new String[] {"stream-content.json", "stream-circuit.json"}) {
-            List<StreamRecord> records = dev.loresmith.handler.StreamEventsHandler.records(
-                    TestJson.parse(java.nio.file.Files.readString(dev.loresmith.testing.Template.repositoryRoot().resolve("events").resolve(file))));
+            List<StreamRecord> records = StreamEventsHandler.records(
+                    TestJson.parse(Files.readString(Template.repositoryRoot().resolve("events").resolve(file))));
             List<DomainEvent> events = records.stream().flatMap(r -> StreamEvents.of(r).stream()).toList();
             assertEquals(1, events.size(), file);
             assertTrue(List.of("ContentReady", "CircuitClosed").contains(events.get(0).detailType()));
@@ -157,7 +162,7 @@ class StreamEventsTest extends FlowTest {
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
         h.circuits.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
-        h.circuits.addTokens(java.time.LocalDate.of(2026, 11, 25), 10);
+        h.circuits.addTokens(LocalDate.of(2026, 11, 25), 10);
 
         assertEquals(List.of(), drain());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 1).status());

@@ -3,13 +3,15 @@ package dev.loresmith.faults;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
+import dev.loresmith.item.Claim.Kind;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.item.FollowUp;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.SecretWatch;
+import dev.loresmith.testing.TestAws;
 import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,7 +64,7 @@ class FaultMatrixTest {
     static FakeAws aws;
     static World.Clients clients;
     static final Map<String, String> RESULTS = new TreeMap<>();
-    static final List<Long> TIMES = java.util.Collections.synchronizedList(new ArrayList<>());
+    static final List<Long> TIMES = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void start() {
@@ -113,7 +116,7 @@ class FaultMatrixTest {
                         ready(), "ready (upgraded after the throttle)"),
                 new Scenario("SQS, with a token budget", 1, w -> {
                     anthropic.repliesForEachType();
-                    dev.loresmith.testing.TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("anthropic"),
+                    TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("anthropic"),
                             "tokenBudget", AttributeValue.fromN("1000000"))));
                 }, w -> w.gameSends(REQUEST), ready(), "ready"),
                 new Scenario("HTTP async", 2, w -> anthropic.repliesForEachType(), w -> w.post(REQUEST), ready(), "ready"),
@@ -128,7 +131,7 @@ class FaultMatrixTest {
                 new Scenario("dead letter", 1, w -> {
                     anthropic.repliesForEachType();
                     w.observed.request(ITEM, w.clock.instant().minus(Duration.ofMinutes(20)), null, w.clock.instant().plus(Duration.ofMinutes(30)));
-                }, w -> w.deadLetters.add(new World.SimMessage(REQUEST, dev.loresmith.item.Claim.Kind.REQUEST, w.clock.instant())),
+                }, w -> w.deadLetters.add(new World.SimMessage(REQUEST, Kind.REQUEST, w.clock.instant())),
                         item -> "fallback:dead_letter".equals(item.model()) && item.followUp() != null
                                 && item.followUp().kind() == FollowUp.Kind.REPLAY, "the dead_letter fallback, marked for replay"),
                 new Scenario("upgrade sweep", 2, w -> {

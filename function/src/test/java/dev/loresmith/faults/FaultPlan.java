@@ -1,5 +1,6 @@
 package dev.loresmith.faults;
 
+import dev.loresmith.handler.AwsClients;
 import dev.loresmith.testing.MutableClock;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -36,8 +37,8 @@ final class FaultPlan implements ExecutionInterceptor {
         DIE_AFTER
     }
 
-    /** The AWS SDK's whole-call timeout in Services: what a hanging AWS call costs. */
-    static final Duration AWS_CALL_TIMEOUT = Duration.ofSeconds(8);
+    /** The AWS SDK's whole-call timeout every client of ours has: what a hanging AWS call costs. */
+    static final Duration AWS_CALL_TIMEOUT = AwsClients.CALL_TIMEOUT;
     private static final ExecutionAttribute<Boolean> DIE = new ExecutionAttribute<>("loresmith.die-after");
 
     private final MutableClock clock;
@@ -152,6 +153,9 @@ final class FaultPlan implements ExecutionInterceptor {
 
     /** The invocation is gone: nothing after this point happens, and its answer is lost. */
     static final class InvocationDied extends Error {
+
+        private static final long serialVersionUID = 1L;
+
         InvocationDied() {
             super("invocation died (injected)", null, false, false);
         }

@@ -6,29 +6,29 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitTransition;
-import dev.loresmith.item.Claim;
 import dev.loresmith.content.ContentId;
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
-import dev.loresmith.item.ContentStatus;
 import dev.loresmith.handler.ApiHandler;
+import dev.loresmith.handler.AwsOutside;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.ResetHandler;
-import dev.loresmith.handler.AwsOutside;
-import dev.loresmith.handler.Wiring;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.handler.SweepHandler;
+import dev.loresmith.handler.Wiring;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.ContentStatus;
 import dev.loresmith.llm.AnthropicTransport;
 import dev.loresmith.llm.CallPlan;
-import dev.loresmith.llm.Transport;
 import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.Transport;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
-import dev.loresmith.schedule.EventBridgeResetScheduler;
-import dev.loresmith.secrets.SecretsManagerApiKey;
 import dev.loresmith.retry.Pause;
 import dev.loresmith.retry.Retry;
+import dev.loresmith.schedule.EventBridgeResetScheduler;
+import dev.loresmith.secrets.SecretsManagerApiKey;
 import dev.loresmith.storage.CircuitTable;
 import dev.loresmith.storage.Conflicts;
 import dev.loresmith.storage.ContentTable;
@@ -43,11 +43,16 @@ import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TestAws;
 import dev.loresmith.testing.TestOutside;
 import dev.loresmith.testing.Transports;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,8 +77,8 @@ import java.util.UUID;
  */
 final class World {
 
-    static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(300);
-    static final Duration DLQ_VISIBILITY_TIMEOUT = Duration.ofSeconds(180);
+    static final Duration VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration DLQ_VISIBILITY_TIMEOUT = Duration.ofMinutes(3);
     /** The generate queue's maxReceiveCount, read from template.yaml. */
     static final int MAX_RECEIVES = Template.load().generateQueueMaxReceives();
     static final String PLAYER_TEXT = "PLAYER_WROTE_THIS_7731";
@@ -110,8 +115,8 @@ final class World {
         final DynamoDbClient dynamo = TestAws.dynamo(delegate);
         /** One pair of tables for every run (creating tables is the costliest part of a run): emptied before each. */
         final TestAws.Tables tables = TestAws.freshTables();
-        final software.amazon.awssdk.services.secretsmanager.SecretsManagerClient secrets;
-        final software.amazon.awssdk.services.scheduler.SchedulerClient scheduler;
+        final SecretsManagerClient secrets;
+        final SchedulerClient scheduler;
 
         Clients(FakeAws aws) {
             secrets = aws.secrets(delegate);
@@ -371,8 +376,8 @@ final class World {
                 try {
                     new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
                             .getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(15));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             resets.remove(reset);
@@ -404,8 +409,8 @@ final class World {
             try {
                 new SweepHandler(Wiring.sweep(outside())).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
                         new ByteArrayOutputStream(), FakeContext.withSeconds(60));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         ruleOnCircuitEvents(before);
@@ -454,7 +459,7 @@ final class World {
             }
             if (fault == FaultPlan.Kind.TIMEOUT) {
                 clock.advance(FaultPlan.AWS_CALL_TIMEOUT);
-                throw software.amazon.awssdk.core.exception.ApiCallTimeoutException.create(FaultPlan.AWS_CALL_TIMEOUT.toMillis());
+                throw ApiCallTimeoutException.create(FaultPlan.AWS_CALL_TIMEOUT.toMillis());
             }
         }
 

@@ -1,9 +1,14 @@
 package dev.loresmith.generate;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.handler.Wiring;
 import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +74,7 @@ class BudgetTest extends FlowTest {
 
         budget(2 * PER_CALL);
         assertEquals(FallbackReason.BUDGET_EXHAUSTED, ((Outcome.Fallback) h.generate("quest_description", 4)).reason());
-        h.clock.set(h.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.DAYS));
+        h.clock.set(h.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.DAYS));
         assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 5));
         assertEquals(PER_CALL, h.config().tokensUsedOn(today()));
     }
@@ -111,14 +117,14 @@ class BudgetTest extends FlowTest {
     void metrics() {
         budget(10 * PER_CALL);
         anthropic.replies(FakeAnthropic.QUEST_JSON);
-        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside()));
-        com.amazonaws.services.lambda.runtime.events.SQSEvent event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
-        com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage message = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
+        SqsGenerateHandler handler = new SqsGenerateHandler(Wiring.generate(h.outside()));
+        SQSEvent event = new SQSEvent();
+        SQSMessage message = new SQSMessage();
         message.setMessageId("m-1");
         message.setBody("{\"contentType\":\"quest_description\",\"contentId\":1}");
         event.setRecords(List.of(message));
 
-        handler.handleRequest(event, dev.loresmith.testing.FakeContext.withSeconds(45));
+        handler.handleRequest(event, FakeContext.withSeconds(45));
 
         JsonNode emf = h.emf.parsed().get(0);
         assertEquals(PER_CALL, emf.path("BudgetUsed").asLong());

@@ -1,22 +1,24 @@
 package dev.loresmith.generate;
 
-import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.testing.Concurrently;
+import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.util.List;
@@ -68,19 +70,19 @@ class ConcurrencyTest extends FlowTest {
         // The success is told apart by its context: WireMock answers it 200, the rest 500.
         anthropic.succeedsWhenBodyContains("SUCCESS-CALLER", QUEST_JSON, 500);
 
-        Concurrently.run(3, i -> h.generate(QUEST, "1" + i, dev.loresmith.testing.TestJson.parse(
+        Concurrently.run(3, i -> h.generate(QUEST, "1" + i, TestJson.parse(
                 i == 0 ? "{\"who\":\"SUCCESS-CALLER\"}" : "{\"who\":\"failing\"}")));
 
         CircuitRecord after = h.circuitRecord();
-        assertTrue(after.state() == CircuitState.CLOSED && after.failureCount() <= 2
-                        || after.state() == CircuitState.OPEN && after.generation() == 1,
+        assertTrue((after.state() == CircuitState.CLOSED && after.failureCount() <= 2)
+                        || (after.state() == CircuitState.OPEN && after.generation() == 1),
                 "allowed: closed with count 0..2, or open at generation 1; was " + after);
         assertEquals(after.state() == CircuitState.OPEN ? 1 : 0, aws.createdSchedules().size());
         // The would-be success is generated, unless the circuit opened before it read the config: then it
         // is turned away at the door like any caller of an open circuit.
         ContentItem success = h.item(QUEST, 10);
         assertTrue(success.status() == ContentStatus.READY
-                        || after.state() == CircuitState.OPEN && "fallback:circuit_open".equals(success.model()),
+                        || (after.state() == CircuitState.OPEN && "fallback:circuit_open".equals(success.model())),
                 success.toString());
     }
 
@@ -129,7 +131,7 @@ class ConcurrencyTest extends FlowTest {
         assertEquals(ContentStatus.FAILED, h.item(QUEST, 1).status());
         assertEquals("fallback:api_error_500", outcome.item().model());
         assertEquals(0, h.circuitRecord().failureCount(), "the accounting was given up, not the item");
-        assertEquals(2, h.dynamoRequests.of(software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.class).size(), "the claim, and the item written alone");
+        assertEquals(2, h.dynamoRequests.of(UpdateItemRequest.class).size(), "the claim, and the item written alone");
         assertEquals(1, h.logs.withMessage("circuit accounting gave up").size());
     }
 

@@ -2,6 +2,9 @@ package dev.loresmith.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.llm.LlmReply.NetworkError;
+import dev.loresmith.storage.ProviderConfig;
+import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
@@ -11,13 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import dev.loresmith.storage.ProviderConfig;
-import dev.loresmith.storage.StackSettings;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,10 +223,10 @@ class ConfigItemTest extends FlowTest {
     @DisplayName("a stack baseUrl the key must not go to (or cannot go to) is ignored with an ERROR: the default endpoint is used, not no_config")
     void badBaseUrl(String url) {
         h.circuits.writeStackSettings(new StackSettings(null, null, url, null));
-        java.util.List<String> targets = new java.util.ArrayList<>();
+        List<String> targets = new ArrayList<>();
         h.withCalls((transport, plan) -> {
             targets.add(plan.baseUrl());
-            return dev.loresmith.llm.LlmReply.NetworkError.timedOutAfter(java.time.Duration.ofSeconds(30));
+            return NetworkError.timedOutAfter(GenerateSettings.DEFAULTS.apiTimeout());
         });
 
         Outcome outcome = h.generate("quest_description", 1);

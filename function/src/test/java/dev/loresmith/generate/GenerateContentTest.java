@@ -1,24 +1,26 @@
 package dev.loresmith.generate;
 
-import dev.loresmith.testing.Circuits;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.circuit.CircuitSettings;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentType;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
-import dev.loresmith.content.ContentType;
+import dev.loresmith.testing.Circuits;
+import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
-import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
 import dev.loresmith.testing.TestJson;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,7 +55,7 @@ class GenerateContentTest extends FlowTest {
     static void assertFallback(ContentItem item, ContentType type, long id, String reason) {
         assertEquals(ContentStatus.FAILED, item.status());
         assertEquals("fallback:" + reason, item.model());
-        assertEquals(type.fallbackFor(dev.loresmith.content.ContentId.parse(Long.toUnsignedString(id))), item.text());
+        assertEquals(type.fallbackFor(ContentId.parse(Long.toUnsignedString(id))), item.text());
         assertTrue(item.generatedAt() != null, "a finished item has generatedAt");
     }
 
@@ -605,11 +607,11 @@ class GenerateContentTest extends FlowTest {
     /** The default circuit thresholds, named for readability in the tests above. */
     static final class CircuitSettingsView {
         static Duration resetAfter() {
-            return dev.loresmith.circuit.CircuitSettings.DEFAULTS.resetAfter();
+            return CircuitSettings.DEFAULTS.resetAfter();
         }
 
         static Duration grace() {
-            return dev.loresmith.circuit.CircuitSettings.DEFAULTS.overdueGrace();
+            return CircuitSettings.DEFAULTS.overdueGrace();
         }
     }
 }

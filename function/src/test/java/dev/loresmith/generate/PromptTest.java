@@ -3,6 +3,7 @@ package dev.loresmith.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
+import dev.loresmith.content.ContextLimits;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
@@ -15,6 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,7 +64,7 @@ class PromptTest extends FlowTest {
         JsonNode body = sentFor(context);
 
         String expected = "{\"questName\":\"The Drowned[31m Bell\",\"giver\":{\"name\":\"Old Mara\",\"notes\":\""
-                + "x".repeat(200) + "\"},\"level\":7,\"tags\":[\"sea\",\"bell\"]}";
+                + "x".repeat(ContextLimits.MAX_VALUE_LENGTH) + "\"},\"level\":7,\"tags\":[\"sea\",\"bell\"]}";
         assertEquals(expected, contextIn(userMessage(body)));
     }
 
@@ -68,7 +73,7 @@ class PromptTest extends FlowTest {
     void sanitizesStringContext() {
         JsonNode body = sentFor("\"" + "ab\\u0007".repeat(400) + "\"");
 
-        assertEquals("\"" + "ab".repeat(250) + "\"", contextIn(userMessage(body)));
+        assertEquals("\"" + "ab".repeat(ContextLimits.MAX_STRING_CONTEXT_LENGTH / 2) + "\"", contextIn(userMessage(body)));
     }
 
     @Test
@@ -101,7 +106,7 @@ class PromptTest extends FlowTest {
 
         String user = userMessage(body);
         assertEquals(1, occurrences(user, "</context>"), "the closing tag appears once, where the prompt puts it: " + user);
-        assertEquals(1, occurrences(user.toLowerCase(), "<context>"));
+        assertEquals(1, occurrences(user.toLowerCase(Locale.ROOT), "<context>"));
         String data = user.substring("<context>\n".length(), user.indexOf("\n</context>"));
         assertFalse(data.contains("<") || data.contains(">"), "no bracket inside the data block: " + data);
         assertTrue(data.contains("\\u003C") || data.contains("\\u003c"), "the player's brackets are there, escaped: " + data);
@@ -112,20 +117,20 @@ class PromptTest extends FlowTest {
     @DisplayName("a context full of brackets and ampersands (each written as a 6-character escape) is cut by its size as sent, not multiplied")
     void escapesDoNotMultiplyThePrompt() {
         StringBuilder context = new StringBuilder("{");
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < ContextLimits.MAX_ENTRIES; i++) {
             context.append(i == 0 ? "" : ",").append("\"k").append(i).append("&".repeat(60)).append("\":\"").append("<".repeat(200)).append("\"");
         }
         JsonNode body = sentFor(context.append("}").toString());
 
         String user = userMessage(body);
-        String plain = userMessage(sentFor("{" + java.util.stream.IntStream.range(0, 32)
-                .mapToObj(i -> "\"k" + i + "x".repeat(60) + "\":\"" + "x".repeat(200) + "\"").collect(java.util.stream.Collectors.joining(",")) + "}"));
-        assertTrue(user.length() <= plain.length() + 32 * 12, "bracketed " + user.length() + " chars vs plain " + plain.length());
+        String plain = userMessage(sentFor("{" + IntStream.range(0, ContextLimits.MAX_ENTRIES)
+                .mapToObj(i -> "\"k" + i + "x".repeat(60) + "\":\"" + "x".repeat(200) + "\"").collect(Collectors.joining(",")) + "}"));
+        assertTrue(user.length() <= plain.length() + ContextLimits.MAX_ENTRIES * 12, "bracketed " + user.length() + " chars vs plain " + plain.length());
         assertTrue(user.contains("\\u003C") || user.contains("\\u003c"), "still escaped");
     }
 
     static int occurrences(String text, String part) {
-        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+        return text.split(Pattern.quote(part), -1).length - 1;
     }
 
     @Test

@@ -1,16 +1,18 @@
 package dev.loresmith.generate;
 
-import dev.loresmith.testing.Circuits;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -69,9 +71,9 @@ class ResetCircuitTest extends FlowTest {
     void keepsOverrides() {
         h.circuitIs(openAt(2));
         h.dynamo().updateItem(r -> r.tableName(h.tableNames.circuit())
-                .key(java.util.Map.of("provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(FlowHarness.PROVIDER)))
+                .key(Map.of("provider", AttributeValue.fromS(FlowHarness.PROVIDER)))
                 .updateExpression("SET model = :m")
-                .expressionAttributeValues(java.util.Map.of(":m", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("claude-opus-4-5"))));
+                .expressionAttributeValues(Map.of(":m", AttributeValue.fromS("claude-opus-4-5"))));
 
         h.reset().reset(2);
 

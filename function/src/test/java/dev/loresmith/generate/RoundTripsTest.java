@@ -4,8 +4,10 @@ import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -30,9 +32,9 @@ class RoundTripsTest extends FlowTest {
     @Test
     @DisplayName("success with a token budget: one more request, an atomic add to the day's counter after the call — 4")
     void successWithBudget() {
-        h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(java.util.Map.of(
-                "provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic"),
-                "tokenBudget", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1000000"))));
+        h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(Map.of(
+                "provider", AttributeValue.fromS("anthropic"),
+                "tokenBudget", AttributeValue.fromN("1000000"))));
         anthropic.replies(QUEST_JSON);
         h.generate("quest_description", 1); // the day's counter exists from now on
         assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));

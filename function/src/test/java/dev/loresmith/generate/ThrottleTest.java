@@ -1,9 +1,12 @@
 package dev.loresmith.generate;
 
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.item.Claim.Kind;
 import dev.loresmith.storage.ProviderConfig;
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +36,7 @@ class ThrottleTest extends FlowTest {
         assertEquals(1, anthropic.requestCount());
 
         anthropic.replies(FakeAnthropic.QUEST_JSON); // (restarts the fake's count)
-        GenerateContent second = h.withApiKey(dev.loresmith.testing.SecretWatch.API_KEY).flow(); // another execution environment
+        GenerateContent second = h.withApiKey(SecretWatch.API_KEY).flow(); // another execution environment
         for (int second1 = 0; second1 < 5; second1++) {
             Outcome held = generate(second, 10 + second1);
             assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) held).reason());
@@ -49,7 +52,7 @@ class ThrottleTest extends FlowTest {
     }
 
     Outcome generate(GenerateContent flow, long id) {
-        return flow.generate(h.request("quest_description", Long.toString(id), null), dev.loresmith.item.Claim.Kind.REQUEST,
+        return flow.generate(h.request("quest_description", Long.toString(id), null), Kind.REQUEST,
                 h.now().plus(Duration.ofMinutes(10)));
     }
 
@@ -123,7 +126,7 @@ class ThrottleTest extends FlowTest {
     @Test
     @DisplayName("a half-open circuit is not probed while the throttle holds: the probe would only meet the same 429")
     void noProbeWhileThrottled() {
-        h.circuitIs(dev.loresmith.testing.Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
+        h.circuitIs(Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
         h.circuits.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
         anthropic.replies(FakeAnthropic.QUEST_JSON);
 

@@ -1,24 +1,31 @@
 package dev.loresmith.generate;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.handler.Wiring;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
-import dev.loresmith.content.ContentTypes;
 import dev.loresmith.item.FollowUp;
-import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.RecordingQueue;
+import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -31,12 +38,12 @@ class UpgradeTest extends FlowTest {
     static final String QUEST = "quest_description";
 
     FollowUpSweep sweep() {
-        return dev.loresmith.handler.Wiring.sweep(h.outside()).sweep();
+        return Wiring.sweep(h.outside()).sweep();
     }
 
     /** The generate queue worked as SQS and Lambda would: every message sent so far, delivered once. */
     void deliverQueued() {
-        SqsGenerateHandler handler = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside()));
+        SqsGenerateHandler handler = new SqsGenerateHandler(Wiring.generate(h.outside()));
         for (RecordingQueue.Sent sent : h.queue.sent().subList(delivered, h.queue.sent().size())) {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(sent.toSqsMessage()));
@@ -117,7 +124,7 @@ class UpgradeTest extends FlowTest {
         for (int attempt = 1; attempt <= 3; attempt++) {
             h.clock.set(h.item(QUEST, 1).followUp().at());
             h.clock.advance(Duration.ofMinutes(1)); // failures a minute apart never reopen... keep the circuit closed
-            h.circuitIs(dev.loresmith.testing.Circuits.closed(List.of(), 0, h.circuitRecord().version()));
+            h.circuitIs(Circuits.closed(List.of(), 0, h.circuitRecord().version()));
             h.upgrade(QUEST, 1);
         }
         ContentItem item = h.item(QUEST, 1);
@@ -145,7 +152,7 @@ class UpgradeTest extends FlowTest {
     @Test
     @DisplayName("a rate_limited fallback is upgraded after the throttle lifts, not before")
     void afterTheThrottle() {
-        anthropic.answers(429, java.util.Map.of("retry-after", "120"), "{}");
+        anthropic.answers(429, Map.of("retry-after", "120"), "{}");
         h.generate(QUEST, 1);
         assertEquals(h.now().plusSeconds(120), h.item(QUEST, 1).followUp().at());
         h.clock.advance(Duration.ofSeconds(100));
@@ -196,7 +203,7 @@ class UpgradeTest extends FlowTest {
     void notTransient() {
         h.withApiKey(null);
         h.generate(QUEST, 1); // no_config
-        h.withApiKey(dev.loresmith.testing.SecretWatch.API_KEY);
+        h.withApiKey(SecretWatch.API_KEY);
         anthropic.replies(FakeAnthropic.QUEST_JSON, "max_tokens");
         h.generate(QUEST, 2); // truncated
         anthropic.answersRaw(401, "{}");
@@ -249,7 +256,7 @@ class UpgradeTest extends FlowTest {
         }
         h.clock.advance(Duration.ofSeconds(1));
         h.generate(QUEST, 9);
-        h.circuitIs(dev.loresmith.circuit.CircuitRecord.initial()); // those failures opened it; the provider is healthy again
+        h.circuitIs(CircuitRecord.initial()); // those failures opened it; the provider is healthy again
         h.clock.advance(Duration.ofMinutes(2));
         FollowUpSweep sweep = sweepWith(ContentTypes.fromResource("/content-types-without-event-consequence.json"), 3);
 
@@ -280,8 +287,8 @@ class UpgradeTest extends FlowTest {
         assertEquals(0, sweepWith(optedOut, 50).upgrade().enqueued());
         assertNull(h.item(QUEST, 1).followUp());
         // an upgrade message sent before the deploy, received after it
-        Outcome late = h.flow().generate(new dev.loresmith.content.ContentRequest(optedOut.find(QUEST).orElseThrow(),
-                dev.loresmith.content.ContentId.parse("2"), null), Claim.Kind.UPGRADE, h.now().plusSeconds(40));
+        Outcome late = h.flow().generate(new ContentRequest(optedOut.find(QUEST).orElseThrow(),
+                ContentId.parse("2"), null), Claim.Kind.UPGRADE, h.now().plusSeconds(40));
 
         assertInstanceOf(Outcome.Duplicate.class, late);
         assertEquals(calls, anthropic.requestCount(), "no call");

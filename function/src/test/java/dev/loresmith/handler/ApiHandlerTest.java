@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp.Kind;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.TestJson;
@@ -11,8 +12,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
@@ -23,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiHandlerTest extends FlowTest {
 
     APIGatewayV2HTTPResponse call(APIGatewayV2HTTPEvent event) {
-        return new ApiHandler(dev.loresmith.handler.Wiring.api(h.outside())).handleRequest(event, FakeContext.withSeconds(29));
+        return new ApiHandler(Wiring.api(h.outside())).handleRequest(event, FakeContext.withSeconds(29));
     }
 
     static APIGatewayV2HTTPEvent post(String body) {
@@ -143,8 +147,8 @@ class ApiHandlerTest extends FlowTest {
     @DisplayName("POST with \"wait\": true whose reads fail while it waits: 202 and the URL, never a 500 for a request already queued")
     void postWaitReadsFail() {
         anthropic.repliesForEachType();
-        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.GetItemRequest.class, 1000,
-                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("injected").statusCode(500).build());
+        h.dynamoFaults.failNext(GetItemRequest.class, 1000,
+                () -> DynamoDbException.builder().message("injected").statusCode(500).build());
 
         APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
 
@@ -164,8 +168,8 @@ class ApiHandlerTest extends FlowTest {
         assertEquals(202, response.getStatusCode());
         assertEquals("/content/event_consequence/7", response.getHeaders().get("location"));
         assertEquals("pending", body(response).path("status").asText());
-        assertTrue(h.now().isAfter(java.time.Instant.parse("2026-11-25T10:00:20Z")), "it waited (on the test's clock)");
-        assertTrue(h.now().isBefore(java.time.Instant.parse("2026-11-25T10:00:29Z")), "and answered inside API Gateway's 30 s");
+        assertTrue(h.now().isAfter(Instant.parse("2026-11-25T10:00:20Z")), "it waited (on the test's clock)");
+        assertTrue(h.now().isBefore(Instant.parse("2026-11-25T10:00:29Z")), "and answered inside API Gateway's 30 s");
 
         h.workQueue();
         h.queue.pump();
@@ -246,7 +250,7 @@ class ApiHandlerTest extends FlowTest {
         assertEquals("fallback:not_queued", body(response).path("model").asText());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 42).status());
         assertEquals("fallback:not_queued", h.item("quest_description", 42).model());
-        assertEquals(dev.loresmith.item.FollowUp.Kind.UPGRADE, h.item("quest_description", 42).followUp().kind());
+        assertEquals(Kind.UPGRADE, h.item("quest_description", 42).followUp().kind());
         JsonNode emf = h.emf.parsed().get(0);
         assertEquals(1, emf.path("Fallbacks").asInt(), "a fallback the fallback-ratio alarm sees");
         assertEquals(1, emf.path("Generations").asInt());

@@ -88,7 +88,7 @@ class BadInputCorpusTest extends FlowTest {
         event.setBody(text ? new String(bytes, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(bytes));
         event.setIsBase64Encoded(!text);
 
-        APIGatewayV2HTTPResponse response = new ApiHandler(dev.loresmith.handler.Wiring.api(h.outside())).handleRequest(event, FakeContext.withSeconds(29));
+        APIGatewayV2HTTPResponse response = new ApiHandler(Wiring.api(h.outside())).handleRequest(event, FakeContext.withSeconds(29));
         if (file.getFileName().toString().startsWith("wait--")) {
             assertEquals(202, response.getStatusCode(), "wait is a field of the HTTP API, not of queue messages");
             return;
@@ -111,7 +111,7 @@ class BadInputCorpusTest extends FlowTest {
         bad.setMessageId("bad-1");
         bad.setBody(new String(bytes, StandardCharsets.UTF_8)); // SQS bodies are text: invalid bytes become U+FFFD
 
-        SQSBatchResponse response = new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside()))
+        SQSBatchResponse response = new SqsGenerateHandler(Wiring.generate(h.outside()))
                 .handleRequest(batchOf(bad), FakeContext.withSeconds(45));
 
         assertEquals(List.of("bad-1"), response.getBatchItemFailures().stream()

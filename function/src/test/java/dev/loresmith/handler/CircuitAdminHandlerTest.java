@@ -3,11 +3,12 @@ package dev.loresmith.handler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
-import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
@@ -33,7 +34,7 @@ class CircuitAdminHandlerTest extends FlowTest {
     static final String ADMIN = "arn:aws:iam::123456789012:user/ops-alice";
 
     APIGatewayV2HTTPResponse call(APIGatewayV2HTTPEvent event) {
-        return new CircuitAdminHandler(dev.loresmith.handler.Wiring.circuitAdmin(h.outside())).handleRequest(event, FakeContext.withSeconds(15));
+        return new CircuitAdminHandler(Wiring.circuitAdmin(h.outside())).handleRequest(event, FakeContext.withSeconds(15));
     }
 
     static APIGatewayV2HTTPEvent put(String body) {
@@ -83,7 +84,7 @@ class CircuitAdminHandlerTest extends FlowTest {
         assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) h.generate("quest_description", 1)).reason());
 
         // the stored circuit opens and is reset underneath; the override stays
-        h.circuitIs(new dev.loresmith.circuit.CircuitRecord(CircuitState.OPEN, List.of(), h.now().minus(Duration.ofMinutes(6)), 4, null, ForcedState.OPEN, h.circuitRecord().version()));
+        h.circuitIs(new CircuitRecord(CircuitState.OPEN, List.of(), h.now().minus(Duration.ofMinutes(6)), 4, null, ForcedState.OPEN, h.circuitRecord().version()));
         h.reset().reset(4);
         h.clock.advance(Duration.ofMinutes(10)); // long past any probe's due time
         assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) h.generate("quest_description", 2)).reason());

@@ -1,14 +1,16 @@
 package dev.loresmith.handler;
 
-import java.time.Duration;
-import dev.loresmith.item.Claim;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp.Kind;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,14 +21,14 @@ class DeadLetterHandlerTest extends FlowTest {
     SQSEvent dead = SampleEvents.sqs("dead-letter.json");
 
     SQSBatchResponse invoke() {
-        return new DeadLetterHandler(dev.loresmith.handler.Wiring.deadLetter(h.outside())).handleRequest(dead, FakeContext.withSeconds(30));
+        return new DeadLetterHandler(Wiring.deadLetter(h.outside())).handleRequest(dead, FakeContext.withSeconds(30));
     }
 
     @Test
     @DisplayName("an item left pending by a dead worker gets the dead_letter fallback, marked for replay; the unreadable message is logged and dropped")
     void pendingItem() {
         h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "dead-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
-        h.clock.advance(java.time.Duration.ofSeconds(121)); // the dead worker's lease has run out
+        h.clock.advance(Duration.ofSeconds(121)); // the dead worker's lease has run out
 
         SQSBatchResponse response = invoke();
 
@@ -36,7 +38,7 @@ class DeadLetterHandlerTest extends FlowTest {
         assertEquals(h.types.find("quest_description").orElseThrow().fallbacks().get(2), h.item("quest_description", 4242).text());
         assertEquals(1, h.logs.withMessage("dead message unreadable; dropped").size());
         assertEquals("contentType", h.logs.withMessage("dead message unreadable; dropped").get(0).path("field").asText());
-        assertEquals(dev.loresmith.item.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
+        assertEquals(Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
         assertEquals(2, h.emf.parsed().stream().filter(d -> d.path("DeadLetters").asInt() == 1).count(), "both dead messages counted for the alarm");
         assertEquals(1, h.emf.parsed().stream().filter(d -> d.path("Fallbacks").asInt() == 1 && "dead_letter".equals(d.path("Reason").asText())).count(),
                 "the fallback it wrote counts toward the fallback ratio");
@@ -65,7 +67,7 @@ class DeadLetterHandlerTest extends FlowTest {
 
         assertEquals("fallback:no_config", h.item("quest_description", 4242).model());
         assertEquals(text, h.item("quest_description", 4242).text());
-        assertEquals(dev.loresmith.item.FollowUp.Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
+        assertEquals(Kind.REPLAY, h.item("quest_description", 4242).followUp().kind());
     }
 
     @Test

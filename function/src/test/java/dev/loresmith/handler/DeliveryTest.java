@@ -1,15 +1,18 @@
 package dev.loresmith.handler;
 
-import dev.loresmith.item.Claim;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.testing.Concurrently;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +39,7 @@ class DeliveryTest extends FlowTest {
     }
 
     SQSBatchResponse deliver(SQSEvent event) {
-        return new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+        return new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
     }
 
     @Test
@@ -105,15 +108,15 @@ class DeliveryTest extends FlowTest {
     @Test
     @DisplayName("a message that fails every receive the template allows (DynamoDB down) dead-letters; the dead-letter handler then gives its item the fallback")
     void lastReceiveDeadLetters() {
-        int receives = dev.loresmith.testing.Template.load().generateQueueMaxReceives();
-        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.class, receives,
-                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("injected").statusCode(500).build());
+        int receives = Template.load().generateQueueMaxReceives();
+        h.dynamoFaults.failNext(UpdateItemRequest.class, receives,
+                () -> DynamoDbException.builder().message("injected").statusCode(500).build());
         for (int receive = 1; receive <= receives; receive++) {
             assertEquals(1, deliver(batch(List.of(message("m-78", 78)))).getBatchItemFailures().size());
-            h.clock.advance(Duration.ofSeconds(300)); // the queue's visibility timeout
+            h.clock.advance(Duration.ofMinutes(5)); // the queue's visibility timeout
         }
 
-        SQSBatchResponse dead = new DeadLetterHandler(dev.loresmith.handler.Wiring.deadLetter(h.outside())).handleRequest(batch(List.of(message("m-78", 78))), FakeContext.withSeconds(30));
+        SQSBatchResponse dead = new DeadLetterHandler(Wiring.deadLetter(h.outside())).handleRequest(batch(List.of(message("m-78", 78))), FakeContext.withSeconds(30));
 
         assertEquals(List.of(), dead.getBatchItemFailures());
         assertEquals(ContentStatus.FAILED, h.item("quest_description", 78).status());
@@ -124,7 +127,7 @@ class DeliveryTest extends FlowTest {
     @Test
     @DisplayName("a message replayed from the dead-letter queue generates the item it had given up on")
     void replayAfterDeadLetter() {
-        new DeadLetterHandler(dev.loresmith.handler.Wiring.deadLetter(h.outside())).handleRequest(batch(List.of(message("m-79", 79))), FakeContext.withSeconds(30));
+        new DeadLetterHandler(Wiring.deadLetter(h.outside())).handleRequest(batch(List.of(message("m-79", 79))), FakeContext.withSeconds(30));
         assertEquals("fallback:dead_letter", h.item("quest_description", 79).model());
         anthropic.repliesForEachType();
 

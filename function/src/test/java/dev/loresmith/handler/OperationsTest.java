@@ -1,19 +1,22 @@
 package dev.loresmith.handler;
 
-import dev.loresmith.testing.FakeAnthropic;
-import dev.loresmith.testing.Circuits;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.testing.Circuits;
+import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +34,7 @@ class OperationsTest extends FlowTest {
         message.setBody("{\"contentType\":\"quest_description\",\"contentId\":" + id + ",\"context\":{\"plan\":\"" + SECRET_CONTEXT + "\"}}");
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(message));
-        new SqsGenerateHandler(dev.loresmith.handler.Wiring.generate(h.outside())).handleRequest(event, new FakeContext(remainingMillis));
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, new FakeContext(remainingMillis));
         List<JsonNode> docs = h.emf.parsed();
         return docs.get(docs.size() - 1);
     }
@@ -49,8 +52,8 @@ class OperationsTest extends FlowTest {
     }
 
     /** Dimension set → metric names, per directive. */
-    static java.util.Map<String, List<String>> directives(JsonNode emf) {
-        java.util.Map<String, List<String>> byDimensions = new java.util.LinkedHashMap<>();
+    static Map<String, List<String>> directives(JsonNode emf) {
+        Map<String, List<String>> byDimensions = new LinkedHashMap<>();
         emf.path("_aws").path("CloudWatchMetrics").forEach(d -> {
             List<String> names = new ArrayList<>();
             d.path("Metrics").forEach(m -> names.add(m.path("Name").asText()));
@@ -78,7 +81,7 @@ class OperationsTest extends FlowTest {
         assertTrue(log.path("contextChars").asInt() > 0);
 
         emf.path("_aws").path("CloudWatchMetrics").forEach(d -> assertEquals("Loresmith", d.path("Namespace").asText()));
-        java.util.Map<String, List<String>> directives = directives(emf);
+        Map<String, List<String>> directives = directives(emf);
         assertEquals(List.of("[[]]", "[[\"Outcome\",\"Reason\"]]", "[[\"ContentType\"]]"), List.copyOf(directives.keySet()));
         assertEquals(List.of("Generations"), directives.get("[[\"Outcome\",\"Reason\"]]"), "the breakdown carries only what it is read for");
         assertEquals(List.of("QualityChecks", "QualityFailures", "QualityFailureRate"), directives.get("[[\"ContentType\"]]"));
@@ -104,7 +107,7 @@ class OperationsTest extends FlowTest {
         List<String> seen = new ArrayList<>();
         h.withApiKey(null);
         seen.add(runOne(10, 45_000).path("Reason").asText());
-        h.withApiKey(dev.loresmith.testing.SecretWatch.API_KEY);
+        h.withApiKey(SecretWatch.API_KEY);
 
         anthropic.failsWith(429);
         seen.add(runOne(11, 45_000).path("Reason").asText());
@@ -143,7 +146,7 @@ class OperationsTest extends FlowTest {
         anthropic.failsWith(503);
         JsonNode outage = runOne(52, 45_000);
 
-        java.util.Map<String, List<String>> refusedDirectives = directives(refused);
+        Map<String, List<String>> refusedDirectives = directives(refused);
         assertEquals(List.of("QualityChecks", "QualityFailures", "QualityFailureRate"), refusedDirectives.get("[[\"ContentType\"]]"));
         assertEquals(List.of("QualityFailures"), refusedDirectives.get("[[\"ContentType\",\"Reason\"]]"));
         assertEquals("quest_description", refused.path("ContentType").asText());
@@ -191,7 +194,7 @@ class OperationsTest extends FlowTest {
 
         assertEquals("duplicate", duplicate.path("Outcome").asText());
         assertEquals(1, duplicate.path("Generations").asInt());
-        java.util.Map<String, List<String>> directives = directives(duplicate);
+        Map<String, List<String>> directives = directives(duplicate);
         assertFalse(directives.get("[[]]").contains("Generations"), "totals: " + directives);
         assertEquals(List.of("Generations"), directives.get("[[\"Outcome\",\"Reason\"]]"));
     }

@@ -11,8 +11,10 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +29,7 @@ class PrimingTest extends FlowTest {
 
     /** Each function's handler, built and primed on the harness; the DynamoDB requests its priming made. */
     Map<String, List<SdkRequest>> primeEach() throws Exception {
-        Map<String, List<SdkRequest>> byFunction = new java.util.LinkedHashMap<>();
+        Map<String, List<SdkRequest>> byFunction = new LinkedHashMap<>();
         for (String function : template.resources("AWS::Serverless::Function").keySet()) {
             Class<?> type = Class.forName(template.handlerClass(function));
             Object handler = Handlers.build(type, h.outside());
@@ -98,10 +100,10 @@ class PrimingTest extends FlowTest {
                 continue;
             }
             boolean actionOk = statement.path("Action").isArray()
-                    ? java.util.stream.StreamSupport.stream(statement.path("Action").spliterator(), false).anyMatch(a -> a.asText().equals(action))
+                    ? StreamSupport.stream(statement.path("Action").spliterator(), false).anyMatch(a -> a.asText().equals(action))
                     : statement.path("Action").asText().equals(action);
             boolean resourceOk = statement.path("Resource").isArray()
-                    ? java.util.stream.StreamSupport.stream(statement.path("Resource").spliterator(), false).anyMatch(r -> r.asText().equals(resource))
+                    ? StreamSupport.stream(statement.path("Resource").spliterator(), false).anyMatch(r -> r.asText().equals(resource))
                     : statement.path("Resource").asText().equals(resource);
             if (actionOk && resourceOk) {
                 return true;

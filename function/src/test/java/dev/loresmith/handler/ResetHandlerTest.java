@@ -1,8 +1,8 @@
 package dev.loresmith.handler;
 
-import dev.loresmith.testing.Circuits;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.TestJson;
@@ -10,6 +10,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +29,7 @@ class ResetHandlerTest extends FlowTest {
 
     String invoke(byte[] input) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ResetHandler(dev.loresmith.handler.Wiring.reset(h.outside())).handleRequest(new ByteArrayInputStream(input), out, FakeContext.withSeconds(15));
+        new ResetHandler(Wiring.reset(h.outside())).handleRequest(new ByteArrayInputStream(input), out, FakeContext.withSeconds(15));
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -73,8 +76,8 @@ class ResetHandlerTest extends FlowTest {
     @DisplayName("a reset DynamoDB fails fails the invocation (so Lambda retries it) with a summary, never AWS's own message")
     void storageFailure() {
         openAtGeneration(1);
-        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.GetItemRequest.class, 1,
-                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("FOREIGN_TEXT arn:aws:dynamodb:...").statusCode(500).build());
+        h.dynamoFaults.failNext(GetItemRequest.class, 1,
+                () -> DynamoDbException.builder().message("FOREIGN_TEXT arn:aws:dynamodb:...").statusCode(500).build());
 
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> invoke(SampleEvents.bytes("reset.json")));
 
@@ -88,9 +91,9 @@ class ResetHandlerTest extends FlowTest {
     @Test
     @DisplayName("a sweep DynamoDB fails fails the invocation with a summary, never AWS's own message; bad input is named")
     void sweepFailure() {
-        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.QueryRequest.class, 1,
-                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("FOREIGN_TEXT").statusCode(500).build());
-        SweepHandler sweep = new SweepHandler(dev.loresmith.handler.Wiring.sweep(h.outside()));
+        h.dynamoFaults.failNext(QueryRequest.class, 1,
+                () -> DynamoDbException.builder().message("FOREIGN_TEXT").statusCode(500).build());
+        SweepHandler sweep = new SweepHandler(Wiring.sweep(h.outside()));
 
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> sweep.handleRequest(
                 new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(60)));

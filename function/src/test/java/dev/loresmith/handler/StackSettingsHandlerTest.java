@@ -15,10 +15,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
@@ -50,7 +54,7 @@ class StackSettingsHandlerTest extends FlowTest {
 
     JsonNode invoke(ObjectNode request) throws Exception {
         request.put("ResponseURL", "http://127.0.0.1:" + cloudFormation.port() + "/response?X-Amz-Signature=abc");
-        new StackSettingsHandler(dev.loresmith.handler.Wiring.stackSettings(h.outside())).handleRequest(new ByteArrayInputStream(Json.write(request).getBytes(StandardCharsets.UTF_8)),
+        new StackSettingsHandler(Wiring.stackSettings(h.outside())).handleRequest(new ByteArrayInputStream(Json.write(request).getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayOutputStream(), FakeContext.withSeconds(60));
         return TestJson.parse(cloudFormation.findAll(putRequestedFor(urlPathEqualTo("/response"))).get(0).getBodyAsString());
     }
@@ -84,9 +88,9 @@ class StackSettingsHandlerTest extends FlowTest {
     void overrideWins() throws Exception {
         invoke(sample());
         h.dynamo().updateItem(r -> r.tableName(h.tableNames.circuit())
-                .key(java.util.Map.of("provider", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("anthropic")))
+                .key(Map.of("provider", AttributeValue.fromS("anthropic")))
                 .updateExpression("SET model = :m")
-                .expressionAttributeValues(java.util.Map.of(":m", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("claude-opus-4-5"))));
+                .expressionAttributeValues(Map.of(":m", AttributeValue.fromS("claude-opus-4-5"))));
 
         assertEquals("claude-opus-4-5", h.config().model("default"));
         assertEquals(512, h.config().maxTokens(1024));
@@ -103,8 +107,8 @@ class StackSettingsHandlerTest extends FlowTest {
         JsonNode answer = invoke(request);
 
         assertEquals("FAILED", answer.path("Status").asText());
-        assertEquals(property, answer.path("Reason").asText().split(" ")[0]);
-        assertEquals(java.util.Map.of(), h.rawCircuitItem());
+        assertEquals(property, answer.path("Reason").asText().split(" ", -1)[0]);
+        assertEquals(Map.of(), h.rawCircuitItem());
     }
 
     @Test
@@ -121,8 +125,8 @@ class StackSettingsHandlerTest extends FlowTest {
     @Test
     @DisplayName("DynamoDB failing: CloudFormation is told FAILED at once (not left waiting an hour), with the error's class only")
     void storageFails() throws Exception {
-        h.dynamoFaults.failNext(software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest.class, 1,
-                () -> software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder().message("secret detail").statusCode(500).build());
+        h.dynamoFaults.failNext(UpdateItemRequest.class, 1,
+                () -> DynamoDbException.builder().message("secret detail").statusCode(500).build());
 
         JsonNode answer = invoke(sample());
 

@@ -3,19 +3,26 @@ package dev.loresmith.handler;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loresmith.Json;
+import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.Handlers;
 import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +52,7 @@ class TemplateTest {
     void parametersNotInEnvironment() {
         Set<String> parameters = new HashSet<>();
         template.root().path("Parameters").fieldNames().forEachRemaining(parameters::add);
-        java.util.List<JsonNode> environments = new java.util.ArrayList<>();
+        List<JsonNode> environments = new ArrayList<>();
         environments.add(template.globals().path("Environment"));
         functions.values().forEach(f -> environments.add(f.path("Properties").path("Environment")));
         for (JsonNode environment : environments) {
@@ -102,13 +109,13 @@ class TemplateTest {
             assertTrue(handler.endsWith("::handleRequest"), handler);
             Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
             assertTrue(RequestHandler.class.isAssignableFrom(type) || RequestStreamHandler.class.isAssignableFrom(type), handler);
-            type.getConstructor(); // what the Lambda runtime calls
+            assertNotNull(type.getConstructor(), "the no-argument constructor the Lambda runtime calls");
 
             Map<String, String> environment = new HashMap<>();
-            template.globals().path("Environment").path("Variables").fields()
-                    .forEachRemaining(e -> environment.put(e.getKey(), placeholder(e.getKey())));
-            function.getValue().path("Properties").path("Environment").path("Variables").fields()
-                    .forEachRemaining(e -> environment.put(e.getKey(), placeholder(e.getKey())));
+            template.globals().path("Environment").path("Variables").properties()
+                    .forEach(e -> environment.put(e.getKey(), placeholder(e.getKey())));
+            function.getValue().path("Properties").path("Environment").path("Variables").properties()
+                    .forEach(e -> environment.put(e.getKey(), placeholder(e.getKey())));
             environment.put("AWS_REGION", "us-east-1");
             Env env = new Env(environment);
 
@@ -127,7 +134,7 @@ class TemplateTest {
             case "MAX_TOKENS" -> "1024";
             case "ANTHROPIC_BASE_URL" -> "https://api.anthropic.com";
             case "QUEUE_URL" -> "https://sqs.us-east-1.amazonaws.com/123456789012/q";
-            default -> "placeholder-" + name.toLowerCase();
+            default -> "placeholder-" + name.toLowerCase(Locale.ROOT);
         };
     }
 
@@ -166,7 +173,7 @@ class TemplateTest {
     @DisplayName("the AnthropicBaseUrl parameter accepts exactly the base URLs the code accepts")
     void baseUrlPatternAgreesWithCode(String url) {
         String pattern = template.root().path("Parameters").path("AnthropicBaseUrl").path("AllowedPattern").asText();
-        assertEquals(dev.loresmith.storage.StackSettings.baseUrlProblem(url).isEmpty(), java.util.regex.Pattern.matches(pattern, url), url);
+        assertEquals(StackSettings.baseUrlProblem(url).isEmpty(), Pattern.matches(pattern, url), url);
     }
 
     @Test
@@ -176,7 +183,7 @@ class TemplateTest {
                 role.path("Properties").path("Policies").forEach(policy ->
                         policy.path("PolicyDocument").path("Statement").forEach(statement -> {
                             JsonNode action = statement.path("Action");
-                            (action.isArray() ? action : dev.loresmith.Json.MAPPER.createArrayNode().add(action)).forEach(a ->
+                            (action.isArray() ? action : Json.MAPPER.createArrayNode().add(action)).forEach(a ->
                                     assertFalse(a.asText().contains("*"), id + " grants " + a.asText()));
                         })));
     }

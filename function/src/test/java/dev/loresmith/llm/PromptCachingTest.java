@@ -1,5 +1,6 @@
 package dev.loresmith.llm;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loresmith.content.ContentType;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.generate.GenerateSettings;
@@ -35,7 +36,7 @@ class PromptCachingTest {
     @DisplayName("the request prefix (model, max_tokens, system block) and the schema are byte-identical whatever the context")
     void identicalPrefix() {
         ContentType quest = ContentTypes.bundled().find("quest_description").orElseThrow();
-        String a = MessagesPrompt.of(quest, com.fasterxml.jackson.databind.node.TextNode.valueOf("a bell"), "claude-sonnet-4-5", 1024, true).body();
+        String a = MessagesPrompt.of(quest, TextNode.valueOf("a bell"), "claude-sonnet-4-5", 1024, true).body();
         String b = MessagesPrompt.of(quest, null, "claude-sonnet-4-5", 1024, true).body();
 
         String prefixA = a.substring(0, a.indexOf("\"messages\""));

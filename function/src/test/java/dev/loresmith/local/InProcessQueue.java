@@ -2,11 +2,12 @@ package dev.loresmith.local;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.loresmith.item.Claim;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.item.Claim;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.testing.LambdaEvents;
+import dev.loresmith.testing.Template;
 
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  */
 final class InProcessQueue implements RequestQueue, AutoCloseable {
 
-    static final int MAX_RECEIVES = dev.loresmith.testing.Template.load().generateQueueMaxReceives();
+    static final int MAX_RECEIVES = Template.load().generateQueueMaxReceives();
     static final long REDELIVERY_PAUSE_MILLIS = 500;
 
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -41,7 +42,7 @@ final class InProcessScheduler implements ResetScheduler {
     /** Runs every reset whose time has come (each once). Returns how many ran. */
     int fireDue() {
         int fired = 0;
-        for (Map.Entry<Long, Instant> entry : due.entrySet()) {
+        for (Map.Entry<Long, Instant> entry : List.copyOf(due.entrySet())) {
             if (!clock.instant().isBefore(entry.getValue()) && due.remove(entry.getKey(), entry.getValue())) {
                 try {
                     handler.get().handleRequest(

@@ -1,5 +1,6 @@
 package dev.loresmith.local;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
@@ -28,7 +29,7 @@ public final class IsolatedLaunch {
 
     public static void main(String[] args) throws Exception {
         List<URL> urls = new ArrayList<>();
-        for (String entry : Files.readString(Path.of(args[0])).trim().split(java.io.File.pathSeparator)) {
+        for (String entry : Files.readString(Path.of(args[0])).trim().split(File.pathSeparator, -1)) {
             urls.add(Path.of(entry).toUri().toURL());
         }
         URLClassLoader project = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
@@ -52,7 +53,7 @@ public final class IsolatedLaunch {
                 }
             }
         } catch (InvocationTargetException e) {
-            throw (Exception) (e.getCause() instanceof Exception cause ? cause : e);
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
         System.exit(0);
     }

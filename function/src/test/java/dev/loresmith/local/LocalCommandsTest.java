@@ -9,8 +9,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -102,8 +109,8 @@ class LocalCommandsTest {
     @DisplayName("every sample event under events/ is mapped to its function here")
     void everySampleEventCovered() throws IOException {
         try (Stream<Path> files = Files.list(Template.repositoryRoot().resolve("events"))) {
-            Set<String> samples = new java.util.TreeSet<>(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).toList());
-            assertEquals(samples, new java.util.TreeSet<>(EVENTS.keySet()));
+            Set<String> samples = new TreeSet<>(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).toList());
+            assertEquals(samples, new TreeSet<>(EVENTS.keySet()));
         }
     }
 
@@ -121,7 +128,7 @@ class LocalCommandsTest {
         // Each command starts its own embedded DynamoDB Local, as a user's would: no state shared with other tests.
         Run run = run(java("run", args.toArray(String[]::new)), Map.of(), 240);
 
-        String[] outputs = run.out().split("@@exit ");
+        String[] outputs = run.out().split("@@exit ", -1);
         assertEquals(EVENTS.size() + 1, outputs.length, run.err());
         int i = 0;
         for (Map.Entry<String, String> event : EVENTS.entrySet()) {
@@ -201,8 +208,8 @@ class LocalCommandsTest {
                 assertTrue(process.isAlive(), Files.readString(printed));
                 Thread.sleep(100); // waiting for another process to start: real time, no clock to inject
             }
-            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-                    .newBuilder(java.net.URI.create("http://localhost:" + port + "/circuit")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest
+                    .newBuilder(URI.create("http://localhost:" + port + "/circuit")).build(), BodyHandlers.ofString());
             assertEquals(200, answer.statusCode());
             assertEquals("closed", TestJson.parse(answer.body()).path("state").asText());
 
@@ -220,7 +227,7 @@ class LocalCommandsTest {
         String readme = Files.readString(Template.repositoryRoot().resolve("README.md"));
         Matcher command = Pattern.compile("`(mvn -q -f function test-compile exec:java@local)`").matcher(readme);
         assertTrue(command.find(), "the README names the local runner's command");
-        Path mvn = Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator)).map(d -> Path.of(d, "mvn"))
+        Path mvn = Stream.of(System.getenv("PATH").split(File.pathSeparator)).map(d -> Path.of(d, "mvn"))
                 .filter(Files::isExecutable).findFirst().orElse(null);
         Assumptions.assumeTrue(mvn != null, "mvn is not on the PATH");
         List<String> line = new ArrayList<>(List.of(command.group(1).split(" ")));

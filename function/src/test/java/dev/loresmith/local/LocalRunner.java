@@ -5,31 +5,35 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.loresmith.Json;
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.events.DomainEvent;
 import dev.loresmith.handler.ApiHandler;
+import dev.loresmith.handler.AwsOutside;
 import dev.loresmith.handler.CircuitAdminHandler;
 import dev.loresmith.handler.DeadLetterHandler;
 import dev.loresmith.handler.Env;
 import dev.loresmith.handler.ResetHandler;
-import dev.loresmith.handler.AwsOutside;
-import dev.loresmith.handler.Wiring;
-import dev.loresmith.llm.Provider;
-import dev.loresmith.retry.Pause;
-import dev.loresmith.testing.Handlers;
-import dev.loresmith.testing.TestOutside;
-import dev.loresmith.content.ContentTypes;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.handler.StreamEventsHandler;
 import dev.loresmith.handler.SweepHandler;
+import dev.loresmith.handler.Wiring;
+import dev.loresmith.item.Claim.Kind;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.retry.Pause;
 import dev.loresmith.storage.StackSettings;
+import dev.loresmith.testing.Handlers;
 import dev.loresmith.testing.LambdaEvents;
 import dev.loresmith.testing.MutableClock;
 import dev.loresmith.testing.TableStreams;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TemplateTables;
 import dev.loresmith.testing.TestAws;
+import dev.loresmith.testing.TestOutside;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -41,6 +45,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
@@ -51,17 +56,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,7 +99,6 @@ public final class LocalRunner implements AutoCloseable {
 
     private final Map<String, String> env;
     private final String dynamoDescription;
-    private final Clock clock;
     private final TestOutside outside;
     private final Wiring.Tables tables;
     private final ContentTypes types = ContentTypes.bundled();
@@ -100,10 +109,11 @@ public final class LocalRunner implements AutoCloseable {
     private final Path logFile;
     private final PrintStream logStream;
     private final ScheduledExecutorService ticker;
+    /** The clockwork tick() started (kept so its futures are not ignored; close() stops the ticker). */
+    private final List<ScheduledFuture<?>> ticking = new CopyOnWriteArrayList<>();
     private HttpServer server;
 
     private LocalRunner(Map<String, String> systemEnv, Clock clock, PrintStream events, Path logFile) {
-        this.clock = clock;
         this.logFile = logFile;
         try {
             logStream = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
@@ -171,8 +181,8 @@ public final class LocalRunner implements AutoCloseable {
 
     /** Runs the stand-ins' clockwork: due resets every second, stream records as they come, an upgrade sweep every minute. */
     LocalRunner tick() {
-        ticker.scheduleWithFixedDelay(this::quietly, 200, 200, TimeUnit.MILLISECONDS);
-        ticker.scheduleWithFixedDelay(() -> sweep("every minute"), 60, 60, TimeUnit.SECONDS);
+        ticking.add(ticker.scheduleWithFixedDelay(this::quietly, 200, 200, TimeUnit.MILLISECONDS));
+        ticking.add(ticker.scheduleWithFixedDelay(() -> sweep("every minute"), 60, 60, TimeUnit.SECONDS));
         return this;
     }
 
@@ -229,7 +239,7 @@ public final class LocalRunner implements AutoCloseable {
         streams.drain();
     }
 
-    List<dev.loresmith.events.DomainEvent> events() {
+    List<DomainEvent> events() {
         return bus.published();
     }
 
@@ -337,7 +347,7 @@ public final class LocalRunner implements AutoCloseable {
      * probes and closes it, and every fallen-back item is upgraded — each step printed with the events it caused.
      */
     static List<JsonNode> outage(PrintStream out, Map<String, String> systemEnv) throws Exception {
-        MutableClock clock = new MutableClock(java.time.Instant.now());
+        MutableClock clock = new MutableClock(Instant.now());
         try (ScriptedAnthropic api = new ScriptedAnthropic(3)) {
             Map<String, String> env = new HashMap<>(systemEnv);
             env.put("ANTHROPIC_API_KEY", "local-outage-demo-key");
@@ -353,7 +363,7 @@ public final class LocalRunner implements AutoCloseable {
                     for (int i = 0; i < 3; i++) {
                         id++;
                         // one at a time, so the story is the same on every run
-                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", dev.loresmith.item.Claim.Kind.REQUEST);
+                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", Kind.REQUEST);
                         runner.awaitQueueIdle();
                         keys.add(type + "/" + id);
                     }
@@ -388,8 +398,8 @@ public final class LocalRunner implements AutoCloseable {
     }
 
     private JsonNode item(String key) {
-        String[] parts = key.split("/");
-        return tables.contents().find(new dev.loresmith.content.ContentKey(parts[0], dev.loresmith.content.ContentId.parse(parts[1])))
+        String[] parts = key.split("/", -1);
+        return tables.contents().find(new ContentKey(parts[0], ContentId.parse(parts[1])))
                 .<JsonNode>map(i -> Json.MAPPER.createObjectNode().put("key", key).put("status", i.status().wireName())
                         .put("model", i.model()).put("text", i.text()).put("upgradedFrom", i.upgradedFrom()))
                 .orElse(Json.MAPPER.createObjectNode().put("key", key).put("status", "absent"));
@@ -492,7 +502,7 @@ public final class LocalRunner implements AutoCloseable {
             err.println("no event file " + arguments.get(2) + " (looked here and in " + Template.repositoryRoot() + ")");
             return 2;
         }
-        java.util.Set<String> functions = Template.load().resources("AWS::Serverless::Function").keySet();
+        Set<String> functions = Template.load().resources("AWS::Serverless::Function").keySet();
         if (!functions.contains(arguments.get(1))) {
             err.println("template.yaml has no function " + arguments.get(1) + "; functions: " + functions);
             return 2;
@@ -507,11 +517,11 @@ public final class LocalRunner implements AutoCloseable {
     /** One line: the exception's class, and its message when it is one of our own words (never a foreign message). */
     static String describe(Throwable e) {
         Throwable root = e;
-        while (root instanceof java.lang.reflect.InvocationTargetException && root.getCause() != null) {
+        while (root instanceof InvocationTargetException && root.getCause() != null) {
             root = root.getCause();
         }
         boolean ours = root instanceof IllegalArgumentException || root instanceof IllegalStateException
-                || root instanceof UncheckedIOException || root instanceof java.nio.file.NoSuchFileException;
+                || root instanceof UncheckedIOException || root instanceof NoSuchFileException;
         return ErrorSummary.of(root) + (ours && root.getMessage() != null ? ": " + root.getMessage() : "");
     }
 

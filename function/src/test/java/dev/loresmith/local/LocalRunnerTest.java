@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +57,7 @@ class LocalRunnerTest {
     void postThenGet() throws Exception {
         anthropic.repliesForEachType();
         // a fresh id: against a shared emulator the tables outlive the test
-        long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         try (LocalRunner runner = LocalRunner.start(environment(SecretWatch.API_KEY), new PrintStream(new ByteArrayOutputStream(), true)).serve(0)) {
             HttpResponse<String> posted = send(HttpRequest.newBuilder(runner.baseUrl().resolve("/content"))
                     .header("content-type", "application/json")

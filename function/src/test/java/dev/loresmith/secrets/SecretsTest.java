@@ -1,16 +1,27 @@
 package dev.loresmith.secrets;
 
-import dev.loresmith.testing.FakeAnthropic;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.item.FollowUp.Kind;
+import dev.loresmith.llm.AnthropicTransport;
+import dev.loresmith.llm.CallPlan;
+import dev.loresmith.llm.LlmReply.Unsendable;
+import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.MessagesPrompt;
+import dev.loresmith.secrets.ApiKey.Present;
+import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
+import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -111,7 +122,7 @@ class SecretsTest extends FlowTest {
 
         assertEquals(FallbackReason.NO_CONFIG, ((Outcome.Fallback) first).reason(), what);
         assertEquals(0, anthropic.requestCount());
-        java.util.List<com.fasterxml.jackson.databind.JsonNode> errors = h.logs.withMessage("api key unusable; requests fall back no_config");
+        List<JsonNode> errors = h.logs.withMessage("api key unusable; requests fall back no_config");
         assertEquals(1, errors.size(), "logged once, not per request");
         assertEquals("ERROR", errors.get(0).path("level").asText());
         assertTrue(errors.get(0).path("problem").asText().contains("HTTP headers cannot carry"));
@@ -121,11 +132,11 @@ class SecretsTest extends FlowTest {
     @Test
     @DisplayName("the client never throws on a key it cannot send, and says so without quoting it")
     void clientRefusesUnsendableKey() {
-        dev.loresmith.llm.LlmReply reply = new dev.loresmith.llm.AnthropicTransport(() -> new dev.loresmith.secrets.ApiKey.Present(SecretWatch.API_KEY + "\n"))
-                .send(new dev.loresmith.llm.CallPlan(dev.loresmith.llm.Provider.ANTHROPIC, anthropic.baseUrl(), "m", 100, true, Duration.ofSeconds(5),
-                        dev.loresmith.llm.MessagesPrompt.of(h.types.find("quest_description").orElseThrow(), null, "m", 100, true)));
+        LlmReply reply = new AnthropicTransport(() -> new Present(SecretWatch.API_KEY + "\n"))
+                .send(new CallPlan(dev.loresmith.llm.Provider.ANTHROPIC, anthropic.baseUrl(), "m", 100, true, Duration.ofSeconds(5),
+                        MessagesPrompt.of(h.types.find("quest_description").orElseThrow(), null, "m", 100, true)));
 
-        dev.loresmith.llm.LlmReply.Unsendable unsendable = assertInstanceOf(dev.loresmith.llm.LlmReply.Unsendable.class, reply);
+        Unsendable unsendable = assertInstanceOf(Unsendable.class, reply);
         assertFalse(unsendable.problem().contains(SecretWatch.API_KEY));
         assertEquals(0, anthropic.requestCount());
     }
@@ -140,7 +151,7 @@ class SecretsTest extends FlowTest {
 
         assertEquals(FallbackReason.CONFIG_UNAVAILABLE, ((Outcome.Fallback) outcome).reason());
         assertEquals("fallback:config_unavailable", h.item("quest_description", 1).model());
-        assertEquals(dev.loresmith.item.FollowUp.Kind.UPGRADE, h.item("quest_description", 1).followUp().kind());
+        assertEquals(Kind.UPGRADE, h.item("quest_description", 1).followUp().kind());
         assertEquals(0, anthropic.requestCount());
     }
 
@@ -171,7 +182,7 @@ class SecretsTest extends FlowTest {
 
     /** {@code \\n}, {@code \\r} and {@code \\uXXXX} escapes as the characters they stand for. */
     static String unescape(String escaped) {
-        return com.fasterxml.jackson.databind.node.TextNode.valueOf("").asText().isEmpty()
-                ? dev.loresmith.testing.TestJson.parse("\"" + escaped + "\"").asText() : escaped;
+        return TextNode.valueOf("").asText().isEmpty()
+                ? TestJson.parse("\"" + escaped + "\"").asText() : escaped;
     }
 }

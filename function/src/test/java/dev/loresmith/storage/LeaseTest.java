@@ -1,11 +1,13 @@
 package dev.loresmith.storage;
 
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.generate.FallbackReason;
+import dev.loresmith.generate.GenerateSettings;
+import dev.loresmith.generate.Outcome;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
-import dev.loresmith.content.ContentKey;
 import dev.loresmith.item.ContentStatus;
-import dev.loresmith.generate.FallbackReason;
-import dev.loresmith.generate.Outcome;
+import dev.loresmith.item.ItemLifecycle.Mark;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
@@ -30,8 +32,9 @@ class LeaseTest extends FlowTest {
     }
 
     Instant leasedBy(String worker) {
-        h.contents.claim(key(), Claim.Kind.REQUEST, worker, h.now(), h.now().plus(Duration.ofMinutes(2)), null, h.now().plus(Duration.ofMinutes(20)));
-        return h.now().plus(Duration.ofMinutes(2));
+        Duration lease = GenerateSettings.DEFAULTS.lease();
+        h.contents.claim(key(), Claim.Kind.REQUEST, worker, h.now(), h.now().plus(lease), null, h.now().plus(Duration.ofMinutes(20)));
+        return h.now().plus(lease);
     }
 
     ContentItem fallback(FallbackReason reason) {
@@ -99,7 +102,7 @@ class LeaseTest extends FlowTest {
         h.generate("quest_description", 5); // failed, no_config
         h.contents.claim(key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
-        assertEquals(dev.loresmith.item.ItemLifecycle.Mark.LEASED, h.contents.markForReplay(key(), h.now()));
+        assertEquals(Mark.LEASED, h.contents.markForReplay(key(), h.now()));
     }
 
     @Test
@@ -118,7 +121,7 @@ class LeaseTest extends FlowTest {
         h.dynamoFaults.failNext(UpdateItemRequest.class, 100, () -> TransactionConflictException.builder().message("injected").build());
 
         assertThrows(TransactionConflictException.class, () -> h.generate("quest_description", 5));
-        assertEquals(dev.loresmith.storage.Conflicts.POLICY.maxAttempts(), h.dynamoFaults.injected());
+        assertEquals(Conflicts.POLICY.maxAttempts(), h.dynamoFaults.injected());
         assertEquals(0, anthropic.requestCount());
     }
 

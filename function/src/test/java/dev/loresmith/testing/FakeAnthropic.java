@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.Json;
 
 import java.util.List;
+import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -64,9 +67,9 @@ public final class FakeAnthropic implements AutoCloseable {
     public void repliesForEachTypeAfter(int delayMillis) {
         server.resetAll();
         server.stubFor(post(urlEqualTo(PATH)).atPriority(10).willReturn(ok(QUEST_JSON, delayMillis)));
-        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("headline"))
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(WireMock.containing("headline"))
                 .willReturn(ok(EVENT_JSON, delayMillis)));
-        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("speaker"))
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(WireMock.containing("speaker"))
                 .willReturn(ok(RUMOR_JSON, delayMillis)));
     }
 
@@ -74,7 +77,7 @@ public final class FakeAnthropic implements AutoCloseable {
     public void failsOnceThenRepliesForEachType(int status) {
         repliesForEachType();
         server.stubFor(post(urlEqualTo(PATH)).atPriority(0).inScenario("outage")
-                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(status).withHeader("content-type", "application/json")
                         .withBody("{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"scripted " + status + "\"}}"))
                 .willSetStateTo("recovered"));
@@ -98,12 +101,12 @@ public final class FakeAnthropic implements AutoCloseable {
     public void succeedsWhenBodyContains(String marker, String text, int otherStatus) {
         server.resetAll();
         server.stubFor(post(urlEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(otherStatus).withBody("{}")));
-        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(marker))
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(1).withRequestBody(WireMock.containing(marker))
                 .willReturn(aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, "end_turn"))));
     }
 
     /** Every request answered with {@code status}, these headers and this body. */
-    public void answers(int status, java.util.Map<String, String> headers, String body) {
+    public void answers(int status, Map<String, String> headers, String body) {
         ResponseDefinitionBuilder response = aResponse().withStatus(status).withHeader("content-type", "application/json").withBody(body);
         headers.forEach(response::withHeader);
         answer(response);
@@ -111,7 +114,7 @@ public final class FakeAnthropic implements AutoCloseable {
 
     /** Adds: requests whose body contains {@code marker} are answered {@code status} with {@code body} (over other stubs). */
     public void failsWhenBodyContains(String marker, int status, String body) {
-        server.stubFor(post(urlEqualTo(PATH)).atPriority(0).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(marker))
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(0).withRequestBody(WireMock.containing(marker))
                 .willReturn(aResponse().withStatus(status).withHeader("content-type", "application/json").withBody(body)));
     }
 

@@ -1,6 +1,7 @@
 package dev.loresmith.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.Json;
@@ -10,7 +11,9 @@ import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -54,7 +57,7 @@ public final class FakeAws implements AutoCloseable {
         schedulerDown = false;
         if (externalScheduler != null) {
             // On a shared emulator each test gets its own group, so schedule names never collide.
-            scheduleGroup = "loresmith-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            scheduleGroup = "loresmith-test-" + UUID.randomUUID().toString().substring(0, 8);
             try (SchedulerClient client = scheduler()) {
                 client.createScheduleGroup(r -> r.name(scheduleGroup));
             }
@@ -112,13 +115,13 @@ public final class FakeAws implements AutoCloseable {
                 : externalScheduler != null ? URI.create(externalScheduler) : endpoint();
         return SchedulerClient.builder().endpointOverride(target).region(TestAws.REGION)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
+                .overrideConfiguration(c -> Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
     }
 
     public SecretsManagerClient secrets(ExecutionInterceptor... interceptors) {
         return SecretsManagerClient.builder().endpointOverride(endpoint()).region(TestAws.REGION)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
+                .overrideConfiguration(c -> Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
     }
 
     /** The emulator's schedules in this test's group, in the shape of the CreateSchedule request bodies. */
@@ -126,7 +129,7 @@ public final class FakeAws implements AutoCloseable {
         try (SchedulerClient client = scheduler()) {
             return client.listSchedules(r -> r.groupName(scheduleGroup)).schedules().stream().map(summary -> {
                 var schedule = client.getSchedule(r -> r.name(summary.name()).groupName(scheduleGroup));
-                com.fasterxml.jackson.databind.node.ObjectNode body = Json.MAPPER.createObjectNode()
+                ObjectNode body = Json.MAPPER.createObjectNode()
                         .put("ScheduleExpression", schedule.scheduleExpression())
                         .put("ScheduleExpressionTimezone", schedule.scheduleExpressionTimezone())
                         .put("ActionAfterCompletion", schedule.actionAfterCompletionAsString())

@@ -1,12 +1,11 @@
 package dev.loresmith.testing;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitSettings;
-import dev.loresmith.item.Claim;
 import dev.loresmith.content.ContentId;
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.ContentTypes;
@@ -14,27 +13,32 @@ import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.generate.ResetCircuit;
-import dev.loresmith.retry.Pause;
-import dev.loresmith.retry.Retry;
-import dev.loresmith.storage.Conflicts;
 import dev.loresmith.handler.Env;
+import dev.loresmith.handler.SqsGenerateHandler;
+import dev.loresmith.handler.StreamEventsHandler;
 import dev.loresmith.handler.Wiring;
+import dev.loresmith.item.Claim;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.llm.AnthropicTransport;
 import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.Provider;
 import dev.loresmith.llm.Transport;
-import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
 import dev.loresmith.storage.CircuitTable;
+import dev.loresmith.storage.Conflicts;
 import dev.loresmith.storage.ContentTable;
+import dev.loresmith.storage.ProviderConfig;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -159,10 +163,10 @@ public final class FlowHarness {
      * handler (built on these services) while an API request waits — so "wait": true sees it finished.
      */
     public void workQueue() {
-        dev.loresmith.handler.SqsGenerateHandler handler = new dev.loresmith.handler.SqsGenerateHandler(Wiring.generate(outside()));
+        SqsGenerateHandler handler = new SqsGenerateHandler(Wiring.generate(outside()));
         queue.consumedBy(sent -> {
-            com.amazonaws.services.lambda.runtime.events.SQSEvent event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
-            event.setRecords(java.util.List.of(sent.toSqsMessage()));
+            SQSEvent event = new SQSEvent();
+            event.setRecords(List.of(sent.toSqsMessage()));
             handler.handleRequest(event, FakeContext.withSeconds(45));
         });
     }
@@ -173,8 +177,8 @@ public final class FlowHarness {
      */
     public TableStreams streams() {
         if (streams == null) {
-            streams = new TableStreams(TestAws.dynamo(), TestAws.streams(), new dev.loresmith.handler.StreamEventsHandler(Wiring.streamEvents(outside())),
-                    java.util.List.of(tableNames.content(), tableNames.circuit())).fromNow();
+            streams = new TableStreams(TestAws.dynamo(), TestAws.streams(), new StreamEventsHandler(Wiring.streamEvents(outside())),
+                    List.of(tableNames.content(), tableNames.circuit())).fromNow();
         }
         return streams;
     }

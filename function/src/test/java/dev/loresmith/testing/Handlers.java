@@ -12,6 +12,7 @@ import dev.loresmith.handler.SweepHandler;
 import dev.loresmith.handler.Wiring;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /** Each handler class the template names, built through its wiring function over a given outside (as Lambda builds it). */
@@ -40,7 +41,7 @@ public final class Handlers {
     }
 
     /** Every handler class that has a wiring function. */
-    public static java.util.Set<Class<?>> classes() {
+    public static Set<Class<?>> classes() {
         return BY_CLASS.keySet();
     }
 }

@@ -44,7 +44,7 @@ public final class RecordingQueue implements RequestQueue {
 
     @Override
     public synchronized long backlog() {
-        return sent.size() - delivered;
+        return (long) sent.size() - delivered;
     }
 
     public void unavailable() {

@@ -3,16 +3,20 @@ package dev.loresmith.testing;
 import dev.loresmith.events.StreamRecord;
 import dev.loresmith.handler.StreamEventsHandler;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The stand-in for the stream event source mappings: reads both tables' streams from DynamoDB Local (real
@@ -27,7 +31,7 @@ public final class TableStreams {
     private final List<String> streamArns = new ArrayList<>();
     /** Per shard: the iterator to read next (a shard that has ended drops out). */
     private final Map<String, String> iterators = new HashMap<>();
-    private final java.util.Set<String> ended = new java.util.HashSet<>();
+    private final Set<String> ended = new HashSet<>();
 
     public TableStreams(DynamoDbClient dynamo, DynamoDbStreamsClient streams, StreamEventsHandler handler, List<String> tables) {
         this.streams = streams;
@@ -105,10 +109,10 @@ public final class TableStreams {
      * empty (TrimmedDataAccessException) once records arrive; such a shard's records are all new, so it is read
      * again from its start.
      */
-    private software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse read(String arn, Shard shard, String key) {
+    private GetRecordsResponse read(String arn, Shard shard, String key) {
         try {
             return streams.getRecords(r -> r.shardIterator(iterators.get(key)));
-        } catch (software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException e) {
+        } catch (TrimmedDataAccessException e) {
             iterators.put(key, streams.getShardIterator(r -> r.streamArn(arn).shardId(shard.shardId())
                     .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
             return streams.getRecords(r -> r.shardIterator(iterators.get(key)));

@@ -2,6 +2,7 @@ package dev.loresmith.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class Template {
     /** Logical id → resource node, for every resource of {@code type}, in template order. */
     public Map<String, JsonNode> resources(String type) {
         Map<String, JsonNode> found = new LinkedHashMap<>();
-        root.path("Resources").fields().forEachRemaining(e -> {
+        root.path("Resources").properties().forEach(e -> {
             if (type.equals(e.getValue().path("Type").asText())) {
                 found.put(e.getKey(), e.getValue());
             }
@@ -65,7 +66,7 @@ public final class Template {
 
     /** A function's Timeout in seconds (its own, else the Globals one, else Lambda's default of 3). */
     public int functionTimeout(String logicalId) {
-        JsonNode own = resources("AWS::Serverless::Function").getOrDefault(logicalId, com.fasterxml.jackson.databind.node.MissingNode.getInstance())
+        JsonNode own = resources("AWS::Serverless::Function").getOrDefault(logicalId, MissingNode.getInstance())
                 .path("Properties").path("Timeout");
         return own.isInt() ? own.asInt() : globals().path("Timeout").asInt(3);
     }

@@ -4,18 +4,30 @@ import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The one place the test suite gets its AWS endpoint from. By default an in-process DynamoDB Local on a
@@ -30,7 +42,7 @@ public final class TestAws {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
 
     /** Held, so the level set on it sticks (JUL keeps loggers only weakly). */
-    private static final java.util.logging.Logger DYNAMODB_LOCAL_SDK_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
+    private static final Logger DYNAMODB_LOCAL_SDK_LOG = Logger.getLogger("com.amazonaws");
     private static URI dynamoEndpoint;
     private static DynamoDbClient dynamo;
 
@@ -71,19 +83,19 @@ public final class TestAws {
     }
 
     /** A client of its own whose requests pass through {@code interceptors} (recorders, fault injectors). */
-    public static DynamoDbClient dynamo(software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
+    public static DynamoDbClient dynamo(ExecutionInterceptor... interceptors) {
         return DynamoDbClient.builder()
                 .endpointOverride(dynamoEndpoint())
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor))
+                .overrideConfiguration(c -> Arrays.stream(interceptors).forEach(c::addExecutionInterceptor))
                 .build();
     }
 
     /** A DynamoDB Streams client for the suite's endpoint. */
-    public static software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient streams() {
-        return software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder()
+    public static DynamoDbStreamsClient streams() {
+        return DynamoDbStreamsClient.builder()
                 .endpointOverride(dynamoEndpoint())
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
@@ -110,12 +122,12 @@ public final class TestAws {
             System.setProperty("sqlite4java.library.path", nativeLibraryDirectory().toString());
             // DynamoDB Local prints its configuration to stdout and its embedded SDK v1 warns through JUL: keep
             // both out of the local runner's output (which may be a function's JSON answer).
-            DYNAMODB_LOCAL_SDK_LOG.setLevel(java.util.logging.Level.SEVERE);
+            DYNAMODB_LOCAL_SDK_LOG.setLevel(Level.SEVERE);
             int port = freePort();
             DynamoDBProxyServer server;
-            java.io.PrintStream stdout = System.out;
+            PrintStream stdout = System.out;
             synchronized (TestAws.class) {
-                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                System.setOut(new PrintStream(OutputStream.nullOutputStream()));
                 try {
                     server = ServerRunner.createServerFromCommandLineArgs(
                             new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"});
@@ -152,14 +164,14 @@ public final class TestAws {
     private static Path nativeLibraryDirectory() throws IOException {
         Path dir = Files.createTempDirectory("sqlite4java");
         dir.toFile().deleteOnExit();
-        java.util.Set<Path> entries = new java.util.LinkedHashSet<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        Set<Path> entries = new LinkedHashSet<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
             entries.add(Path.of(entry));
         }
         // Under `mvn exec:java` the project's classpath is a class loader's, not java.class.path.
         for (ClassLoader loader = TestAws.class.getClassLoader(); loader != null; loader = loader.getParent()) {
-            if (loader instanceof java.net.URLClassLoader urls) {
-                for (java.net.URL url : urls.getURLs()) {
+            if (loader instanceof URLClassLoader urls) {
+                for (URL url : urls.getURLs()) {
                     try {
                         entries.add(Path.of(url.toURI()));
                     } catch (Exception ignored) {

@@ -1,0 +1,84 @@
+package dev.loresmith.generate;
+
+import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentKey;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.content.ContentTypes;
+import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.ContentStatus;
+import dev.loresmith.item.FollowUp;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** When a fallback is tried again — the upgrade rule as a table, without DynamoDB. */
+class UpgradePolicyTest {
+
+    static final UpgradePolicy POLICY = UpgradePolicy.DEFAULTS;
+    static final ContentType QUEST = ContentTypes.bundled().find("quest_description").orElseThrow();
+    static final Instant FELL_BACK = Instant.parse("2026-11-25T10:00:00Z");
+    static final ContentItem FAILED = ContentItem.pending(new ContentKey("quest_description", ContentId.parse("1")), FELL_BACK, null)
+            .finished(ContentStatus.FAILED, "{}", "fallback:circuit_open", FELL_BACK);
+
+    @ParameterizedTest(name = "{0} after {1} attempt(s) -> {2}")
+    @CsvSource({
+            "circuit_open,       0, PT1M",
+            "circuit_open,       1, PT5M",
+            "circuit_open,       2, PT25M",
+            "circuit_open,       3, PT24H",
+            "network_error,      0, PT1M",
+            "api_error_503,      0, PT1M",
+            "api_error_400,      0, never",
+            "rate_limited,       0, PT1M",
+            "config_unavailable, 0, PT1M",
+            "no_time,            0, PT1M",
+            "not_queued,         0, PT1M",
+            "invalid_json,       0, PT1M",
+            "invalid_json,       1, never",
+            "no_config,          0, never",
+            "budget_exhausted,   0, never",
+            "refused,            0, never",
+            "truncated,          0, never",
+            "dead_letter,        0, never"})
+    void theRule(String code, int attempts, String after) {
+        FallbackReason reason = FallbackReason.parse(code).orElseThrow();
+        FollowUp next = POLICY.after(QUEST, FAILED, reason, attempts, attempts == 0 ? null : FELL_BACK, FELL_BACK, null);
+        if (after.equals("never")) {
+            assertNull(next, code);
+        } else {
+            assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, FELL_BACK.plus(Duration.parse(after))), next, code);
+        }
+    }
+
+    @Test
+    @DisplayName("never after seven days, and never earlier than the shared throttle lifts")
+    void limits() {
+        assertNull(POLICY.after(QUEST, FAILED, FallbackReason.CIRCUIT_OPEN, 1, FELL_BACK, FELL_BACK.plus(POLICY.giveUpAfter()).plusSeconds(1), null));
+        Instant throttled = FELL_BACK.plus(Duration.ofMinutes(10));
+        assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, throttled),
+                POLICY.after(QUEST, FAILED, FallbackReason.RATE_LIMITED, 0, null, FELL_BACK, throttled));
+    }
+
+    @Test
+    @DisplayName("a type that opted out is never upgraded")
+    void optedOut() {
+        ContentType frozen = new ContentType(QUEST.name(), QUEST.taskPrompt(), QUEST.fields(), QUEST.fallbacks(), false);
+        assertNull(POLICY.after(frozen, FAILED, FallbackReason.CIRCUIT_OPEN, 0, null, FELL_BACK, null));
+    }
+
+    @Test
+    @DisplayName("the attempt window slides to a new one once 24 hours have passed")
+    void window() {
+        ContentItem tried = FAILED.withUpgrade(null, 3, FELL_BACK);
+        assertEquals(4, POLICY.attemptsAfter(tried, FELL_BACK.plus(Duration.ofHours(23))));
+        assertEquals(1, POLICY.attemptsAfter(tried, FELL_BACK.plus(POLICY.window())));
+        assertEquals(FELL_BACK.plus(POLICY.window()), POLICY.windowStart(tried, FELL_BACK.plus(POLICY.window())));
+    }
+}

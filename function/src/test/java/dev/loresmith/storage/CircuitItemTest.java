@@ -1,0 +1,96 @@
+package dev.loresmith.storage;
+
+import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.generate.GenerateSettings;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The config item read as every request reads it — without DynamoDB: whatever an operator typed, a value the code does
+ * not understand reads as its documented safe default, and its attribute (never its value) is named in the problems.
+ */
+class CircuitItemTest {
+
+    static AttributeValue value(String type, String text) {
+        return type.equals("N") ? AttributeValue.fromN(text) : AttributeValue.fromS(text);
+    }
+
+    static ProviderConfig read(String attribute, String type, String text) {
+        return CircuitItem.parse(Map.of("provider", AttributeValue.fromS("anthropic"), attribute, value(type, text)));
+    }
+
+    @ParameterizedTest(name = "{0} = {1} {2} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+            "maxTokens | S | lots | maxTokens: not a whole number, ignored",
+            "maxTokens | N | 0 | maxTokens: out of range or malformed, ignored",
+            "maxTokens | N | 128001 | maxTokens: out of range or malformed, ignored",
+            "maxTokens | N | 1.5 | maxTokens: not a whole number, ignored",
+            "model | S | ' ' | model: empty, ignored",
+            "model | S | claude sonnet | model: out of range or malformed, ignored",
+            "model | N | 4 | model: not a string, ignored",
+            "tokenBudget | N | -5 | tokenBudget: out of range or malformed, ignored",
+            "forcedState | S | sideways | forcedState: unknown value, ignored",
+            "circuitState | S | opne | circuitState: unknown value, read as half_open",
+            "throttledUntil | S | soon | throttledUntil: not a whole number, ignored",
+            "recentFailures | S | many | recentFailures: not a list, read as empty",
+            "stackSettings | S | oops | stackSettings: not a map, ignored",
+            "budgetDay | S | yesterday | budgetDay: not a date, read as none",
+            "version | S | 7 | version: not a whole number, read as 0 and replaced by the next circuit write",
+            "version | N | -3 | version: not a whole number, read as 0 and replaced by the next circuit write",
+            "tokensUsed | N | -1 | tokensUsed: not a non-negative number, read as 0 and restarted by the next count"})
+    void badValuesReadAsTheirSafeDefault(String attribute, String type, String text, String problem) {
+        ProviderConfig config = read(attribute, type, text);
+        assertEquals(List.of(problem), config.problems());
+        if (!text.isBlank()) {
+            assertFalse(config.problems().get(0).contains(text.strip()), "the problem names the attribute, never the value");
+        }
+        assertEquals(GenerateSettings.DEFAULT_MODEL, config.model(GenerateSettings.DEFAULT_MODEL), "no override is taken from a bad item");
+        assertEquals(1024, config.maxTokens(1024));
+    }
+
+    @Test
+    @DisplayName("an unknown circuitState reads as half-open with no probe: one caller probes and its result repairs the item")
+    void unknownStateIsHalfOpen() {
+        ProviderConfig config = CircuitItem.parse(Map.of("provider", AttributeValue.fromS("anthropic"),
+                "circuitState", AttributeValue.fromS("opne"), "probeUntil", AttributeValue.fromN("99999999999999")));
+        assertEquals(CircuitState.HALF_OPEN, config.circuit().state());
+        assertNull(config.circuit().probeUntil());
+        assertEquals(ForcedState.NONE, config.circuit().forced());
+    }
+
+    @Test
+    @DisplayName("a fraction of a version reads as its whole part; a tokensUsed past 64 bits reads as the largest (the budget is spent)")
+    void numbersAtTheEdges() {
+        assertEquals(7, read("version", "N", "7.5").circuit().version());
+        assertEquals(Long.MAX_VALUE, read("tokensUsed", "N", "1e40").tokensUsed());
+    }
+
+    @Test
+    @DisplayName("a throttle further ahead than any of ours is a hand edit: ignored, and named")
+    void implausibleThrottle() {
+        Instant now = Instant.parse("2026-11-25T10:00:00Z");
+        ProviderConfig config = read("throttledUntil", "N", Long.toString(now.plusSeconds(7200).toEpochMilli())).checkedAt(now);
+        assertNull(config.throttledUntil());
+        assertEquals(List.of("throttledUntil: further ahead than any throttle holds, ignored"), config.problems());
+    }
+
+    @Test
+    @DisplayName("an item never written reads as a closed circuit with no settings and no problems")
+    void absentItem() {
+        ProviderConfig config = CircuitItem.parse(Map.of());
+        assertEquals(CircuitState.CLOSED, config.circuit().state());
+        assertEquals(List.of(), config.problems());
+    }
+}
