@@ -53,7 +53,7 @@ class TemplateTest {
                             + "; SAM does not publish a new version for it (its hash sees the Ref, not the value)")));
         }
         // They reach the functions through the custom resource instead, re-run by CloudFormation on every change.
-        JsonNode settings = template.root().path("Resources").path("StackSettings");
+        JsonNode settings = template.root().path("Resources").path("ConfigSettings");
         assertEquals("Custom::StackSettings", settings.path("Type").asText());
         for (String parameter : new String[] {"ModelId", "MaxTokens", "AnthropicBaseUrl", "DailyTokenBudget"}) {
             assertTrue(settings.path("Properties").toString().contains(parameter), parameter + " goes to the config item");
@@ -131,17 +131,64 @@ class TemplateTest {
     }
 
     @Test
-    @DisplayName("functions: java21 on arm64 from function/, SnapStart on published versions, JSON logs")
+    @DisplayName("functions: java21 on arm64 from function/, a live alias with SnapStart on every function but the custom resource's, JSON logs")
     void runtimeSettings() {
         JsonNode globals = template.globals();
         assertEquals("function", globals.path("CodeUri").asText());
         assertEquals("java21", globals.path("Runtime").asText());
         assertEquals("arm64", globals.path("Architectures").get(0).asText());
-        assertEquals("PublishedVersions", globals.path("SnapStart").path("ApplyOn").asText());
-        assertFalse(globals.path("AutoPublishAlias").asText().isEmpty());
-        assertTrue(globals.path("AutoPublishAliasAllProperties").asBoolean(),
-                "a changed timeout, handler or role publishes a new version; SAM's default hashes only code, environment and memory");
-        functions.values().forEach(f -> assertEquals("JSON", f.path("Properties").path("LoggingConfig").path("LogFormat").asText()));
+        assertTrue(globals.path("AutoPublishAlias").isMissingNode(), "set per function: the custom resource's function has none");
+        functions.forEach((id, f) -> {
+            JsonNode p = f.path("Properties");
+            assertEquals("JSON", p.path("LoggingConfig").path("LogFormat").asText());
+            if (id.equals("StackSettingsFunction")) {
+                return; // see customResourceFunctionUnversioned
+            }
+            assertEquals("live", p.path("AutoPublishAlias").asText(), id);
+            assertTrue(p.path("AutoPublishAliasAllProperties").asBoolean(),
+                    id + ": a changed timeout, handler or role publishes a new version; SAM's default hashes only code, environment and memory");
+            assertFalse(p.path("SnapStart").path("ApplyOn").isMissingNode(), id);
+        });
+    }
+
+    @Test
+    @DisplayName("the custom resource's ServiceToken is the function's ARN (never an alias: a token cannot change), and that function has no alias or SnapStart")
+    void customResourceFunctionUnversioned() {
+        JsonNode resource = template.root().path("Resources").path("ConfigSettings");
+        assertEquals("StackSettingsFunction.Arn", resource.path("Properties").path("ServiceToken").asText(),
+                "!GetAtt StackSettingsFunction.Arn: CloudFormation refuses to modify a ServiceToken, and an alias pins a version");
+        JsonNode function = functions.get("StackSettingsFunction").path("Properties");
+        assertTrue(function.path("AutoPublishAlias").isMissingNode(), "run once per deploy: no versions to publish and prune");
+        assertTrue(function.path("SnapStart").isMissingNode(), "a snapshot buys nothing for a function run once per deploy");
+        assertTrue(template.root().path("Outputs").toString().indexOf("StackSettingsFunction.Alias") < 0);
+    }
+
+    @Test
+    @DisplayName("the custom resource waits minutes, not an hour: ServiceTimeout covers Lambda's three asynchronous attempts and no more")
+    void customResourceServiceTimeout() {
+        JsonNode timeout = template.root().path("Resources").path("ConfigSettings").path("Properties").path("ServiceTimeout");
+        assertTrue(timeout.isInt(), "ServiceTimeout is whole seconds");
+        int seconds = timeout.asInt();
+        assertTrue(seconds >= 1 && seconds < 3600, seconds + ": 3600 is CloudFormation's default wait, again during rollback");
+        JsonNode function = functions.get("StackSettingsFunction").path("Properties");
+        int retries = function.path("EventInvokeConfig").path("MaximumRetryAttempts").asInt(2);
+        int[] lambdaRetryDelays = {60, 120}; // Lambda's asynchronous retries: about 1, then 2 minutes apart
+        int needed = (retries + 1) * template.functionTimeout("StackSettingsFunction");
+        for (int i = 0; i < retries; i++) {
+            needed += lambdaRetryDelays[i];
+        }
+        assertTrue(seconds >= needed, "ServiceTimeout " + seconds + " s must cover every attempt: " + needed + " s");
+        assertTrue(seconds <= needed + 120, "and not much more: " + seconds + " s for " + needed + " s of attempts");
+    }
+
+    @Test
+    @DisplayName("the custom resource's properties change whenever the settings could be lost: a replaced circuit table is written again")
+    void customResourceFollowsTheTable() {
+        JsonNode properties = template.root().path("Resources").path("ConfigSettings").path("Properties");
+        assertEquals("CircuitTable", properties.path("CircuitTable").asText(),
+                "!Ref CircuitTable: a replacement renames the table, which changes the properties, which makes CloudFormation send Update");
+        JsonNode environment = template.globals().path("Environment").path("Variables");
+        assertEquals("CircuitTable", environment.path("CIRCUIT_TABLE").asText(), "the function writes to the table the property names");
     }
 
     @Test
