@@ -25,6 +25,8 @@ import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.queue.SqsRequestQueue;
+import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.schedule.ResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
@@ -234,10 +236,14 @@ public final class Services {
                 env.require("SCHEDULE_GROUP"), env.require("RESET_FUNCTION_ARN"), env.require("SCHEDULER_ROLE_ARN"), log);
     }
 
+    /** PutEvents over its own URL-connection client, with timeouts that fit one call in the stream handler's margin. */
     private EventPublisher eventsFromEnvironment() {
         Region region = region();
-        return new EventBridgePublisher(http.get(), DefaultCredentialsProvider.create(), region,
-                EventBridgePublisher.endpoint(region, System::getenv), env.require("EVENT_BUS_NAME"));
+        SdkHttpClient putEvents = UrlConnectionHttpClient.builder()
+                .connectionTimeout(EventBridgePublisher.CONNECT_TIMEOUT).socketTimeout(EventBridgePublisher.READ_TIMEOUT).build();
+        return new EventBridgePublisher(putEvents, DefaultCredentialsProvider.create(), region,
+                EventBridgePublisher.endpoint(region, System::getenv), env.require("EVENT_BUS_NAME"),
+                new Retry(EventBridgePublisher.RETRY, Pause.REAL, clock));
     }
 
     /** Overrides for tests and the local runner; anything not set comes from the environment. */

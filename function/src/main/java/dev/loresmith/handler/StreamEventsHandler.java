@@ -32,6 +32,9 @@ import java.util.Map;
  */
 public final class StreamEventsHandler implements RequestStreamHandler {
 
+    /** Kept free at the end of an invocation: one PutEvents call, then the answer. */
+    static final java.time.Duration PUBLISH_MARGIN = dev.loresmith.events.EventBridgePublisher.CALL_TIME.plusSeconds(2);
+
     private final Services services;
     private final EventPublisher publisher;
     private final StructuredLog log;
@@ -56,7 +59,10 @@ public final class StreamEventsHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         List<StreamRecord> records = records(Json.MAPPER.readTree(input));
-        String failedAt = publish(records, context == null ? "local" : context.getAwsRequestId());
+        // Retries stop in time for the last call to finish and the partial-failure answer to be returned.
+        Instant deadline = context == null ? Instant.MAX
+                : services.clock().instant().plusMillis(context.getRemainingTimeInMillis()).minus(PUBLISH_MARGIN);
+        String failedAt = publish(records, context == null ? "local" : context.getAwsRequestId(), deadline);
         ObjectNode response = Json.MAPPER.createObjectNode();
         if (failedAt != null) {
             response.putArray("batchItemFailures").addObject().put("itemIdentifier", failedAt);
@@ -66,8 +72,16 @@ public final class StreamEventsHandler implements RequestStreamHandler {
         output.write(Json.write(response).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Publishes the records' events in order; returns the sequence number to retry from, or null when all went out. */
+    /** Publishes the records' events in order, with no deadline (local runs and tests). */
     public String publish(List<StreamRecord> records, String requestId) {
+        return publish(records, requestId, Instant.MAX);
+    }
+
+    /**
+     * Publishes the records' events in order, retrying only while a try can start before {@code deadline}; returns the
+     * sequence number to retry from, or null when all went out.
+     */
+    public String publish(List<StreamRecord> records, String requestId, Instant deadline) {
         List<DomainEvent> pending = new ArrayList<>();
         String firstPending = null;
         int published = 0;
@@ -81,7 +95,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
             }
             pending.addAll(events);
             if (pending.size() >= 10) {
-                if (!flush(pending, requestId)) {
+                if (!flush(pending, requestId, deadline)) {
                     return firstPending;
                 }
                 published += pending.size();
@@ -90,7 +104,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
             }
         }
         if (!pending.isEmpty()) {
-            if (!flush(pending, requestId)) {
+            if (!flush(pending, requestId, deadline)) {
                 return firstPending;
             }
             published += pending.size();
@@ -99,9 +113,9 @@ public final class StreamEventsHandler implements RequestStreamHandler {
         return null;
     }
 
-    private boolean flush(List<DomainEvent> events, String requestId) {
+    private boolean flush(List<DomainEvent> events, String requestId, Instant deadline) {
         try {
-            publisher.publish(List.copyOf(events));
+            publisher.publish(List.copyOf(events), deadline);
             events.forEach(e -> log.info("event published", "requestId", requestId, "detailType", e.detailType(),
                     "eventId", e.detail().path("eventId").asText()));
             return true;

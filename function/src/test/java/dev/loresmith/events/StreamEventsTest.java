@@ -57,6 +57,20 @@ class StreamEventsTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("in Lambda, the publisher may retry only until the invocation's remaining time less one call and the answer")
+    void publishBoundedByTheInvocation() throws Exception {
+        byte[] event = java.nio.file.Files.readAllBytes(dev.loresmith.testing.Template.repositoryRoot().resolve("events/stream-content.json"));
+
+        new dev.loresmith.handler.StreamEventsHandler(h.services()).handleRequest(new java.io.ByteArrayInputStream(event),
+                new java.io.ByteArrayOutputStream(), dev.loresmith.testing.FakeContext.withSeconds(60));
+
+        assertEquals(List.of("ContentReady"), h.published.types());
+        Duration left = Duration.between(h.clock.instant(), h.published.deadlines().get(0));
+        assertEquals(Duration.ofSeconds(60).minus(EventBridgePublisher.CALL_TIME).minusSeconds(2), left);
+        assertTrue(left.compareTo(Duration.ofSeconds(60)) < 0 && left.compareTo(Duration.ofSeconds(30)) > 0);
+    }
+
+    @Test
     @DisplayName("an upgrade is announced with the fallback reason it replaced; a failed upgrade is not announced at all")
     void upgradeAnnounced() {
         anthropic.failsWith(503);
