@@ -244,8 +244,9 @@ class TemplateTest {
     @DisplayName("alarms read the metrics the code writes, in the namespace the functions are given")
     void alarmsMatchMetrics() {
         Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
-        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpenedAlarm", "FallbackRatioAlarm", "ThrottleAlarm", "QualityAlarm",
-                "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm"), alarms.keySet());
+        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpeningAlarm", "CircuitOpenSeenAlarm", "FallbackRatioAlarm", "ThrottleAlarm",
+                "QualityAlarm", "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm"), alarms.keySet());
+        assertEquals(Set.of("CircuitOpenedAlarm"), template.resources("AWS::CloudWatch::CompositeAlarm").keySet());
         Set<String> erroring = new HashSet<>();
         alarms.get("FunctionErrorsAlarm").path("Properties").path("Metrics").forEach(m -> {
             if (m.has("MetricStat")) {
@@ -254,8 +255,8 @@ class TemplateTest {
             }
         });
         assertEquals(functions.keySet(), erroring, "every function's errors reach one alarm (a failed reset is otherwise silent)");
-        assertTrue(alarms.get("DeadLetterAlarm").toString().contains("ApproximateAgeOfOldestMessage"),
-                "a dead-letter function failing every message keeps them in flight, not visible");
+        assertTrue(alarms.get("DeadLetterAlarm").toString().contains("ApproximateNumberOfMessagesNotVisible"),
+                "a dead-letter function failing every message keeps them in flight, not visible (AlarmsTest)");
         assertEquals("SpendLimitReached", alarms.get("SpendLimitReachedAlarm").path("Properties").path("MetricName").asText());
         assertEquals("BudgetUsedPercent", alarms.get("BudgetAlarm").path("Properties").path("MetricName").asText());
         assertEquals(80, alarms.get("BudgetAlarm").path("Properties").path("Threshold").asInt());
@@ -264,8 +265,12 @@ class TemplateTest {
         assertTrue(alarms.get("DeadLetterAlarm").toString().contains("DeadLetters"),
                 "counted by the dead-letter function: the queue it drains never shows a backlog");
         String namespace = template.globals().path("Environment").path("Variables").path("METRICS_NAMESPACE").asText();
-        assertEquals(namespace, alarms.get("CircuitOpenedAlarm").path("Properties").path("Namespace").asText());
-        assertEquals("CircuitOpened", alarms.get("CircuitOpenedAlarm").path("Properties").path("MetricName").asText());
+        assertEquals(namespace, alarms.get("CircuitOpeningAlarm").path("Properties").path("Namespace").asText());
+        assertEquals("CircuitOpened", alarms.get("CircuitOpeningAlarm").path("Properties").path("MetricName").asText());
+        assertEquals("CircuitState", alarms.get("CircuitOpenSeenAlarm").path("Properties").path("MetricName").asText());
+        // Only what an operator acts on notifies: the composite, not its parts.
+        assertTrue(alarms.get("CircuitOpeningAlarm").path("Properties").path("AlarmActions").isMissingNode());
+        assertTrue(alarms.get("CircuitOpenSeenAlarm").path("Properties").path("AlarmActions").isMissingNode());
         Set<String> ratioMetrics = new HashSet<>();
         alarms.get("FallbackRatioAlarm").path("Properties").path("Metrics").forEach(m -> {
             if (m.has("MetricStat")) {
