@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -245,7 +246,8 @@ class TemplateTest {
     void alarmsMatchMetrics() {
         Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
         assertEquals(Set.of("DeadLetterAlarm", "CircuitOpeningAlarm", "CircuitOpenSeenAlarm", "FallbackRatioAlarm", "ThrottleAlarm",
-                "QualityAlarm", "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm"), alarms.keySet());
+                "QualityAlarm", "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm", "ApiErrorsAlarm"),
+                alarms.keySet());
         assertEquals(Set.of("CircuitOpenedAlarm"), template.resources("AWS::CloudWatch::CompositeAlarm").keySet());
         Set<String> erroring = new HashSet<>();
         alarms.get("FunctionErrorsAlarm").path("Properties").path("Metrics").forEach(m -> {
@@ -279,5 +281,49 @@ class TemplateTest {
             }
         });
         assertEquals(Set.of("Fallbacks", "Generations"), ratioMetrics);
+    }
+
+    @Test
+    @DisplayName("waiting requests cannot take the account's concurrency: the API function's executions are reserved and bounded")
+    void apiConcurrencyBounded() {
+        JsonNode reserved = functions.get("ApiFunction").path("Properties").path("ReservedConcurrentExecutions");
+        assertEquals(List.of("HasApiReservedConcurrency", "ApiReservedConcurrency", "AWS::NoValue"),
+                java.util.stream.StreamSupport.stream(reserved.spliterator(), false).map(JsonNode::asText).toList(),
+                "!If [HasApiReservedConcurrency, !Ref ApiReservedConcurrency, !Ref AWS::NoValue]: 0 means no reservation, not a disabled API");
+        int bound = Integer.parseInt(template.parameterDefault("ApiReservedConcurrency"));
+        int accountDefault = 1000;
+        assertTrue(bound > 0 && bound + 100 <= accountDefault, "a default account keeps its 100 unreserved: " + bound);
+        JsonNode stage = template.resources("AWS::Serverless::HttpApi").get("HttpApi").path("Properties").path("DefaultRouteSettings");
+        int rate = stage.path("ThrottlingRateLimit").asInt();
+        int waitSeconds = 27;
+        assertTrue(rate * waitSeconds > bound,
+                "the stage throttle alone would allow " + rate * waitSeconds + " waiting executions: the reservation is what bounds them");
+        assertTrue(template.functionTimeout("ApiFunction") <= 29, "within API Gateway's 30 s");
+    }
+
+    @Test
+    @DisplayName("the HTTP API writes access logs (IAM 403s and throttled 429s never reach a function) to a log group with retention, without paths")
+    void apiAccessLogs() {
+        JsonNode settings = template.resources("AWS::Serverless::HttpApi").get("HttpApi").path("Properties").path("AccessLogSettings");
+        assertEquals("HttpApiAccessLogGroup.Arn", settings.path("DestinationArn").asText());
+        JsonNode group = template.resources("AWS::Logs::LogGroup").get("HttpApiAccessLogGroup");
+        assertTrue(group.path("Properties").path("RetentionInDays").asInt() > 0);
+        JsonNode line = dev.loresmith.testing.TestJson.parse(settings.path("Format").asText());
+        for (String field : new String[] {"requestId", "status", "routeKey", "caller", "integrationError", "error"}) {
+            assertTrue(line.has(field), field + " in " + line);
+        }
+        assertFalse(settings.path("Format").asText().contains("$context.path"), "a path segment is whatever a client sent");
+        assertFalse(settings.path("Format").asText().contains("querystring"));
+    }
+
+    @Test
+    @DisplayName("an alarm sees the API's 5xx, by its API id")
+    void api5xxAlarm() {
+        JsonNode alarm = template.resources("AWS::CloudWatch::Alarm").get("ApiErrorsAlarm").path("Properties");
+        assertEquals("AWS/ApiGateway", alarm.path("Namespace").asText());
+        assertEquals("5xx", alarm.path("MetricName").asText(), "HTTP APIs publish 5xx (REST APIs: 5XXError)");
+        assertEquals("ApiId", alarm.path("Dimensions").get(0).path("Name").asText());
+        assertEquals("HttpApi", alarm.path("Dimensions").get(0).path("Value").asText());
+        assertEquals("Sum", alarm.path("Statistic").asText());
     }
 }
