@@ -229,16 +229,27 @@ class TemplateTest {
     }
 
     @Test
-    @DisplayName("both tables are on-demand with point-in-time recovery and encryption")
+    @DisplayName("both tables are on-demand with point-in-time recovery, encrypted with DynamoDB's AWS-owned key unless a customer key is given")
     void tables() {
         Map<String, JsonNode> tables = template.resources("AWS::DynamoDB::Table");
         assertEquals(Set.of("ContentTable", "CircuitTable"), tables.keySet());
+        assertEquals("", template.parameterDefault("TableKmsKeyArn"), "no key by default: no KMS charge per request");
         tables.values().forEach(t -> {
             JsonNode p = t.path("Properties");
             assertEquals("PAY_PER_REQUEST", p.path("BillingMode").asText());
             assertTrue(p.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean());
-            assertTrue(p.path("SSESpecification").path("SSEEnabled").asBoolean());
+            // !If [HasTableKmsKey, {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref TableKmsKeyArn}, {SSEEnabled: false}]
+            JsonNode sse = p.path("SSESpecification");
+            assertEquals("HasTableKmsKey", sse.path(0).asText());
+            assertEquals("KMS", sse.path(1).path("SSEType").asText());
+            assertEquals("TableKmsKeyArn", sse.path(1).path("KMSMasterKeyId").asText());
+            assertFalse(sse.path(2).path("SSEEnabled").asBoolean(true),
+                    "SSEEnabled: false is the AWS-owned key (SSEEnabled: true without a key is the AWS managed KMS key, charged)");
         });
+        String pattern = template.root().path("Parameters").path("TableKmsKeyArn").path("AllowedPattern").asText();
+        assertTrue("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab".matches(pattern));
+        assertTrue("".matches(pattern));
+        assertFalse("alias/aws/dynamodb".matches(pattern), "the AWS managed key (charged per request) is what this parameter avoids");
     }
 
     @Test
