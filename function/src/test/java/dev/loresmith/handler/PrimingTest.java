@@ -108,4 +108,31 @@ class PrimingTest extends FlowTest {
         }
         return false;
     }
+
+    @Test
+    @DisplayName("no random state a snapshot would copy: randomness comes from SecureRandom/UUID.randomUUID, or ThreadLocalRandom mixed with nanoTime")
+    void randomnessSurvivesRestore() throws java.io.IOException {
+        java.nio.file.Path main = Template.repositoryRoot().resolve("function/src/main/java");
+        List<String> problems = new ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(main)) {
+            for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                List<String> lines = java.nio.file.Files.readAllLines(file);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).trim();
+                    if (line.startsWith("*") || line.startsWith("//") || line.startsWith("import")) {
+                        continue;
+                    }
+                    if (line.matches(".*new (java\\.util\\.)?(Random|SplittableRandom)\\(.*") || line.contains("Math.random(")) {
+                        problems.add(main.relativize(file) + ":" + (i + 1) + " seeds a generator a snapshot would copy: " + line);
+                    }
+                    if (line.contains("ThreadLocalRandom.current()") && !line.contains("System.nanoTime()")) {
+                        problems.add(main.relativize(file) + ":" + (i + 1) + " draws from ThreadLocalRandom without nanoTime: " + line);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        String priming = java.nio.file.Files.readString(main.resolve("dev/loresmith/handler/Priming.java"));
+        assertTrue(!priming.contains("reseeded by the runtime"), "Lambda does not reseed java.util.Random or ThreadLocalRandom");
+    }
 }

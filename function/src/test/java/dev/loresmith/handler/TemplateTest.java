@@ -337,4 +337,36 @@ class TemplateTest {
         assertEquals("HttpApi", alarm.path("Dimensions").get(0).path("Value").asText());
         assertEquals("Sum", alarm.path("Statistic").asText());
     }
+
+    @Test
+    @DisplayName("SnapStart is a parameter (not offered in every Region): every aliased function follows it, on by default")
+    void snapStartParameter() {
+        JsonNode parameter = template.root().path("Parameters").path("SnapStart");
+        assertEquals("PublishedVersions", parameter.path("Default").asText());
+        List<String> allowed = new java.util.ArrayList<>();
+        parameter.path("AllowedValues").forEach(v -> allowed.add(v.asText()));
+        assertEquals(List.of("PublishedVersions", "None"), allowed, "Lambda's two values for ApplyOn");
+        functions.forEach((id, f) -> {
+            if (!id.equals("StackSettingsFunction")) {
+                assertEquals("SnapStart", f.path("Properties").path("SnapStart").path("ApplyOn").asText(), id + ": !Ref SnapStart");
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("the role EventBridge Scheduler assumes can be passed only by this account's reset schedule group (confused deputy)")
+    void schedulerTrustPinned() {
+        JsonNode statement = template.resources("AWS::IAM::Role").get("SchedulerRole").path("Properties")
+                .path("AssumeRolePolicyDocument").path("Statement").get(0);
+        assertEquals("scheduler.amazonaws.com", statement.path("Principal").path("Service").asText());
+        JsonNode condition = statement.path("Condition");
+        assertEquals("AWS::AccountId", condition.path("StringEquals").path("aws:SourceAccount").asText());
+        JsonNode sources = condition.path("ArnLike").path("aws:SourceArn");
+        assertEquals("arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/${ResetScheduleGroup}", sources.path(0).asText(),
+                "Scheduler names the schedule group as the source");
+        for (JsonNode source : sources) {
+            assertTrue(source.asText().contains("${ResetScheduleGroup}"), source.asText());
+            assertFalse(source.asText().contains("*:") || source.asText().endsWith("/*"), "no wildcard group: " + source.asText());
+        }
+    }
 }
