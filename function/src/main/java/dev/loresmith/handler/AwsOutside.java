@@ -10,10 +10,13 @@ import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.queue.SqsRequestQueue;
 import dev.loresmith.retry.Pause;
+import dev.loresmith.retry.Retry;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.schedule.ResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
 import dev.loresmith.secrets.SecretsManagerApiKey;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -110,10 +113,13 @@ public final class AwsOutside implements Outside {
         return new SqsRequestQueue(aws.sqs(), env.require("QUEUE_URL"));
     }
 
+    /** PutEvents over its own URL-connection client, with timeouts that fit one call in the stream handler's margin. */
     @Override
     public EventPublisher events() {
         Region region = aws.region();
-        return new EventBridgePublisher(aws.http(), aws.credentials(), region, EventBridgePublisher.endpoint(region, System::getenv),
-                env.require("EVENT_BUS_NAME"));
+        SdkHttpClient putEvents = UrlConnectionHttpClient.builder()
+                .connectionTimeout(EventBridgePublisher.CONNECT_TIMEOUT).socketTimeout(EventBridgePublisher.READ_TIMEOUT).build();
+        return new EventBridgePublisher(putEvents, aws.credentials(), region, EventBridgePublisher.endpoint(region, env::raw),
+                env.require("EVENT_BUS_NAME"), new Retry(EventBridgePublisher.RETRY, backoff(), clock));
     }
 }

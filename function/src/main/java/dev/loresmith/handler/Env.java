@@ -48,6 +48,12 @@ public final class Env {
         }
     }
 
+    /** A variable exactly as set (null when unset), for code that resolves it as the SDK does (endpoint variables). */
+    public String raw(String name) {
+        read.add(name);
+        return values.get(name);
+    }
+
     /** The names read so far. */
     public Set<String> namesRead() {
         return Set.copyOf(read);

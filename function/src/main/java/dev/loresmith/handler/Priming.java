@@ -49,6 +49,12 @@ final class Priming implements Resource {
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        // nothing to refresh: clients resolve credentials lazily, random sources are reseeded by the runtime
+        // Nothing to refresh. Not because random state is reseeded: it is not. Every environment restored from one
+        // snapshot resumes with the same java.util.Random and ThreadLocalRandom state, and with anything drawn before
+        // the snapshot. What is safe after a restore: java.security.SecureRandom (Lambda's Java runtimes keep it
+        // unique across restores: the CSPRNG the SnapStart guide names) and so UUID.randomUUID(), which the code draws
+        // per request (worker ids, transaction tokens), never during init or priming; and the back-off jitter
+        // (RetryPolicy), which mixes System.nanoTime() into ThreadLocalRandom. The SDK clients resolve
+        // credentials on first use, after the restore, and priming never reads the secret.
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.events.DomainEvent;
+import dev.loresmith.events.EventBridgePublisher;
 import dev.loresmith.events.EventPublisher;
 import dev.loresmith.events.StreamEvents;
 import dev.loresmith.events.StreamRecord;
@@ -18,6 +19,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,12 +36,16 @@ import java.util.Map;
  */
 public final class StreamEventsHandler implements RequestStreamHandler {
 
+    /** Kept free at the end of an invocation: one PutEvents call, then the answer. */
+    static final Duration PUBLISH_MARGIN = EventBridgePublisher.CALL_TIME.plusSeconds(2);
+
     /** What this handler works with; {@link Wiring#streamEvents} builds it. */
-    public record Dependencies(EventPublisher publisher, StructuredLog log) {
+    public record Dependencies(EventPublisher publisher, StructuredLog log, Clock clock) {
     }
 
     private final EventPublisher publisher;
     private final StructuredLog log;
+    private final Clock clock;
 
     public StreamEventsHandler() {
         this(Wiring.streamEvents(AwsOutside.fromEnvironment()));
@@ -47,6 +54,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
     public StreamEventsHandler(Dependencies d) {
         this.publisher = d.publisher();
         this.log = d.log();
+        this.clock = d.clock();
         Priming.beforeSnapshot("StreamEventsHandler", this::prime, log);
     }
 
@@ -59,7 +67,10 @@ public final class StreamEventsHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         List<StreamRecord> records = records(Json.MAPPER.readTree(input));
-        String failedAt = publish(records, context == null ? "local" : context.getAwsRequestId());
+        // Retries stop in time for the last call to finish and the partial-failure answer to be returned.
+        Instant deadline = context == null ? Instant.MAX
+                : clock.instant().plusMillis(context.getRemainingTimeInMillis()).minus(PUBLISH_MARGIN);
+        String failedAt = publish(records, context == null ? "local" : context.getAwsRequestId(), deadline);
         ObjectNode response = Json.MAPPER.createObjectNode();
         if (failedAt != null) {
             response.putArray("batchItemFailures").addObject().put("itemIdentifier", failedAt);
@@ -69,8 +80,16 @@ public final class StreamEventsHandler implements RequestStreamHandler {
         output.write(Json.write(response).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Publishes the records' events in order; returns the sequence number to retry from, or null when all went out. */
+    /** Publishes the records' events in order, with no deadline (local runs and tests). */
     public String publish(List<StreamRecord> records, String requestId) {
+        return publish(records, requestId, Instant.MAX);
+    }
+
+    /**
+     * Publishes the records' events in order, retrying only while a try can start before {@code deadline}; returns the
+     * sequence number to retry from, or null when all went out.
+     */
+    public String publish(List<StreamRecord> records, String requestId, Instant deadline) {
         List<DomainEvent> pending = new ArrayList<>();
         String firstPending = null;
         int published = 0;
@@ -84,7 +103,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
             }
             pending.addAll(events);
             if (pending.size() >= 10) {
-                if (!flush(pending, requestId)) {
+                if (!flush(pending, requestId, deadline)) {
                     return firstPending;
                 }
                 published += pending.size();
@@ -93,7 +112,7 @@ public final class StreamEventsHandler implements RequestStreamHandler {
             }
         }
         if (!pending.isEmpty()) {
-            if (!flush(pending, requestId)) {
+            if (!flush(pending, requestId, deadline)) {
                 return firstPending;
             }
             published += pending.size();
@@ -102,9 +121,9 @@ public final class StreamEventsHandler implements RequestStreamHandler {
         return null;
     }
 
-    private boolean flush(List<DomainEvent> events, String requestId) {
+    private boolean flush(List<DomainEvent> events, String requestId, Instant deadline) {
         try {
-            publisher.publish(List.copyOf(events));
+            publisher.publish(List.copyOf(events), deadline);
             events.forEach(e -> log.info("event published", "requestId", requestId, "detailType", e.detailType(),
                     "eventId", e.detail().path("eventId").asText()));
             return true;

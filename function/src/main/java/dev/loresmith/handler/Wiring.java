@@ -119,12 +119,12 @@ public final class Wiring {
 
     /** The tables' streams → the event bus ({@code StreamEventsFunction}). */
     public static StreamEventsHandler.Dependencies streamEvents(Outside outside) {
-        return new StreamEventsHandler.Dependencies(outside.events(), outside.log());
+        return new StreamEventsHandler.Dependencies(outside.events(), outside.log(), outside.clock());
     }
 
     /** The stack's custom resource ({@code StackSettingsFunction}). */
     public static StackSettingsHandler.Dependencies stackSettings(Outside outside) {
-        return new StackSettingsHandler.Dependencies(tables(outside).circuits(), outside.log());
+        return new StackSettingsHandler.Dependencies(tables(outside).circuits(), outside.log(), outside.backoff(), outside.clock());
     }
 
     /** The flow's settings: the built-in defaults, with {@code ANTHROPIC_BASE_URL} for local runs (in AWS the stack's settings name it). */

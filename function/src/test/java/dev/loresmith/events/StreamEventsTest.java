@@ -8,12 +8,15 @@ import dev.loresmith.handler.Wiring;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -59,6 +62,20 @@ class StreamEventsTest extends FlowTest {
         assertEquals(h.item("quest_description", 1).generatedAt().toString(), detail.path("generatedAt").asText());
         assertEquals("quest_description#1#" + h.item("quest_description", 1).generatedAt().toEpochMilli(), detail.path("eventId").asText());
         assertFalse(detail.has("upgradedFrom"));
+    }
+
+    @Test
+    @DisplayName("in Lambda, the publisher may retry only until the invocation's remaining time less one call and the answer")
+    void publishBoundedByTheInvocation() throws Exception {
+        byte[] event = Files.readAllBytes(Template.repositoryRoot().resolve("events/stream-content.json"));
+
+        new StreamEventsHandler(Wiring.streamEvents(h.outside())).handleRequest(new ByteArrayInputStream(event),
+                new ByteArrayOutputStream(), FakeContext.withSeconds(60));
+
+        assertEquals(List.of("ContentReady"), h.published.types());
+        Duration left = Duration.between(h.clock.instant(), h.published.deadlines().get(0));
+        assertEquals(Duration.ofSeconds(60).minus(EventBridgePublisher.CALL_TIME).minusSeconds(2), left);
+        assertTrue(left.compareTo(Duration.ofSeconds(60)) < 0 && left.compareTo(Duration.ofSeconds(30)) > 0);
     }
 
     @Test

@@ -9,11 +9,15 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,5 +114,32 @@ class PrimingTest extends FlowTest {
             }
         }
         return false;
+    }
+
+    @Test
+    @DisplayName("no random state a snapshot would copy: randomness comes from SecureRandom/UUID.randomUUID, or ThreadLocalRandom mixed with nanoTime")
+    void randomnessSurvivesRestore() throws IOException {
+        Path main = Template.repositoryRoot().resolve("function/src/main/java");
+        List<String> problems = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(main)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                List<String> lines = Files.readAllLines(file);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).trim();
+                    if (line.startsWith("*") || line.startsWith("//") || line.startsWith("import")) {
+                        continue;
+                    }
+                    if (line.matches(".*new (java\\.util\\.)?(Random|SplittableRandom)\\(.*") || line.contains("Math.random(")) {
+                        problems.add(main.relativize(file) + ":" + (i + 1) + " seeds a generator a snapshot would copy: " + line);
+                    }
+                    if (line.contains("ThreadLocalRandom.current()") && !line.contains("System.nanoTime()")) {
+                        problems.add(main.relativize(file) + ":" + (i + 1) + " draws from ThreadLocalRandom without nanoTime: " + line);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        String priming = Files.readString(main.resolve("dev/loresmith/handler/Priming.java"));
+        assertTrue(!priming.contains("reseeded by the runtime"), "Lambda does not reseed java.util.Random or ThreadLocalRandom");
     }
 }

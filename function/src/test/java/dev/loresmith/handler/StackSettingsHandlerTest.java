@@ -3,8 +3,12 @@ package dev.loresmith.handler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.Json;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.retry.Pause;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
@@ -22,6 +26,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -30,18 +37,27 @@ import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The stack's custom resource on events/stack-settings.json: a deploy's parameters reach the config item (so the
- * next request uses them, whatever function version the alias points at), and CloudFormation always gets an answer.
+ * The stack's custom resource on events/stack-settings.json, answering a local stand-in for CloudFormation's
+ * pre-signed ResponseURL: a deploy's parameters reach the config item (so the next request uses them), every event
+ * is answered — FAILED when anything is wrong — and an answer that could not be delivered fails the invocation, so
+ * Lambda's asynchronous retries deliver it rather than leave CloudFormation waiting for its timeout.
  */
 class StackSettingsHandlerTest extends FlowTest {
 
+    static final String SIGNATURE = "X-Amz-Signature=0123456789abcdef-presigned";
+
     WireMockServer cloudFormation;
+    /** The pauses the handler took between tries (none real: tests never sleep). */
+    final List<Duration> pauses = new ArrayList<>();
 
     @BeforeEach
-    void responseUrl() {
+    void startResponseUrl() {
         cloudFormation = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         cloudFormation.start();
         cloudFormation.stubFor(put(urlPathEqualTo("/response")).willReturn(aResponse().withStatus(200)));
@@ -52,11 +68,30 @@ class StackSettingsHandlerTest extends FlowTest {
         cloudFormation.stop();
     }
 
-    JsonNode invoke(ObjectNode request) throws Exception {
-        request.put("ResponseURL", "http://127.0.0.1:" + cloudFormation.port() + "/response?X-Amz-Signature=abc");
-        new StackSettingsHandler(Wiring.stackSettings(h.outside())).handleRequest(new ByteArrayInputStream(Json.write(request).getBytes(StandardCharsets.UTF_8)),
-                new ByteArrayOutputStream(), FakeContext.withSeconds(60));
-        return TestJson.parse(cloudFormation.findAll(putRequestedFor(urlPathEqualTo("/response"))).get(0).getBodyAsString());
+    String responseUrl() {
+        return "http://127.0.0.1:" + cloudFormation.port() + "/response?" + SIGNATURE;
+    }
+
+    StackSettingsHandler handler() {
+        return new StackSettingsHandler(new StackSettingsHandler.Dependencies(h.circuits, h.logs.log(h.clock), pauses::add, h.clock));
+    }
+
+    void invoke(byte[] event, int remainingSeconds) throws Exception {
+        handler().handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), FakeContext.withSeconds(remainingSeconds));
+    }
+
+    void invoke(ObjectNode request) throws Exception {
+        request.put("ResponseURL", responseUrl());
+        invoke(Json.write(request).getBytes(StandardCharsets.UTF_8), 30);
+    }
+
+    List<LoggedRequest> answers() {
+        return cloudFormation.findAll(putRequestedFor(urlPathEqualTo("/response")));
+    }
+
+    JsonNode answer(ObjectNode request) throws Exception {
+        invoke(request);
+        return TestJson.parse(answers().get(0).getBodyAsString());
     }
 
     static ObjectNode sample() {
@@ -69,18 +104,29 @@ class StackSettingsHandlerTest extends FlowTest {
         ObjectNode request = sample();
         ((ObjectNode) request.path("ResourceProperties")).put("BaseUrl", anthropic.baseUrl());
 
-        JsonNode answer = invoke(request);
+        JsonNode answer = answer(request);
 
         assertEquals("SUCCESS", answer.path("Status").asText());
         assertEquals("loresmith-stack-settings", answer.path("PhysicalResourceId").asText());
         assertEquals(request.path("RequestId").asText(), answer.path("RequestId").asText());
-        assertEquals("StackSettings", answer.path("LogicalResourceId").asText());
+        assertEquals(request.path("StackId").asText(), answer.path("StackId").asText());
+        assertEquals("ConfigSettings", answer.path("LogicalResourceId").asText());
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 1));
         JsonNode sent = anthropic.requestBodies().get(0);
         assertEquals("claude-haiku-4-5", sent.path("model").asText());
         assertEquals(512, sent.path("max_tokens").asInt());
         assertEquals(2_000_000, h.config().tokenBudget().getAsLong());
+    }
+
+    @Test
+    @DisplayName("the answer is a PUT without a content type (the pre-signed URL is signed without one), well under 4096 bytes")
+    void answerShape() throws Exception {
+        answer(sample());
+
+        LoggedRequest put = answers().get(0);
+        assertFalse(put.containsHeader("Content-Type"), "content type: " + put.getHeader("Content-Type"));
+        assertTrue(put.getBody().length < 4096);
     }
 
     @Test
@@ -104,7 +150,7 @@ class StackSettingsHandlerTest extends FlowTest {
         ObjectNode request = sample();
         ((ObjectNode) request.path("ResourceProperties")).put(property, value);
 
-        JsonNode answer = invoke(request);
+        JsonNode answer = answer(request);
 
         assertEquals("FAILED", answer.path("Status").asText());
         assertEquals(property, answer.path("Reason").asText().split(" ", -1)[0]);
@@ -117,20 +163,127 @@ class StackSettingsHandlerTest extends FlowTest {
         invoke(sample());
         ObjectNode request = sample();
         request.put("RequestType", "Delete");
+        cloudFormation.resetRequests();
 
-        assertEquals("SUCCESS", invoke(request).path("Status").asText());
+        assertEquals("SUCCESS", answer(request).path("Status").asText());
         assertEquals("claude-haiku-4-5", h.config().model("default"));
     }
 
     @Test
-    @DisplayName("DynamoDB failing: CloudFormation is told FAILED at once (not left waiting an hour), with the error's class only")
+    @DisplayName("DynamoDB failing: CloudFormation is told FAILED at once (not left waiting), with the error's class only")
     void storageFails() throws Exception {
         h.dynamoFaults.failNext(UpdateItemRequest.class, 1,
                 () -> DynamoDbException.builder().message("secret detail").statusCode(500).build());
 
-        JsonNode answer = invoke(sample());
+        JsonNode answer = answer(sample());
 
         assertEquals("FAILED", answer.path("Status").asText());
-        assertEquals(false, answer.path("Reason").asText().contains("secret detail"));
+        assertFalse(answer.path("Reason").asText().contains("secret detail"));
+    }
+
+    @Test
+    @DisplayName("an event that is not valid JSON is still answered FAILED, at the ResponseURL its text names, with its ids")
+    void malformedEventAnswered() throws Exception {
+        String event = "{\"RequestType\": \"Update\", \"ResponseURL\": \"" + responseUrl() + "\", \"StackId\": \"arn:aws:cloudformation:"
+                + "us-east-1:123456789012:stack/loresmith/0000\", \"RequestId\": \"r-1\", \"LogicalResourceId\": \"ConfigSettings\", "
+                + "\"ResourceProperties\": {\"Model\": \"claude-haiku-4-5\",, }";
+
+        invoke(event.getBytes(StandardCharsets.UTF_8), 30);
+
+        JsonNode answer = TestJson.parse(answers().get(0).getBodyAsString());
+        assertEquals("FAILED", answer.path("Status").asText());
+        assertTrue(answer.path("Reason").asText().contains("not a JSON object"), answer.toString());
+        assertEquals("r-1", answer.path("RequestId").asText());
+        assertEquals("ConfigSettings", answer.path("LogicalResourceId").asText());
+        assertEquals("arn:aws:cloudformation:us-east-1:123456789012:stack/loresmith/0000", answer.path("StackId").asText());
+        assertEquals(Map.of(), h.rawCircuitItem());
+    }
+
+    @Test
+    @DisplayName("a RequestType CloudFormation never sends is answered FAILED, naming the field")
+    void unknownRequestType() throws Exception {
+        ObjectNode request = sample();
+        request.put("RequestType", "Upsert");
+
+        JsonNode answer = answer(request);
+
+        assertEquals("FAILED", answer.path("Status").asText());
+        assertTrue(answer.path("Reason").asText().startsWith("RequestType"));
+        assertEquals(Map.of(), h.rawCircuitItem());
+    }
+
+    @Test
+    @DisplayName("an event with no usable ResponseURL cannot be answered: the invocation fails (the errors alarm sees it)")
+    void noResponseUrl() {
+        ObjectNode request = sample();
+        request.remove("ResponseURL");
+
+        assertThrows(InvocationFailed.class, () -> invoke(Json.write(request).getBytes(StandardCharsets.UTF_8), 30));
+        assertThrows(InvocationFailed.class, () -> invoke("not json at all".getBytes(StandardCharsets.UTF_8), 30));
+        request.put("ResponseURL", "file:///etc/passwd");
+        assertThrows(InvocationFailed.class, () -> invoke(Json.write(request).getBytes(StandardCharsets.UTF_8), 30));
+    }
+
+    @Test
+    @DisplayName("a ResponseURL answering 5xx is tried again: the answer gets through on the second PUT")
+    void transientFailureRetried() throws Exception {
+        cloudFormation.stubFor(put(urlPathEqualTo("/response")).inScenario("s3").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        cloudFormation.stubFor(put(urlPathEqualTo("/response")).inScenario("s3").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200)));
+
+        invoke(sample());
+
+        assertEquals(2, answers().size());
+        assertEquals(1, pauses.size(), "one back-off, injected: the test did not sleep");
+        assertEquals(1, h.logs.withMessage("custom resource answered").size());
+    }
+
+    @Test
+    @DisplayName("an answer that keeps failing (5xx) fails the invocation so Lambda retries it; the pre-signed URL is never logged")
+    void lastingFailureFailsTheInvocation() {
+        cloudFormation.stubFor(put(urlPathEqualTo("/response")).willReturn(aResponse().withStatus(500)));
+
+        InvocationFailed failed = assertThrows(InvocationFailed.class, () -> invoke(sample()));
+
+        assertEquals(StackSettingsHandler.DELIVERY.maxAttempts(), answers().size());
+        assertTrue(failed.getMessage().contains("500"), failed.getMessage());
+        assertFalse(failed.getMessage().contains("Signature"));
+        h.logs.lines().forEach(line -> assertFalse(line.contains(SIGNATURE), line));
+        assertEquals(1, h.logs.withMessage("custom resource answer not delivered; failing the invocation so Lambda retries it").size());
+    }
+
+    @Test
+    @DisplayName("an I/O error on the answer (connection reset) fails the invocation too")
+    void ioErrorFailsTheInvocation() {
+        cloudFormation.stubFor(put(urlPathEqualTo("/response")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        InvocationFailed failed = assertThrows(InvocationFailed.class, () -> invoke(sample()));
+
+        assertTrue(failed.getMessage().contains("IOException") || failed.getMessage().contains("Exception"), failed.getMessage());
+        assertEquals(StackSettingsHandler.DELIVERY.maxAttempts(), answers().size());
+    }
+
+    @Test
+    @DisplayName("a ResponseURL refusing the answer (403: expired or wrongly signed) fails the invocation without trying again in it")
+    void refusedNotRetriedInTheInvocation() {
+        cloudFormation.stubFor(put(urlPathEqualTo("/response")).willReturn(aResponse().withStatus(403)));
+
+        assertThrows(InvocationFailed.class, () -> invoke(sample()));
+
+        assertEquals(1, answers().size());
+    }
+
+    @Test
+    @DisplayName("tries stop at the invocation's deadline: with 1 s left there is no time to pause and try again")
+    void boundedByTheInvocation() {
+        cloudFormation.stubFor(put(urlPathEqualTo("/response")).willReturn(aResponse().withStatus(503)));
+        ObjectNode request = sample();
+        request.put("ResponseURL", responseUrl());
+
+        assertThrows(InvocationFailed.class, () -> invoke(Json.write(request).getBytes(StandardCharsets.UTF_8), 1));
+
+        assertEquals(1, answers().size());
+        assertEquals(List.of(), pauses);
     }
 }

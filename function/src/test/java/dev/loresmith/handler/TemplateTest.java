@@ -7,6 +7,7 @@ import dev.loresmith.Json;
 import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.Handlers;
 import dev.loresmith.testing.Template;
+import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,10 +21,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** template.yaml and the code agree: handlers exist and start on exactly the environment the template gives them. */
@@ -61,7 +63,7 @@ class TemplateTest {
                             + "; SAM does not publish a new version for it (its hash sees the Ref, not the value)")));
         }
         // They reach the functions through the custom resource instead, re-run by CloudFormation on every change.
-        JsonNode settings = template.root().path("Resources").path("StackSettings");
+        JsonNode settings = template.root().path("Resources").path("ConfigSettings");
         assertEquals("Custom::StackSettings", settings.path("Type").asText());
         for (String parameter : new String[] {"ModelId", "MaxTokens", "AnthropicBaseUrl", "DailyTokenBudget"}) {
             assertTrue(settings.path("Properties").toString().contains(parameter), parameter + " goes to the config item");
@@ -125,6 +127,8 @@ class TemplateTest {
             Set<String> unset = new HashSet<>(env.namesRead());
             unset.removeAll(environment.keySet());
             unset.removeAll(LOCAL_ONLY_VARIABLES);
+            // The SDK's standard endpoint variables, honoured as the SDK does and left unset by a deployment.
+            unset.removeIf(name -> name.startsWith("AWS_ENDPOINT_URL") || name.equals("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
             assertEquals(Set.of(), unset, function.getKey() + " reads variables the template does not set");
         }
     }
@@ -139,17 +143,64 @@ class TemplateTest {
     }
 
     @Test
-    @DisplayName("functions: java21 on arm64 from function/, SnapStart on published versions, JSON logs")
+    @DisplayName("functions: java21 on arm64 from function/, a live alias with SnapStart on every function but the custom resource's, JSON logs")
     void runtimeSettings() {
         JsonNode globals = template.globals();
         assertEquals("function", globals.path("CodeUri").asText());
         assertEquals("java21", globals.path("Runtime").asText());
         assertEquals("arm64", globals.path("Architectures").get(0).asText());
-        assertEquals("PublishedVersions", globals.path("SnapStart").path("ApplyOn").asText());
-        assertFalse(globals.path("AutoPublishAlias").asText().isEmpty());
-        assertTrue(globals.path("AutoPublishAliasAllProperties").asBoolean(),
-                "a changed timeout, handler or role publishes a new version; SAM's default hashes only code, environment and memory");
-        functions.values().forEach(f -> assertEquals("JSON", f.path("Properties").path("LoggingConfig").path("LogFormat").asText()));
+        assertTrue(globals.path("AutoPublishAlias").isMissingNode(), "set per function: the custom resource's function has none");
+        functions.forEach((id, f) -> {
+            JsonNode p = f.path("Properties");
+            assertEquals("JSON", p.path("LoggingConfig").path("LogFormat").asText());
+            if (id.equals("StackSettingsFunction")) {
+                return; // see customResourceFunctionUnversioned
+            }
+            assertEquals("live", p.path("AutoPublishAlias").asText(), id);
+            assertTrue(p.path("AutoPublishAliasAllProperties").asBoolean(),
+                    id + ": a changed timeout, handler or role publishes a new version; SAM's default hashes only code, environment and memory");
+            assertFalse(p.path("SnapStart").path("ApplyOn").isMissingNode(), id);
+        });
+    }
+
+    @Test
+    @DisplayName("the custom resource's ServiceToken is the function's ARN (never an alias: a token cannot change), and that function has no alias or SnapStart")
+    void customResourceFunctionUnversioned() {
+        JsonNode resource = template.root().path("Resources").path("ConfigSettings");
+        assertEquals("StackSettingsFunction.Arn", resource.path("Properties").path("ServiceToken").asText(),
+                "!GetAtt StackSettingsFunction.Arn: CloudFormation refuses to modify a ServiceToken, and an alias pins a version");
+        JsonNode function = functions.get("StackSettingsFunction").path("Properties");
+        assertTrue(function.path("AutoPublishAlias").isMissingNode(), "run once per deploy: no versions to publish and prune");
+        assertTrue(function.path("SnapStart").isMissingNode(), "a snapshot buys nothing for a function run once per deploy");
+        assertTrue(template.root().path("Outputs").toString().indexOf("StackSettingsFunction.Alias") < 0);
+    }
+
+    @Test
+    @DisplayName("the custom resource waits minutes, not an hour: ServiceTimeout covers Lambda's three asynchronous attempts and no more")
+    void customResourceServiceTimeout() {
+        JsonNode timeout = template.root().path("Resources").path("ConfigSettings").path("Properties").path("ServiceTimeout");
+        assertTrue(timeout.isInt(), "ServiceTimeout is whole seconds");
+        int seconds = timeout.asInt();
+        assertTrue(seconds >= 1 && seconds < 3600, seconds + ": 3600 is CloudFormation's default wait, again during rollback");
+        JsonNode function = functions.get("StackSettingsFunction").path("Properties");
+        int retries = function.path("EventInvokeConfig").path("MaximumRetryAttempts").asInt(2);
+        int[] lambdaRetryDelays = {60, 120}; // Lambda's asynchronous retries: about 1, then 2 minutes apart
+        int needed = (retries + 1) * template.functionTimeout("StackSettingsFunction");
+        for (int i = 0; i < retries; i++) {
+            needed += lambdaRetryDelays[i];
+        }
+        assertTrue(seconds >= needed, "ServiceTimeout " + seconds + " s must cover every attempt: " + needed + " s");
+        assertTrue(seconds <= needed + 120, "and not much more: " + seconds + " s for " + needed + " s of attempts");
+    }
+
+    @Test
+    @DisplayName("the custom resource's properties change whenever the settings could be lost: a replaced circuit table is written again")
+    void customResourceFollowsTheTable() {
+        JsonNode properties = template.root().path("Resources").path("ConfigSettings").path("Properties");
+        assertEquals("CircuitTable", properties.path("CircuitTable").asText(),
+                "!Ref CircuitTable: a replacement renames the table, which changes the properties, which makes CloudFormation send Update");
+        JsonNode environment = template.globals().path("Environment").path("Variables");
+        assertEquals("CircuitTable", environment.path("CIRCUIT_TABLE").asText(), "the function writes to the table the property names");
     }
 
     @Test
@@ -189,24 +240,37 @@ class TemplateTest {
     }
 
     @Test
-    @DisplayName("both tables are on-demand with point-in-time recovery and encryption")
+    @DisplayName("both tables are on-demand with point-in-time recovery, encrypted with DynamoDB's AWS-owned key unless a customer key is given")
     void tables() {
         Map<String, JsonNode> tables = template.resources("AWS::DynamoDB::Table");
         assertEquals(Set.of("ContentTable", "CircuitTable"), tables.keySet());
+        assertEquals("", template.parameterDefault("TableKmsKeyArn"), "no key by default: no KMS charge per request");
         tables.values().forEach(t -> {
             JsonNode p = t.path("Properties");
             assertEquals("PAY_PER_REQUEST", p.path("BillingMode").asText());
             assertTrue(p.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean());
-            assertTrue(p.path("SSESpecification").path("SSEEnabled").asBoolean());
+            // !If [HasTableKmsKey, {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref TableKmsKeyArn}, {SSEEnabled: false}]
+            JsonNode sse = p.path("SSESpecification");
+            assertEquals("HasTableKmsKey", sse.path(0).asText());
+            assertEquals("KMS", sse.path(1).path("SSEType").asText());
+            assertEquals("TableKmsKeyArn", sse.path(1).path("KMSMasterKeyId").asText());
+            assertFalse(sse.path(2).path("SSEEnabled").asBoolean(true),
+                    "SSEEnabled: false is the AWS-owned key (SSEEnabled: true without a key is the AWS managed KMS key, charged)");
         });
+        String pattern = template.root().path("Parameters").path("TableKmsKeyArn").path("AllowedPattern").asText();
+        assertTrue("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab".matches(pattern));
+        assertTrue("".matches(pattern));
+        assertFalse("alias/aws/dynamodb".matches(pattern), "the AWS managed key (charged per request) is what this parameter avoids");
     }
 
     @Test
     @DisplayName("alarms read the metrics the code writes, in the namespace the functions are given")
     void alarmsMatchMetrics() {
         Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
-        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpenedAlarm", "FallbackRatioAlarm", "ThrottleAlarm", "QualityAlarm",
-                "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm"), alarms.keySet());
+        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpeningAlarm", "CircuitOpenSeenAlarm", "FallbackRatioAlarm", "ThrottleAlarm",
+                "QualityAlarm", "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm", "ApiErrorsAlarm"),
+                alarms.keySet());
+        assertEquals(Set.of("CircuitOpenedAlarm"), template.resources("AWS::CloudWatch::CompositeAlarm").keySet());
         Set<String> erroring = new HashSet<>();
         alarms.get("FunctionErrorsAlarm").path("Properties").path("Metrics").forEach(m -> {
             if (m.has("MetricStat")) {
@@ -215,8 +279,8 @@ class TemplateTest {
             }
         });
         assertEquals(functions.keySet(), erroring, "every function's errors reach one alarm (a failed reset is otherwise silent)");
-        assertTrue(alarms.get("DeadLetterAlarm").toString().contains("ApproximateAgeOfOldestMessage"),
-                "a dead-letter function failing every message keeps them in flight, not visible");
+        assertTrue(alarms.get("DeadLetterAlarm").toString().contains("ApproximateNumberOfMessagesNotVisible"),
+                "a dead-letter function failing every message keeps them in flight, not visible (AlarmsTest)");
         assertEquals("SpendLimitReached", alarms.get("SpendLimitReachedAlarm").path("Properties").path("MetricName").asText());
         assertEquals("BudgetUsedPercent", alarms.get("BudgetAlarm").path("Properties").path("MetricName").asText());
         assertEquals(80, alarms.get("BudgetAlarm").path("Properties").path("Threshold").asInt());
@@ -225,8 +289,12 @@ class TemplateTest {
         assertTrue(alarms.get("DeadLetterAlarm").toString().contains("DeadLetters"),
                 "counted by the dead-letter function: the queue it drains never shows a backlog");
         String namespace = template.globals().path("Environment").path("Variables").path("METRICS_NAMESPACE").asText();
-        assertEquals(namespace, alarms.get("CircuitOpenedAlarm").path("Properties").path("Namespace").asText());
-        assertEquals("CircuitOpened", alarms.get("CircuitOpenedAlarm").path("Properties").path("MetricName").asText());
+        assertEquals(namespace, alarms.get("CircuitOpeningAlarm").path("Properties").path("Namespace").asText());
+        assertEquals("CircuitOpened", alarms.get("CircuitOpeningAlarm").path("Properties").path("MetricName").asText());
+        assertEquals("CircuitState", alarms.get("CircuitOpenSeenAlarm").path("Properties").path("MetricName").asText());
+        // Only what an operator acts on notifies: the composite, not its parts.
+        assertTrue(alarms.get("CircuitOpeningAlarm").path("Properties").path("AlarmActions").isMissingNode());
+        assertTrue(alarms.get("CircuitOpenSeenAlarm").path("Properties").path("AlarmActions").isMissingNode());
         Set<String> ratioMetrics = new HashSet<>();
         alarms.get("FallbackRatioAlarm").path("Properties").path("Metrics").forEach(m -> {
             if (m.has("MetricStat")) {
@@ -235,5 +303,81 @@ class TemplateTest {
             }
         });
         assertEquals(Set.of("Fallbacks", "Generations"), ratioMetrics);
+    }
+
+    @Test
+    @DisplayName("waiting requests cannot take the account's concurrency: the API function's executions are reserved and bounded")
+    void apiConcurrencyBounded() {
+        JsonNode reserved = functions.get("ApiFunction").path("Properties").path("ReservedConcurrentExecutions");
+        assertEquals(List.of("HasApiReservedConcurrency", "ApiReservedConcurrency", "AWS::NoValue"),
+                StreamSupport.stream(reserved.spliterator(), false).map(JsonNode::asText).toList(),
+                "!If [HasApiReservedConcurrency, !Ref ApiReservedConcurrency, !Ref AWS::NoValue]: 0 means no reservation, not a disabled API");
+        int bound = Integer.parseInt(template.parameterDefault("ApiReservedConcurrency"));
+        int accountDefault = 1000;
+        assertTrue(bound > 0 && bound + 100 <= accountDefault, "a default account keeps its 100 unreserved: " + bound);
+        JsonNode stage = template.resources("AWS::Serverless::HttpApi").get("HttpApi").path("Properties").path("DefaultRouteSettings");
+        int rate = stage.path("ThrottlingRateLimit").asInt();
+        int waitSeconds = 27;
+        assertTrue(rate * waitSeconds > bound,
+                "the stage throttle alone would allow " + rate * waitSeconds + " waiting executions: the reservation is what bounds them");
+        assertTrue(template.functionTimeout("ApiFunction") <= 29, "within API Gateway's 30 s");
+    }
+
+    @Test
+    @DisplayName("the HTTP API writes access logs (IAM 403s and throttled 429s never reach a function) to a log group with retention, without paths")
+    void apiAccessLogs() {
+        JsonNode settings = template.resources("AWS::Serverless::HttpApi").get("HttpApi").path("Properties").path("AccessLogSettings");
+        assertEquals("HttpApiAccessLogGroup.Arn", settings.path("DestinationArn").asText());
+        JsonNode group = template.resources("AWS::Logs::LogGroup").get("HttpApiAccessLogGroup");
+        assertTrue(group.path("Properties").path("RetentionInDays").asInt() > 0);
+        JsonNode line = TestJson.parse(settings.path("Format").asText());
+        for (String field : new String[] {"requestId", "status", "routeKey", "caller", "integrationError", "error"}) {
+            assertTrue(line.has(field), field + " in " + line);
+        }
+        assertFalse(settings.path("Format").asText().contains("$context.path"), "a path segment is whatever a client sent");
+        assertFalse(settings.path("Format").asText().contains("querystring"));
+    }
+
+    @Test
+    @DisplayName("an alarm sees the API's 5xx, by its API id")
+    void api5xxAlarm() {
+        JsonNode alarm = template.resources("AWS::CloudWatch::Alarm").get("ApiErrorsAlarm").path("Properties");
+        assertEquals("AWS/ApiGateway", alarm.path("Namespace").asText());
+        assertEquals("5xx", alarm.path("MetricName").asText(), "HTTP APIs publish 5xx (REST APIs: 5XXError)");
+        assertEquals("ApiId", alarm.path("Dimensions").get(0).path("Name").asText());
+        assertEquals("HttpApi", alarm.path("Dimensions").get(0).path("Value").asText());
+        assertEquals("Sum", alarm.path("Statistic").asText());
+    }
+
+    @Test
+    @DisplayName("SnapStart is a parameter (not offered in every Region): every aliased function follows it, on by default")
+    void snapStartParameter() {
+        JsonNode parameter = template.root().path("Parameters").path("SnapStart");
+        assertEquals("PublishedVersions", parameter.path("Default").asText());
+        List<String> allowed = new ArrayList<>();
+        parameter.path("AllowedValues").forEach(v -> allowed.add(v.asText()));
+        assertEquals(List.of("PublishedVersions", "None"), allowed, "Lambda's two values for ApplyOn");
+        functions.forEach((id, f) -> {
+            if (!id.equals("StackSettingsFunction")) {
+                assertEquals("SnapStart", f.path("Properties").path("SnapStart").path("ApplyOn").asText(), id + ": !Ref SnapStart");
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("the role EventBridge Scheduler assumes can be passed only by this account's reset schedule group (confused deputy)")
+    void schedulerTrustPinned() {
+        JsonNode statement = template.resources("AWS::IAM::Role").get("SchedulerRole").path("Properties")
+                .path("AssumeRolePolicyDocument").path("Statement").get(0);
+        assertEquals("scheduler.amazonaws.com", statement.path("Principal").path("Service").asText());
+        JsonNode condition = statement.path("Condition");
+        assertEquals("AWS::AccountId", condition.path("StringEquals").path("aws:SourceAccount").asText());
+        JsonNode sources = condition.path("ArnLike").path("aws:SourceArn");
+        assertEquals("arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/${ResetScheduleGroup}", sources.path(0).asText(),
+                "Scheduler names the schedule group as the source");
+        for (JsonNode source : sources) {
+            assertTrue(source.asText().contains("${ResetScheduleGroup}"), source.asText());
+            assertFalse(source.asText().contains("*:") || source.asText().endsWith("/*"), "no wildcard group: " + source.asText());
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.loresmith.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.loresmith.Json;
 import dev.loresmith.content.ContentId;
@@ -308,7 +309,10 @@ public final class LocalRunner implements AutoCloseable {
         return items;
     }
 
-    /** Runs one function on one event file, like {@code sam local invoke FUNCTION -e FILE}; returns its output. */
+    /**
+     * Runs one function on one event file, like {@code sam local invoke FUNCTION -e FILE}; returns its output — for a
+     * CloudFormation custom resource event, the answer CloudFormation would receive at its ResponseURL (stood in for).
+     */
     String invoke(String function, Path eventFile) throws Exception {
         Template template = Template.load();
         Class<?> type = Class.forName(template.handlerClass(function), true, LocalRunner.class.getClassLoader());
@@ -316,7 +320,16 @@ public final class LocalRunner implements AutoCloseable {
         LocalContext context = new LocalContext(function, template.functionTimeout(function));
         byte[] input = Files.readAllBytes(eventFile);
         String output;
-        if (handler instanceof RequestStreamHandler stream) {
+        JsonNode parsed = parseOrNull(input);
+        if (handler instanceof RequestStreamHandler stream && parsed != null && parsed.has("ResponseURL") && parsed.has("RequestType")) {
+            // A CloudFormation custom resource event: its answer goes to the ResponseURL, stood in for here and printed.
+            try (LocalResponseUrl cloudFormation = new LocalResponseUrl()) {
+                ((ObjectNode) parsed).put("ResponseURL", cloudFormation.url().toString());
+                stream.handleRequest(new ByteArrayInputStream(Json.write(parsed).getBytes(StandardCharsets.UTF_8)),
+                        new ByteArrayOutputStream(), context);
+                output = cloudFormation.answers().isEmpty() ? "null" : cloudFormation.answers().get(0);
+            }
+        } else if (handler instanceof RequestStreamHandler stream) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             stream.handleRequest(new ByteArrayInputStream(input), out, context);
             output = out.toString(StandardCharsets.UTF_8);
@@ -329,6 +342,15 @@ public final class LocalRunner implements AutoCloseable {
         awaitQueueIdle();
         drainStreams();
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.read(output.isBlank() ? "null" : output));
+    }
+
+    private static JsonNode parseOrNull(byte[] input) {
+        try {
+            JsonNode node = Json.read(new String(input, StandardCharsets.UTF_8));
+            return node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The event class a {@code RequestHandler<I, O>} takes, as the Lambda runtime finds it. */

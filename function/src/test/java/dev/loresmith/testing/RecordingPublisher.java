@@ -4,6 +4,7 @@ import dev.loresmith.events.DomainEvent;
 import dev.loresmith.events.EventBridgePublisher;
 import dev.loresmith.events.EventPublisher;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,6 +15,7 @@ public final class RecordingPublisher implements EventPublisher {
 
     private final List<DomainEvent> published = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger refusals = new AtomicInteger();
+    private final List<Instant> deadlines = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void publish(List<DomainEvent> events) {
@@ -21,6 +23,19 @@ public final class RecordingPublisher implements EventPublisher {
             throw new EventBridgePublisher.PublishFailed("PutEvents answered 500 (scripted)");
         }
         published.addAll(events);
+    }
+
+    @Override
+    public void publish(List<DomainEvent> events, Instant deadline) {
+        deadlines.add(deadline);
+        publish(events);
+    }
+
+    /** The deadlines callers gave, in order (publishes without one are not listed). */
+    public List<Instant> deadlines() {
+        synchronized (deadlines) {
+            return List.copyOf(deadlines);
+        }
     }
 
     public void refuseNext(int times) {
