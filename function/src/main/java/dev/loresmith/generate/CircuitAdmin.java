@@ -4,9 +4,11 @@ import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.retry.Retry;
 import dev.loresmith.storage.CircuitStore;
+import dev.loresmith.storage.Config;
 import dev.loresmith.storage.ProviderConfig;
 
 import java.time.Clock;
@@ -17,9 +19,9 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * What an operator sees of the circuit and how they force it ({@code GET /circuit}, {@code PUT /circuit}).
- * A change is one write conditioned on the version read; a forced state holds until released, through
- * resets and probes. Every change is logged with the caller's identity.
+ * What an operator sees of the providers' circuits and how they force one ({@code GET /circuit}, {@code PUT /circuit}).
+ * A change is one write conditioned on the version read; a forced state holds until released, through resets and
+ * probes. Every change is logged with the caller's identity.
  */
 public final class CircuitAdmin {
 
@@ -27,15 +29,30 @@ public final class CircuitAdmin {
     private static final Retry RACES = Retry.atOnce(5);
 
     /**
-     * The circuit as one consistent read sees it.
+     * One provider's circuit as one consistent read sees it.
      *
      * @param failuresInWindow counted failures within the sliding window as of now
      * @param resetDueAt       when the scheduled reset of the current opening is due; null unless open
-     * @param throttledUntil   the shared throttle; null when none is in force
-     * @param budget           tokens per UTC day; empty when no budget is set
+     * @param throttledUntil   the provider's shared throttle; null when none is in force
+     * @param problems         values on its item the code does not understand (their attributes, never their values)
      */
-    public record Status(CircuitRecord circuit, int failuresInWindow, Instant resetDueAt, Instant throttledUntil,
-                         String throttleReason, OptionalLong budget, long budgetUsed, List<String> problems) {
+    public record ProviderStatus(Provider provider, CircuitRecord circuit, int failuresInWindow, Instant resetDueAt, Instant throttledUntil,
+                                 String throttleReason, List<String> problems) {
+    }
+
+    /**
+     * Every configured provider's circuit, in preference order, and what they share.
+     *
+     * @param budget        tokens per UTC day; empty when no budget is set
+     * @param budgetUsed    tokens counted today, every provider's
+     * @param stackProblems values on the stack item the code does not understand
+     */
+    public record Status(List<ProviderStatus> providers, OptionalLong budget, long budgetUsed, List<String> stackProblems) {
+
+        /** The first provider in preference order: where requests go first, and what {@code PUT /circuit} forces by default. */
+        public ProviderStatus primary() {
+            return providers.get(0);
+        }
     }
 
     private final CircuitStore circuits;
@@ -52,24 +69,33 @@ public final class CircuitAdmin {
 
     public Status status() {
         Instant now = clock.instant();
-        ProviderConfig config = circuits.read().checkedAt(now);
+        Config config = circuits.read().checkedAt(now);
+        List<ProviderStatus> providers = config.order().stream().map(p -> status(p, config.provider(p), now)).toList();
+        return new Status(providers, config.tokenBudget(), config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)),
+                config.stack().problems());
+    }
+
+    private ProviderStatus status(Provider provider, ProviderConfig config, Instant now) {
         CircuitRecord record = config.circuit();
         int inWindow = (int) record.recentFailures().stream()
                 .filter(t -> !t.isBefore(now.minus(circuit.settings().failureWindow()))).count();
-        Instant resetDue = record.state() == CircuitState.OPEN && record.openedAt() != null
-                ? circuit.resetDueAt(record) : null;
-        return new Status(record, inWindow, resetDue, config.throttledAt(now) ? config.throttledUntil() : null,
-                config.throttledAt(now) ? config.throttleReason() : null, config.tokenBudget(),
-                config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)), config.problems());
+        Instant resetDue = record.state() == CircuitState.OPEN && record.openedAt() != null ? circuit.resetDueAt(record) : null;
+        return new ProviderStatus(provider, record, inWindow, resetDue, config.throttledAt(now) ? config.throttledUntil() : null,
+                config.throttledAt(now) ? config.throttleReason() : null, config.problems());
     }
 
-    /** Forces the circuit open or closed, or releases it ({@link ForcedState#NONE}); returns the status after. */
-    public Status force(ForcedState override, String caller) {
+    /** The provider {@code PUT /circuit} forces when the body names none: the first in preference order. */
+    public Provider defaultProvider() {
+        return circuits.read().order().get(0);
+    }
+
+    /** Forces {@code provider}'s circuit open or closed, or releases it ({@link ForcedState#NONE}); returns the status after. */
+    public Status force(Provider provider, ForcedState override, String caller) {
         return RACES.run(attempt -> {
-            CircuitRecord current = circuits.read().circuit();
+            CircuitRecord current = circuits.circuit(provider);
             CircuitRecord next = circuit.force(current, override);
-            if (next.equals(current) || circuits.replace(current, next)) {
-                log.info("circuit forced", "state", override == ForcedState.NONE ? "auto" : override.wireName(),
+            if (next.equals(current) || circuits.replace(provider, current, next)) {
+                log.info("circuit forced", "provider", provider.wireName(), "state", override == ForcedState.NONE ? "auto" : override.wireName(),
                         "caller", caller, "changed", !next.equals(current), "generation", next.generation());
                 return Retry.Step.done(status());
             }

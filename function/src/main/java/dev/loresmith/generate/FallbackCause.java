@@ -21,7 +21,7 @@ public enum FallbackCause {
     RATE_LIMITED("rate_limited", CallResult.NOT_COUNTED, Upgrade.ALWAYS, false),
     /** The day's token budget is spent. */
     BUDGET_EXHAUSTED("budget_exhausted", CallResult.NOT_COUNTED, Upgrade.NEVER, false),
-    /** A 5xx (529 overloaded included): {@code api_error_<status>}. */
+    /** A 5xx (529 overloaded included), or Bedrock's 408 model timeout or 424 model error: {@code api_error_<status>}. */
     SERVER_ERROR("api_error_", CallResult.COUNTED_FAILURE, Upgrade.ALWAYS, false),
     /** Any other non-2xx status: {@code api_error_<status>}. */
     CLIENT_ERROR("api_error_", CallResult.COUNTED_FAILURE, Upgrade.NEVER, false),
@@ -85,6 +85,19 @@ public enum FallbackCause {
     /** A reply that came back and was refused, truncated or not of the type's shape: the prompt's problem, not the provider's. */
     public boolean quality() {
         return quality;
+    }
+
+    /**
+     * Whether a request that met this cause at one provider moves on to the next one: when the provider was not
+     * admitted (no credentials, its circuit open, its throttle or the budget), or failed in a way that is its own (a
+     * counted failure, or a 429). Not for what the request itself provokes (a refusal, a truncation, a broken limit) or
+     * when no time is left: another provider would only do the same, or could not be called either.
+     */
+    public boolean failsOver() {
+        return circuit == CallResult.COUNTED_FAILURE || switch (this) {
+            case NO_CONFIG, CONFIG_UNAVAILABLE, CIRCUIT_OPEN, RATE_LIMITED, BUDGET_EXHAUSTED -> true;
+            default -> false;
+        };
     }
 
     /** Whether the wire code carries an HTTP status ({@code api_error_<status>}). */

@@ -35,9 +35,18 @@ public record FallbackReason(FallbackCause cause, int status) {
         return new FallbackReason(cause, 0);
     }
 
-    /** A non-2xx status: 5xx are the provider's trouble and pass; anything else is the request's and does not. Counted either way. */
+    /**
+     * A non-2xx status: 5xx, 408 and 424 (Bedrock's model timeout and model error) are the provider's passing trouble;
+     * anything else is the request's or the configuration's, and does not pass. Counted either way.
+     */
     public static FallbackReason apiError(int status) {
-        return new FallbackReason(status / 100 == 5 ? FallbackCause.SERVER_ERROR : FallbackCause.CLIENT_ERROR, status);
+        boolean passing = status / 100 == 5 || status == 408 || status == 424;
+        return new FallbackReason(passing ? FallbackCause.SERVER_ERROR : FallbackCause.CLIENT_ERROR, status);
+    }
+
+    /** Whether the request moves on to the next provider after this reason (see {@link FallbackCause#failsOver()}). */
+    public boolean failsOver() {
+        return cause.failsOver();
     }
 
     /** A status that says nothing about the provider's health (the endpoint refused a request field): not counted. */

@@ -13,17 +13,18 @@ import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.item.FollowUp;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.storage.CircuitStore;
+import dev.loresmith.storage.Config;
 import dev.loresmith.storage.ContentStore;
 import dev.loresmith.storage.ProviderConfig;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,22 +66,37 @@ public final class FollowUpSweep {
         this.log = log;
     }
 
-    /** Enqueues due upgrades, if the provider can take them. */
+    /**
+     * Enqueues due upgrades, if some provider can take them: its circuit admits a call and its throttle is not in force
+     * (an upgrade goes down the same providers as a request). When the only way in is a half-open circuit's probe, one
+     * upgrade is sent: it becomes the probe.
+     */
     public Result upgrade() {
         Instant now = clock.instant();
-        ProviderConfig config = circuits.read().checkedAt(now);
-        Admission admission = circuit.admit(config.circuit(), now);
-        if (admission instanceof Admission.Reject) {
-            return skipped("circuit " + config.circuit().effective().wireName());
-        }
-        if (config.throttledAt(now)) {
-            return skipped("throttled");
-        }
-        if (config.tokenBudget().isPresent()
-                && config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)) >= config.tokenBudget().getAsLong()) {
+        Config config = circuits.read().checkedAt(now);
+        if (Gates.budgetSpent(config, now)) {
             return skipped("budget_exhausted");
         }
-        long room = admission instanceof Admission.Probe ? 1 : maxPerSweep - queue.backlog();
+        boolean anyCall = false;
+        boolean anyProbe = false;
+        List<String> closedOff = new ArrayList<>();
+        for (Provider provider : config.order()) {
+            ProviderConfig own = config.provider(provider);
+            Admission admission = circuit.admit(own.circuit(), now);
+            if (admission instanceof Admission.Reject) {
+                closedOff.add(provider.wireName() + " circuit " + own.circuit().effective().wireName());
+            } else if (own.throttledAt(now)) {
+                closedOff.add(provider.wireName() + " throttled");
+            } else if (admission instanceof Admission.Probe) {
+                anyProbe = true;
+            } else {
+                anyCall = true;
+            }
+        }
+        if (!anyCall && !anyProbe) {
+            return skipped(String.join(", ", closedOff));
+        }
+        long room = anyCall ? maxPerSweep - queue.backlog() : 1;
         if (room <= 0) {
             return skipped("queue_busy");
         }
@@ -94,7 +110,7 @@ public final class FollowUpSweep {
             queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE);
             sent++;
         }
-        log.info("upgrade sweep", "enqueued", sent, "circuitState", config.circuit().effective().wireName());
+        log.info("upgrade sweep", "enqueued", sent, "circuitState", config.provider(config.order().get(0)).circuit().effective().wireName());
         return new Result(sent, null);
     }
 

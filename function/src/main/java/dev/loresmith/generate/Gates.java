@@ -3,11 +3,13 @@ package dev.loresmith.generate;
 import dev.loresmith.circuit.Admission;
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.llm.Transport;
+import dev.loresmith.storage.Config;
 import dev.loresmith.storage.ProviderConfig;
 
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.OptionalLong;
 
 /**
  * Whether a provider may be called for this request, decided before any call and without I/O — in order: usable
@@ -37,7 +39,12 @@ public final class Gates {
     private Gates() {
     }
 
-    public static Gate admit(Transport.Readiness readiness, ProviderConfig config, Circuit circuit, Instant now) {
+    /**
+     * The gates of one provider: its credentials ({@code readiness}), its circuit and throttle ({@code config}), and the
+     * day's token budget every provider shares ({@code budget}, {@code used} of it today).
+     */
+    public static Gate admit(Transport.Readiness readiness, ProviderConfig config, OptionalLong budget, long used, Circuit circuit,
+                             Instant now) {
         if (readiness instanceof Transport.Readiness.Absent absent) {
             return new Refuse(FallbackReason.NO_CONFIG, absent.why());
         }
@@ -51,14 +58,14 @@ public final class Gates {
         if (config.throttledAt(now)) {
             return new Refuse(FallbackReason.RATE_LIMITED, null);
         }
-        if (budgetSpent(config, now)) {
+        if (budget.isPresent() && used >= budget.getAsLong()) {
             return new Refuse(FallbackReason.BUDGET_EXHAUSTED, null);
         }
         return new Pass(admission);
     }
 
     /** Whether a budget is set and the UTC day's count has reached it. */
-    public static boolean budgetSpent(ProviderConfig config, Instant now) {
+    public static boolean budgetSpent(Config config, Instant now) {
         return config.tokenBudget().isPresent() && config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)) >= config.tokenBudget().getAsLong();
     }
 }

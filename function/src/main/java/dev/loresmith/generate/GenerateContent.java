@@ -19,6 +19,7 @@ import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.MessagesPrompt;
 import dev.loresmith.llm.PromptSanitizer;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.llm.Transport;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
@@ -26,6 +27,7 @@ import dev.loresmith.retry.Pause;
 import dev.loresmith.retry.Retry;
 import dev.loresmith.schedule.ResetScheduler;
 import dev.loresmith.storage.CircuitStore;
+import dev.loresmith.storage.Config;
 import dev.loresmith.storage.ContentStore;
 import dev.loresmith.storage.ProviderConfig;
 
@@ -34,6 +36,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -41,18 +48,19 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The generate flow for one request: claim the item, read the config, pass the provider's gates ({@link Gates}), plan
- * the call ({@link CallPlan}), make it ({@link Transport}), judge the reply ({@link Judgement}), then apply what the
- * judgement means in one place — the tokens counted, the shared throttle, the item's result and the circuit's move in
- * one transaction. Whatever happens, a claimed item ends {@code ready} or {@code failed} when the flow returns; when it
- * throws, the item is still leased and the message that brought it (or the upgrade sweep) finishes it after the
- * lease. Knows nothing of Lambda events.
+ * The generate flow for one request: claim the item, read the config, then go down the providers in preference order —
+ * for each, its gates ({@link Gates}), a plan ({@link CallPlan}), the call ({@link Transport}) and the judgement of the
+ * reply ({@link Judgement}), whose effects beyond the item (tokens, the provider's throttle, a rejected schema) are
+ * applied at once — until one writes the text, or one fails in a way another provider would only repeat, or no time is
+ * left. Then the item's result and every provider circuit's move are written in one transaction. Whatever happens, a
+ * claimed item ends {@code ready} or {@code failed} when the flow returns; when it throws, the item is still leased and
+ * the message that brought it (or the upgrade sweep) finishes it after the lease. Knows nothing of Lambda events.
  */
 public final class GenerateContent {
 
     private final ContentStore contents;
     private final CircuitStore circuits;
-    private final Transport transport;
+    private final Map<Provider, Transport> transports;
     private final ResetScheduler resets;
     private final Circuit circuit;
     private final GenerateSettings settings;
@@ -64,11 +72,12 @@ public final class GenerateContent {
     /** Config problems already logged by this execution environment: one ERROR each, not one per request. */
     private final Set<String> reportedProblems = ConcurrentHashMap.newKeySet();
 
-    public GenerateContent(ContentStore contents, CircuitStore circuits, Transport transport, ResetScheduler resets, Circuit circuit,
+    public GenerateContent(ContentStore contents, CircuitStore circuits, List<Transport> transports, ResetScheduler resets, Circuit circuit,
                            GenerateSettings settings, UpgradePolicy upgrades, Clock clock, StructuredLog log, Pause pause) {
         this.contents = contents;
         this.circuits = circuits;
-        this.transport = transport;
+        this.transports = new EnumMap<>(Provider.class);
+        transports.forEach(t -> this.transports.put(t.provider(), t));
         this.resets = resets;
         this.circuit = circuit;
         this.settings = settings;
@@ -87,7 +96,7 @@ public final class GenerateContent {
 
     /**
      * Runs the flow. {@code deadline} is when the caller must have its answer (for Lambda: now plus the
-     * remaining time); the call is cut short so the result can still be written before it.
+     * remaining time); calls are cut short so the result can still be written before it.
      */
     public Outcome generate(ContentRequest request, Claim.Kind kind, Instant deadline) {
         if (kind == Claim.Kind.UPGRADE && !request.type().upgrade()) {
@@ -105,21 +114,40 @@ public final class GenerateContent {
         if (!(claim instanceof Claim.Claimed claimed)) {
             return new Outcome.Duplicate(claim.item(), claim instanceof Claim.Leased);
         }
-        return new Attempt(request, kind, claimed.item(), worker, claimedAt).run(deadline);
+        return new Generation(request, kind, claimed.item(), worker, claimedAt).run(deadline);
+    }
+
+    /**
+     * What one provider came to for this request. {@code before} is its circuit as this request holds it (as read, or as
+     * the probe this request claimed); null when its gates turned the request away before any circuit was involved.
+     */
+    private record Tried(Provider provider, EffectiveState seen, CircuitRecord before, boolean probe, Judgement judgement,
+                         Duration latency, Instant at) {
+
+        /** The reason this provider gave no text; null when it generated it. */
+        FallbackReason reason() {
+            return judgement.verdict() instanceof Judgement.Failed failed ? failed.reason() : null;
+        }
+
+        /** Its circuit's move, decided from {@code current} (its record as last read). */
+        CircuitStore.CircuitMove move(Circuit circuit, CircuitRecord current) {
+            return new CircuitStore.CircuitMove(provider, current, circuit.afterCall(current, at, judgement.circuit(), probe));
+        }
     }
 
     /** One claimed item, from the config read to the written result. */
-    private final class Attempt {
+    private final class Generation {
         private final ContentRequest request;
         private final Claim.Kind kind;
         private final ContentItem item;
         private final String worker;
         private final Instant claimedAt;
+        private final List<Tried> tried = new ArrayList<>();
         private EffectiveState seen = EffectiveState.CLOSED;
         private OptionalLong tokenBudget = OptionalLong.empty();
         private long tokensUsed;
 
-        Attempt(ContentRequest request, Claim.Kind kind, ContentItem item, String worker, Instant claimedAt) {
+        Generation(ContentRequest request, Claim.Kind kind, ContentItem item, String worker, Instant claimedAt) {
             this.request = request;
             this.kind = kind;
             this.item = item;
@@ -128,87 +156,97 @@ public final class GenerateContent {
         }
 
         Outcome run(Instant deadline) {
-            ProviderConfig config;
+            Config config;
             try {
                 config = circuits.read().checkedAt(clock.instant());
             } catch (RuntimeException e) {
                 log.warn("config item unreadable", "contentType", type().name(), "error", ErrorSummary.of(e));
-                return withoutCall(FallbackReason.CONFIG_UNAVAILABLE, null, null, false);
+                tried.add(new Tried(null, EffectiveState.CLOSED, null, false,
+                        Judgement.refused(FallbackReason.CONFIG_UNAVAILABLE), Duration.ZERO, clock.instant()));
+                return result(null, null);
             }
             reportProblems(config);
-            Instant now = clock.instant();
-            seen = config.circuit().effective();
             tokenBudget = config.tokenBudget();
-            tokensUsed = config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC));
-            Gates.Gate gate = Gates.admit(transport.readiness(), config, circuit, now);
+            tokensUsed = config.tokensUsedOn(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+            List<Provider> order = config.order();
+            seen = config.provider(order.get(0)).circuit().effective();
+            for (Provider provider : order) {
+                Tried attempt = attempt(provider, config, deadline);
+                tried.add(attempt);
+                FallbackReason reason = attempt.reason();
+                if (reason == null || !reason.failsOver()) {
+                    break; // generated; or what another provider would only repeat; or no time left
+                }
+            }
+            return result(config, tried.get(tried.size() - 1).reason() == null ? tried.get(tried.size() - 1) : null);
+        }
+
+        /** One provider's turn: its gates, the probe if its circuit is half-open, then the call. */
+        private Tried attempt(Provider provider, Config config, Instant deadline) {
+            ProviderConfig own = config.provider(provider);
+            Instant now = clock.instant();
+            EffectiveState state = own.circuit().effective();
+            Transport transport = transports.get(provider);
+            Transport.Readiness readiness = transport == null ? new Transport.Readiness.Absent("no transport to " + provider + " in this function")
+                    : transport.readiness();
+            Gates.Gate gate = Gates.admit(readiness, own, tokenBudget, tokensUsed, circuit, now);
             if (gate instanceof Gates.Refuse refuse) {
                 if (refuse.problem() != null) {
-                    reportOnce("api key: " + refuse.problem(),
-                            () -> log.error("api key unusable; requests fall back no_config", "problem", refuse.problem()));
+                    reportOnce(provider + " credentials: " + refuse.problem(), () -> log.error(provider == Provider.ANTHROPIC
+                            ? "api key unusable; requests fall back no_config" : "provider credentials unusable", "provider",
+                            provider.wireName(), "problem", refuse.problem()));
                 }
-                return withoutCall(refuse.reason(), config.circuit(), config.throttledUntil(), refuse.throttled());
+                return new Tried(provider, state, null, false, Judgement.refused(refuse.reason()), Duration.ZERO, now);
             }
-            CircuitRecord before = config.circuit();
+            CircuitRecord before = own.circuit();
             boolean probe = false;
             if (((Gates.Pass) gate).admission() instanceof Admission.Probe p) {
                 // Several callers may see the same half-open record; the version condition lets exactly one claim the probe.
                 boolean won;
                 try {
-                    won = circuits.replace(before, p.claimed());
+                    won = circuits.replace(provider, before, p.claimed());
                 } catch (RuntimeException e) {
-                    log.warn("probe claim failed", "error", ErrorSummary.of(e));
-                    return withoutCall(FallbackReason.CONFIG_UNAVAILABLE, before, config.throttledUntil(), false);
+                    log.warn("probe claim failed", "provider", provider.wireName(), "error", ErrorSummary.of(e));
+                    return new Tried(provider, state, null, false, Judgement.refused(FallbackReason.CONFIG_UNAVAILABLE), Duration.ZERO, now);
                 }
                 if (!won) {
-                    return withoutCall(FallbackReason.CIRCUIT_OPEN, before, config.throttledUntil(), false);
+                    return new Tried(provider, state, null, false, Judgement.refused(FallbackReason.CIRCUIT_OPEN), Duration.ZERO, now);
                 }
                 before = p.claimed();
                 probe = true;
             }
-            return call(config, before, probe, deadline);
+            return call(transport, config, before, probe, state, deadline);
         }
 
-        /** Plans, calls and judges — once more without the schema if the endpoint rejects it — then applies the judgement. */
-        private Outcome call(ProviderConfig config, CircuitRecord before, boolean probe, Instant deadline) {
+        /** Plans, calls and judges — once more without the schema if the endpoint rejects it. */
+        private Tried call(Transport transport, Config config, CircuitRecord before, boolean probe, EffectiveState state, Instant deadline) {
             JsonNode context = storedContextNode(item.context());
-            Instant callStarted = clock.instant();
-            CallPlan plan = plan(config, context, true, deadline);
-            Judgement judgement = plan.timeout().isZero() ? Judgement.noTime("no time left to call", Outcome.Call.NONE) : callAndApply(plan);
+            Instant started = clock.instant();
+            CallPlan plan = plan(transport.provider(), config, context, true, deadline);
+            Judgement judgement = plan.timeout().isZero() ? Judgement.noTime("no time left to call", Outcome.Call.NONE)
+                    : callAndApply(transport, plan);
             if (judgement.schemaRejected()) {
                 // This model or endpoint does not take the schema field: from now on prompt-only JSON, and try again now.
-                plan = plan(config, context, false, deadline);
-                judgement = plan.timeout().isZero() ? Judgement.noTime("no time left to call", Outcome.Call.FAILED) : callAndApply(plan);
+                plan = plan(transport.provider(), config, context, false, deadline);
+                judgement = plan.timeout().isZero() ? Judgement.noTime("no time left to call", Outcome.Call.FAILED)
+                        : callAndApply(transport, plan);
             }
-            Instant finishedAt = clock.instant();
-            Duration apiLatency = Duration.between(callStarted, finishedAt);
-            if (judgement.verdict() instanceof Judgement.Generated generated) {
-                ContentItem ready = item.finished(ContentStatus.READY, generated.json(), generated.model(), finishedAt)
-                        .withUpgrade(item.status() == ContentStatus.FAILED ? item.fallbackReason().orElse(null) : null,
-                                attemptsAfter(), attemptsSince());
-                Recorded recorded = record(ready, before, CallResult.SUCCESS, probe);
-                return recorded.lost() ? lost(ready) : new Outcome.Ready(ready, judgement.spent(), probe, apiLatency, conditions(false, false));
-            }
-            FallbackReason reason = ((Judgement.Failed) judgement.verdict()).reason();
-            Instant throttledUntil = judgement.throttle().map(Throttle::until).orElse(config.throttledUntil());
-            ContentItem written = fallbackItem(reason, finishedAt, throttledUntil);
-            Recorded recorded = record(written, before, reason.circuit(), probe);
-            boolean spendLimit = judgement.throttle().filter(t -> t.kind() == Throttle.Kind.SPEND_LIMIT).isPresent();
-            return recorded.lost() ? lost(written) : new Outcome.Fallback(written, reason, item.status() == ContentStatus.FAILED,
-                    recorded.opened(), probe, judgement.call(), apiLatency, judgement.spent(), conditions(false, spendLimit));
+            Instant finished = clock.instant();
+            return new Tried(transport.provider(), state, before, probe, judgement, Duration.between(started, finished), finished);
         }
 
-        /** The call as planned: the model, endpoint and max_tokens the config names, the time left, the rendered prompt. */
-        private CallPlan plan(ProviderConfig config, JsonNode context, boolean schemaWanted, Instant deadline) {
-            String model = config.model(settings.defaultModel());
-            String baseUrl = config.baseUrl(settings.defaultBaseUrl());
-            int maxTokens = config.maxTokens(settings.defaultMaxTokens());
-            boolean structured = schemaWanted && structuredOutputs.enabledFor(CallPlan.endpointAndModel(transport.provider(), baseUrl, model));
-            return new CallPlan(transport.provider(), baseUrl, model, maxTokens, structured, callTime(deadline),
-                    MessagesPrompt.of(type(), context, model, maxTokens, structured));
+        /** The call as planned: the model, endpoint and max_tokens the config names for the provider, the time left, the prompt. */
+        private CallPlan plan(Provider provider, Config config, JsonNode context, boolean schemaWanted, Instant deadline) {
+            String model = config.model(provider, settings.defaultModel(provider));
+            String baseUrl = provider == Provider.ANTHROPIC ? config.baseUrl(settings.defaultBaseUrl()) : null;
+            int maxTokens = config.maxTokens(provider, settings.defaultMaxTokens());
+            boolean structured = schemaWanted && structuredOutputs.enabledFor(CallPlan.endpointAndModel(provider, baseUrl, model));
+            return new CallPlan(provider, baseUrl, model, maxTokens, structured, callTime(deadline),
+                    MessagesPrompt.of(provider, type(), context, model, maxTokens, structured));
         }
 
         /** Makes the call, judges the reply, and applies what the judgement means beyond the item: tokens, throttle, schema. */
-        private Judgement callAndApply(CallPlan plan) {
+        private Judgement callAndApply(Transport transport, CallPlan plan) {
             LlmReply reply = transport.send(plan);
             Instant finishedAt = clock.instant();
             Judgement judgement = Judgement.of(plan, reply, type(), finishedAt, settings.throttles(), settings.apiTimeout());
@@ -216,40 +254,104 @@ public final class GenerateContent {
                 countTokens(finishedAt, judgement.spent());
                 tokensUsed += judgement.spent().budgetTokens();
             }
-            judgement.throttle().ifPresent(GenerateContent.this::hold);
+            judgement.throttle().ifPresent(throttle -> hold(plan.provider(), throttle));
             if (judgement.schemaRejected()) {
                 structuredOutputs.rejectedBy(plan);
             }
+            judgement.modelUnavailable().ifPresent(problem -> reportOnce(plan.provider() + " model: " + problem,
+                    () -> log.error("provider refuses the configured model; check the model id and model access", "provider",
+                            plan.provider().wireName(), "parameter", plan.provider() == Provider.BEDROCK ? "BedrockModelId" : "ModelId",
+                            "problem", problem)));
             if (judgement.verdict() instanceof Judgement.Failed failed && failed.reason().quality()) {
                 // Quality, not availability: which rule the reply broke (field names and rules only, never its text).
-                log.warn("reply rejected", "contentType", type().name(), "reason", failed.reason().code(), "detail", failed.detail());
+                log.warn("reply rejected", "contentType", type().name(), "provider", plan.provider().wireName(),
+                        "reason", failed.reason().code(), "detail", failed.detail());
             }
             return judgement;
         }
 
-        private Outcome withoutCall(FallbackReason reason, CircuitRecord read, Instant throttledUntil, boolean throttled) {
-            ContentItem written = fallbackItem(reason, clock.instant(), throttledUntil);
-            Recorded recorded = record(written, read, CallResult.NOT_COUNTED, false);
-            return recorded.lost() ? lost(written) : new Outcome.Fallback(written, reason, item.status() == ContentStatus.FAILED,
-                    false, false, Outcome.Call.NONE, Duration.ZERO, LlmReply.Usage.NONE, conditions(throttled, false));
+        /**
+         * Writes what the request came to: the generated text ({@code generator}), or the fallback for the primary's
+         * reason, with every provider circuit's move, in one transaction.
+         */
+        private Outcome result(Config config, Tried generator) {
+            Instant now = clock.instant();
+            ContentItem written;
+            FallbackReason primary = tried.get(0).reason();
+            if (generator != null) {
+                Judgement.Generated generated = (Judgement.Generated) generator.judgement().verdict();
+                written = item.finished(ContentStatus.READY, generated.json(), generated.model(), generator.at())
+                        .withUpgrade(item.status() == ContentStatus.FAILED ? item.fallbackReason().orElse(null) : null,
+                                attemptsAfter(), attemptsSince())
+                        .writtenBy(generator.provider().wireName());
+            } else {
+                written = fallbackItem(config, now);
+            }
+            Recorded recorded = record(written, config);
+            if (recorded.lost()) {
+                return lost(written);
+            }
+            List<Outcome.Attempt> attempts = attempts(recorded);
+            Duration apiLatency = tried.stream().map(Tried::latency).reduce(Duration.ZERO, Duration::plus);
+            boolean spendLimit = tried.stream().anyMatch(t -> t.judgement().throttle().filter(h -> h.kind() == Throttle.Kind.SPEND_LIMIT).isPresent());
+            boolean throttled = attempts.stream().anyMatch(Outcome.Attempt::throttled);
+            Outcome.Conditions conditions = new Outcome.Conditions(seen, throttled, spendLimit, tokenBudget, tokensUsed);
+            if (generator != null) {
+                return new Outcome.Ready(written, generator.judgement().spent(), generator.probe(), apiLatency, conditions, attempts);
+            }
+            Outcome.Call farthest = tried.stream().map(t -> t.judgement().call()).max(Enum::compareTo).orElse(Outcome.Call.NONE);
+            LlmReply.Usage spent = tried.stream().map(t -> t.judgement().spent()).reduce(LlmReply.Usage.NONE, LlmReply.Usage::plus);
+            return new Outcome.Fallback(written, primary, item.status() == ContentStatus.FAILED, !recorded.opened().isEmpty(),
+                    tried.stream().anyMatch(Tried::probe), farthest, apiLatency, spent, conditions, attempts);
         }
 
-        private Outcome.Conditions conditions(boolean throttled, boolean spendLimit) {
-            return new Outcome.Conditions(seen, throttled, spendLimit, tokenBudget, tokensUsed);
+        private List<Outcome.Attempt> attempts(Recorded recorded) {
+            List<Outcome.Attempt> attempts = new ArrayList<>();
+            for (Tried t : tried) {
+                if (t.provider() != null) {
+                    attempts.add(new Outcome.Attempt(t.provider(), t.seen(), t.reason(), t.judgement().call(), t.latency(),
+                            t.judgement().spent(), t.probe(), recorded.opened().contains(t.provider())));
+                }
+            }
+            return attempts;
         }
 
         /**
-         * The item as a fallback for {@code reason} leaves it. A failed item (a retry, or an upgrade) keeps its
-         * text, model and status — a reader never sees it change — and only records the attempt; anything else
-         * gets the type's fallback. Either way the upgrade policy says when, if ever, it is tried again.
+         * The item as a fallback leaves it. A failed item (a retry, or an upgrade) keeps its text, model, status and
+         * reasons — a reader never sees it change — and only records the attempt; anything else gets the type's
+         * fallback, with the primary provider's reason in {@code model} and each provider's in {@code providerReasons}.
+         * Either way the upgrade policy says when, if ever, it is tried again: when any provider's reason allows it.
          */
-        private ContentItem fallbackItem(FallbackReason reason, Instant now, Instant throttledUntil) {
+        private ContentItem fallbackItem(Config config, Instant now) {
+            FallbackReason primary = tried.get(0).reason();
+            List<FallbackReason> reasons = tried.stream().map(Tried::reason).toList();
+            Instant throttledUntil = throttledUntil(config);
             if (item.status() == ContentStatus.FAILED) {
-                FollowUp next = upgrades.after(type(), item, reason, attemptsAfter(), attemptsSince(), now, throttledUntil);
-                return item.keptAfter(reason.code(), attemptsAfter(), attemptsSince(), next, now);
+                FollowUp next = upgrades.after(type(), item, reasons, attemptsAfter(), attemptsSince(), now, throttledUntil);
+                return item.keptAfter(primary.code(), attemptsAfter(), attemptsSince(), next, now);
             }
-            ContentItem failed = item.finished(ContentStatus.FAILED, type().fallbackFor(request.id()), reason.model(), now);
-            return failed.withFollowUp(upgrades.after(type(), failed, reason, 0, null, now, throttledUntil));
+            Map<String, String> byProvider = new LinkedHashMap<>();
+            tried.stream().filter(t -> t.provider() != null).forEach(t -> byProvider.put(t.provider().wireName(), t.reason().code()));
+            ContentItem failed = item.finished(ContentStatus.FAILED, type().fallbackFor(request.id()), primary.model(), now)
+                    .withProviderReasons(byProvider);
+            return failed.withFollowUp(upgrades.after(type(), failed, reasons, 0, null, now, throttledUntil));
+        }
+
+        /**
+         * When an upgrade could first succeed as far as the providers' throttles say: the earliest of their throttles when
+         * every provider tried holds calls back; none when any does not.
+         */
+        private Instant throttledUntil(Config config) {
+            Instant earliest = null;
+            for (Tried t : tried) {
+                Instant until = t.judgement().throttle().map(Throttle::until)
+                        .orElse(t.provider() == null || config == null ? null : config.provider(t.provider()).throttledUntil());
+                if (until == null) {
+                    return null;
+                }
+                earliest = earliest == null || until.isBefore(earliest) ? until : earliest;
+            }
+            return earliest;
         }
 
         private int attemptsAfter() {
@@ -270,49 +372,57 @@ public final class GenerateContent {
         }
 
         /**
-         * Writes the finished item together with what the call means for the circuit, in one transaction
-         * conditioned on this worker's lease and the circuit's version. On a conflict (another instance changed
-         * the circuit first) the circuit is re-read and the decision made again ({@link GenerateSettings#commitRetry()});
+         * Writes the finished item together with what the request means for each provider's circuit, in one transaction
+         * conditioned on this worker's lease and on each circuit's version. On a conflict (another instance changed a
+         * circuit first) the circuits are re-read and the moves decided again ({@link GenerateSettings#commitRetry()});
          * if accounting still cannot commit, the item is written alone so it never stays pending.
          */
-        private Recorded record(ContentItem finished, CircuitRecord read, CallResult result, boolean probe) {
-            if (read == null) {
-                return new Recorded(false, contents.finish(finished, worker, null, null) == ContentStore.Commit.LEASE_LOST);
+        private Recorded record(ContentItem finished, Config config) {
+            List<Tried> involved = tried.stream().filter(t -> t.before() != null).toList();
+            if (config == null || involved.isEmpty()) {
+                return new Recorded(List.of(), contents.finish(finished, worker, List.of()) == ContentStore.Commit.LEASE_LOST);
             }
-            CircuitRecord[] current = {read};
+            Map<Provider, CircuitRecord> current = new EnumMap<>(Provider.class);
+            involved.forEach(t -> current.put(t.provider(), t.before()));
             return commitRetry.run(attempt -> {
                 if (attempt > 1) {
-                    current[0] = circuits.read().circuit();
+                    Config fresh = circuits.read();
+                    involved.forEach(t -> current.put(t.provider(), fresh.provider(t.provider()).circuit()));
                 }
-                CircuitRecord next = circuit.afterCall(current[0], clock.instant(), result, probe);
-                return switch (contents.finish(finished, worker, current[0], next)) {
-                    case COMMITTED -> Retry.Step.done(committed(current[0], next, finished));
-                    case LEASE_LOST -> Retry.Step.done(new Recorded(false, true));
+                List<CircuitStore.CircuitMove> moves = involved.stream().map(t -> t.move(circuit, current.get(t.provider()))).toList();
+                return switch (contents.finish(finished, worker, moves)) {
+                    case COMMITTED -> Retry.Step.done(committed(moves, finished));
+                    case LEASE_LOST -> Retry.Step.done(new Recorded(List.of(), true));
                     case RETRY -> Retry.Step.again(() -> {
                         log.warn("circuit accounting gave up", "attempts", settings.commitRetry().maxAttempts(),
                                 "contentType", finished.key().contentType());
-                        return new Recorded(false, contents.finish(finished, worker, null, null) == ContentStore.Commit.LEASE_LOST);
+                        return new Recorded(List.of(), contents.finish(finished, worker, List.of()) == ContentStore.Commit.LEASE_LOST);
                     });
                 };
             });
         }
 
         /** Whoever commits an opening schedules its reset. */
-        private Recorded committed(CircuitRecord previous, CircuitRecord next, ContentItem finished) {
-            if (!Circuit.opens(previous, next)) {
-                return new Recorded(false, false);
+        private Recorded committed(List<CircuitStore.CircuitMove> moves, ContentItem finished) {
+            List<Provider> opened = new ArrayList<>();
+            for (CircuitStore.CircuitMove move : moves) {
+                if (Circuit.opens(move.expected(), move.next())) {
+                    log.warn("circuit opened", "provider", move.provider().wireName(), "generation", move.next().generation(),
+                            "contentType", finished.key().contentType());
+                    resets.scheduleReset(move.provider(), move.next().generation(), circuit.resetDueAt(move.next()));
+                    opened.add(move.provider());
+                }
             }
-            log.warn("circuit opened", "generation", next.generation(), "contentType", finished.key().contentType());
-            resets.scheduleReset(next.generation(), circuit.resetDueAt(next));
-            return new Recorded(true, false);
+            return new Recorded(opened, false);
         }
     }
 
-    private record Recorded(boolean opened, boolean lost) {
+    /** {@code opened}: the providers whose circuit this result opened. */
+    private record Recorded(List<Provider> opened, boolean lost) {
     }
 
     /**
-     * The time the call may take: at most the API timeout, and never past the deadline less the write margin;
+     * The time a call may take: at most the API timeout, and never past the deadline less the write margin;
      * zero (no call) when less than {@link GenerateSettings#minCallTime()} is left.
      */
     private Duration callTime(Instant deadline) {
@@ -323,15 +433,16 @@ public final class GenerateContent {
         return left.compareTo(settings.apiTimeout()) < 0 ? left : settings.apiTimeout();
     }
 
-    /** Holds every instance back: moves the provider's {@code throttledUntil} forward (never back). */
-    private void hold(Throttle throttle) {
+    /** Holds every instance back from {@code provider}: moves its {@code throttledUntil} forward (never back). */
+    private void hold(Provider provider, Throttle throttle) {
         try {
-            if (circuits.throttleUntil(throttle.until(), throttle.kind().wireName(), ProviderConfig.implausibleThrottleAfter(clock.instant()))) {
+            if (circuits.throttleUntil(provider, throttle.until(), throttle.kind().wireName(),
+                    ProviderConfig.implausibleThrottleAfter(clock.instant()))) {
                 log.warn(throttle.kind() == Throttle.Kind.SPEND_LIMIT ? "spend limit reached; calls held back" : "rate limited; calls held back",
-                        "throttledUntil", throttle.until().toString());
+                        "provider", provider.wireName(), "throttledUntil", throttle.until().toString());
             }
         } catch (RuntimeException e) {
-            log.warn("throttle not recorded", "error", ErrorSummary.of(e));
+            log.warn("throttle not recorded", "provider", provider.wireName(), "error", ErrorSummary.of(e));
         }
     }
 
@@ -344,9 +455,11 @@ public final class GenerateContent {
         }
     }
 
-    private void reportProblems(ProviderConfig config) {
-        for (String problem : config.problems()) {
-            reportOnce(problem, () -> log.error("config item has a value the code does not understand; using the safe default", "problem", problem));
+    private void reportProblems(Config config) {
+        for (Config.Problem problem : config.problems()) {
+            reportOnce(problem.item() + ": " + problem.problem(), () -> log.error(
+                    "config item has a value the code does not understand; using the safe default", "item", problem.item(),
+                    "problem", problem.problem()));
         }
     }
 

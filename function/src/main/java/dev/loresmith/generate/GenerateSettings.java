@@ -1,5 +1,6 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.llm.Provider;
 import dev.loresmith.retry.RetryPolicy;
 
 import java.time.Duration;
@@ -25,6 +26,8 @@ public record GenerateSettings(String defaultModel, int defaultMaxTokens, String
                                Throttle.Rules throttles, RequeuePolicy requeue) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
+    /** Claude Sonnet 4.5 through Bedrock's global cross-Region inference profile (the template's default too). */
+    public static final String DEFAULT_BEDROCK_MODEL = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
     public static final int DEFAULT_MAX_TOKENS = 1024;
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
 
@@ -52,6 +55,14 @@ public record GenerateSettings(String defaultModel, int defaultMaxTokens, String
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The built-in model of {@code provider}: {@link #defaultModel()} for Anthropic, {@link #DEFAULT_BEDROCK_MODEL} for Bedrock. */
+    public String defaultModel(Provider provider) {
+        return switch (provider) {
+            case ANTHROPIC -> defaultModel;
+            case BEDROCK -> DEFAULT_BEDROCK_MODEL;
+        };
     }
 
     public Builder toBuilder() {

@@ -46,6 +46,26 @@ public record Judgement(Verdict verdict, Outcome.Call call, Optional<Throttle> t
         return verdict instanceof Failed failed ? failed.reason().circuit() : CallResult.SUCCESS;
     }
 
+    /** No call: the provider's gates turned the request away for {@code reason}. */
+    public static Judgement refused(FallbackReason reason) {
+        return new Judgement(new Failed(reason, "gate"), Outcome.Call.NONE, Optional.empty(), LlmReply.Usage.NONE, false);
+    }
+
+    /**
+     * When the provider refused the configured model (see {@link LlmReply.Problem#MODEL_UNAVAILABLE}), what an operator must
+     * fix, in our own words; empty otherwise.
+     */
+    public Optional<String> modelUnavailable() {
+        if (!(verdict instanceof Failed failed) || failed.reason().status() == 0 || !failed.detail().startsWith(MODEL_UNAVAILABLE)) {
+            return Optional.empty();
+        }
+        return Optional.of(failed.reason().status() == 404
+                ? "404: the provider knows no such model here (a wrong id, or not offered in this region)"
+                : failed.reason().status() + ": model access is not enabled, or the function's role may not invoke this model");
+    }
+
+    private static final String MODEL_UNAVAILABLE = "model_unavailable";
+
     /** Too little time was left to make a call ({@code call}: how far the request got before that). */
     public static Judgement noTime(String detail, Outcome.Call call) {
         return new Judgement(new Failed(FallbackReason.NO_TIME, detail), call, Optional.empty(), LlmReply.Usage.NONE, false);
@@ -91,6 +111,9 @@ public record Judgement(Verdict verdict, Outcome.Call call, Optional<Throttle> t
             }
             if (error.problem() == LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED) {
                 return new Failed(FallbackReason.fieldRejected(error.status()), "structured_output_rejected");
+            }
+            if (error.problem() == LlmReply.Problem.MODEL_UNAVAILABLE) {
+                return new Failed(FallbackReason.apiError(error.status()), MODEL_UNAVAILABLE);
             }
             return new Failed(FallbackReason.apiError(error.status()), Integer.toString(error.status()));
         }

@@ -3,8 +3,10 @@ package dev.loresmith.generate;
 import dev.loresmith.circuit.EffectiveState;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.Provider;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 /** How one request ended. Every case carries the item as written (or as found). */
@@ -21,9 +23,32 @@ public sealed interface Outcome {
         public static final Conditions NONE = new Conditions(EffectiveState.CLOSED, false, false, OptionalLong.empty(), 0);
     }
 
-    /** Generated: the item is {@code ready}. {@code probe} when this call was the half-open circuit's probe. */
-    record Ready(ContentItem item, LlmReply.Usage usage, boolean probe, Duration apiLatency, Conditions conditions)
+    /**
+     * What one provider came to for this request, in preference order: whether the request found its circuit open or its
+     * throttle in force, the call made (if any), what it cost, and whether it was the half-open circuit's probe or
+     * opened the circuit. {@code reason} is null for the provider that generated the text.
+     */
+    record Attempt(Provider provider, EffectiveState seen, FallbackReason reason, Call call, Duration latency, LlmReply.Usage usage,
+                   boolean probe, boolean opened) {
+
+        /** Whether the provider's shared throttle kept this request from calling it. */
+        public boolean throttled() {
+            return call == Call.NONE && FallbackReason.RATE_LIMITED.equals(reason);
+        }
+    }
+
+    /** Each provider this request went to, in preference order. */
+    List<Attempt> attempts();
+
+    /**
+     * Generated: the item is {@code ready}, written by the last of {@code attempts}. {@code probe} when that call was
+     * the half-open circuit's probe; {@code apiLatency} is the time spent calling, every provider tried included.
+     */
+    record Ready(ContentItem item, LlmReply.Usage usage, boolean probe, Duration apiLatency, Conditions conditions, List<Attempt> attempts)
             implements Outcome {
+        public Ready {
+            attempts = List.copyOf(attempts);
+        }
     }
 
     /** How far a request got with the API. */
@@ -37,14 +62,18 @@ public sealed interface Outcome {
     }
 
     /**
-     * The item holds its deterministic fallback, {@code failed}. {@code kept} when the item already held it
-     * (a retry or upgrade of a failed item that failed again: its text, model and status are unchanged);
-     * {@code circuitOpened} when this failure opened the circuit; {@code usage} counts the tokens an unusable
-     * answer still cost.
+     * The item holds its deterministic fallback, {@code failed}; {@code reason} is the primary provider's (the first in
+     * preference order). {@code kept} when the item already held it (a retry or upgrade of a failed item that failed
+     * again: its text, model and status are unchanged); {@code circuitOpened} when a failure opened a circuit;
+     * {@code call} how far the request got with any provider; {@code usage} counts the tokens unusable answers still cost.
      */
     record Fallback(ContentItem item, FallbackReason reason, boolean kept, boolean circuitOpened, boolean probe,
-                    Call call, Duration apiLatency, LlmReply.Usage usage, Conditions conditions)
+                    Call call, Duration apiLatency, LlmReply.Usage usage, Conditions conditions, List<Attempt> attempts)
             implements Outcome {
+
+        public Fallback {
+            attempts = List.copyOf(attempts);
+        }
 
         /** A reply came back and was refused, truncated or invalid: its content type's prompt, not the provider, is at fault. */
         public boolean qualityFailure() {
@@ -58,5 +87,9 @@ public sealed interface Outcome {
      * owed to it (another worker holds it; should that worker die, this delivery finishes it).
      */
     record Duplicate(ContentItem item, boolean retryLater) implements Outcome {
+        @Override
+        public List<Attempt> attempts() {
+            return List.of();
+        }
     }
 }

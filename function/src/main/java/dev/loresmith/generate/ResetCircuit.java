@@ -2,6 +2,7 @@ package dev.loresmith.generate;
 
 import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.retry.Retry;
 import dev.loresmith.storage.CircuitStore;
@@ -34,21 +35,21 @@ public final class ResetCircuit {
         this.log = log;
     }
 
-    public Result reset(long generation) {
+    public Result reset(Provider provider, long generation) {
         return RACES.run(attempt -> {
-            CircuitRecord current = circuits.read().circuit();
+            CircuitRecord current = circuits.circuit(provider);
             CircuitRecord next = circuit.afterReset(current, generation);
             if (next.equals(current)) {
-                log.info("circuit reset skipped", "generation", generation, "storedGeneration", current.generation(),
+                log.info("circuit reset skipped", "provider", provider.wireName(), "generation", generation, "storedGeneration", current.generation(),
                         "circuitState", current.state().wireName());
                 return Retry.Step.done(Result.STALE);
             }
-            if (circuits.replace(current, next)) {
-                log.info("circuit half-open", "generation", generation);
+            if (circuits.replace(provider, current, next)) {
+                log.info("circuit half-open", "provider", provider.wireName(), "generation", generation);
                 return Retry.Step.done(Result.HALF_OPENED);
             }
             // Another writer moved the circuit between our read and write: decide again on what it wrote.
-            return Retry.Step.againOrThrow(new IllegalStateException("circuit reset for generation " + generation
+            return Retry.Step.againOrThrow(new IllegalStateException(provider + " circuit reset for generation " + generation
                     + " kept conflicting; Lambda retries the invocation"));
         });
     }

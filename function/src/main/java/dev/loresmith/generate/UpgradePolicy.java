@@ -1,11 +1,12 @@
 package dev.loresmith.generate;
 
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentType;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.FollowUp;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * When an item holding a fallback is tried again by the upgrade sweep — a pure decision over (item, reason,
@@ -29,11 +30,19 @@ public record UpgradePolicy(Duration firstDelay, int backoffFactor, int attempts
      */
     public FollowUp after(ContentType type, ContentItem item, FallbackReason reason, int attempts, Instant attemptsSince,
                           Instant now, Instant throttledUntil) {
-        if (!type.upgrade() || !reason.upgradeable()) {
+        return after(type, item, List.of(reason), attempts, attemptsSince, now, throttledUntil);
+    }
+
+    /**
+     * The follow-up of a fallback whose providers each gave one of {@code reasons}: it is upgraded if any provider's
+     * reason allows it — another try may reach the one whose trouble passes.
+     */
+    public FollowUp after(ContentType type, ContentItem item, List<FallbackReason> reasons, int attempts, Instant attemptsSince,
+                          Instant now, Instant throttledUntil) {
+        // invalid_json is upgraded once: after an attempt, it no longer earns another
+        boolean owed = reasons.stream().anyMatch(r -> r != null && r.upgradeable() && !(r.upgradedOnce() && attempts > 0));
+        if (!type.upgrade() || !owed) {
             return null;
-        }
-        if (reason.upgradedOnce() && attempts > 0) {
-            return null; // invalid_json is upgraded once: this was that attempt
         }
         Instant fellBackAt = item.generatedAt() == null ? now : item.generatedAt();
         if (now.isAfter(fellBackAt.plus(giveUpAfter))) {

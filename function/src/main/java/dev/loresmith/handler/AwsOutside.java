@@ -1,8 +1,10 @@
 package dev.loresmith.handler;
 
+import dev.loresmith.aws.Endpoints;
 import dev.loresmith.events.EventBridgePublisher;
 import dev.loresmith.events.EventPublisher;
 import dev.loresmith.llm.AnthropicTransport;
+import dev.loresmith.llm.BedrockTransport;
 import dev.loresmith.llm.Provider;
 import dev.loresmith.llm.Transport;
 import dev.loresmith.log.StructuredLog;
@@ -86,6 +88,8 @@ public final class AwsOutside implements Outside {
     public Transport transport(Provider provider) {
         return switch (provider) {
             case ANTHROPIC -> new AnthropicTransport(apiKeys());
+            case BEDROCK -> new BedrockTransport(aws.credentials(), aws.region(),
+                    Endpoints.resolve("BEDROCK_RUNTIME", "bedrock-runtime", aws.region(), env::raw));
         };
     }
 

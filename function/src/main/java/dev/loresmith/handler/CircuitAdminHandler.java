@@ -67,7 +67,10 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
             }
             return switch (method) {
                 case "GET" -> json(200, view(admin.status()), Map.of());
-                case "PUT" -> json(200, view(admin.force(state(HttpResponses.body(event)), HttpResponses.caller(event))), Map.of());
+                case "PUT" -> {
+                    Force force = force(HttpResponses.body(event));
+                    yield json(200, view(admin.force(force.provider(), force.state(), HttpResponses.caller(event))), Map.of());
+                }
                 default -> notAllowed("GET, PUT");
             };
         } catch (InvalidRequest e) {
@@ -80,41 +83,52 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
         }
     }
 
-    /** {@code {"state": "open" | "closed" | "auto"}}, nothing else. */
-    static ForcedState state(String body) {
+    /** A forced state and the provider it is for: {@code {"state": ..., "provider"?: ...}}. */
+    record Force(ForcedState state, Provider provider) {
+    }
+
+    /**
+     * {@code {"state": "open" | "closed" | "auto", "provider": "anthropic" | "bedrock"}}, nothing else; without
+     * {@code provider}, the first in preference order.
+     */
+    Force force(String body) {
         ObjectNode root = RequestParser.parseObject(body);
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!name.equals("state")) {
+            if (!name.equals("state") && !name.equals("provider")) {
                 String shown = name.matches("[A-Za-z0-9_]{1,64}") ? name : "(unprintable field name)";
-                throw new InvalidRequest(shown, "unknown field '" + shown + "'; expected state");
+                throw new InvalidRequest(shown, "unknown field '" + shown + "'; expected state, provider");
             }
         }
         JsonNode state = root.get("state");
         if (state == null || !state.isTextual()) {
             throw new InvalidRequest("state", "state is required: \"open\", \"closed\" or \"auto\"");
         }
-        return switch (state.asText()) {
+        ForcedState forced = switch (state.asText()) {
             case "open" -> ForcedState.OPEN;
             case "closed" -> ForcedState.CLOSED;
             case "auto" -> ForcedState.NONE;
             default -> throw new InvalidRequest("state", "state must be \"open\", \"closed\" or \"auto\"");
         };
+        JsonNode provider = root.get("provider");
+        if (provider == null || provider.isNull()) {
+            return new Force(forced, admin.defaultProvider());
+        }
+        Provider named = provider.isTextual() ? Provider.fromWireName(provider.asText()).orElse(null) : null;
+        if (named == null) {
+            throw new InvalidRequest("provider", "provider must be \"anthropic\" or \"bedrock\"");
+        }
+        return new Force(forced, named);
     }
 
+    /**
+     * Every configured provider's circuit under {@code providers}, in preference order; the first provider's fields also
+     * at the top level (as this answer read before there was a second provider), with the shared budget and every
+     * problem found.
+     */
     static ObjectNode view(CircuitAdmin.Status status) {
         ObjectNode view = Json.MAPPER.createObjectNode();
-        view.put("provider", Provider.ANTHROPIC.wireName());
-        view.put("state", status.circuit().effective().wireName());
-        view.put("storedState", status.circuit().state().wireName());
-        view.put("forced", status.circuit().forced() == ForcedState.NONE ? "auto" : status.circuit().forced().wireName());
-        view.put("failuresInWindow", status.failuresInWindow());
-        view.put("generation", status.circuit().generation());
-        view.put("openedAt", time(status.circuit().openedAt()));
-        view.put("resetDueAt", time(status.resetDueAt()));
-        view.put("probeUntil", time(status.circuit().probeUntil()));
-        view.put("throttledUntil", time(status.throttledUntil()));
-        view.put("throttleReason", status.throttleReason());
+        view.setAll(providerView(status.primary()));
         ObjectNode budget = view.putObject("budget");
         if (status.budget().isPresent()) {
             budget.put("tokensPerDay", status.budget().getAsLong());
@@ -125,7 +139,26 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
             budget.put("used", status.budgetUsed());
         }
         ArrayNode problems = view.putArray("configProblems");
-        status.problems().forEach(problems::add);
+        status.stackProblems().forEach(p -> problems.add("stack: " + p));
+        status.providers().forEach(p -> p.problems().forEach(problem -> problems.add(p.provider().wireName() + ": " + problem)));
+        ArrayNode providers = view.putArray("providers");
+        status.providers().forEach(p -> providers.add(providerView(p)));
+        return view;
+    }
+
+    private static ObjectNode providerView(CircuitAdmin.ProviderStatus status) {
+        ObjectNode view = Json.MAPPER.createObjectNode();
+        view.put("provider", status.provider().wireName());
+        view.put("state", status.circuit().effective().wireName());
+        view.put("storedState", status.circuit().state().wireName());
+        view.put("forced", status.circuit().forced() == ForcedState.NONE ? "auto" : status.circuit().forced().wireName());
+        view.put("failuresInWindow", status.failuresInWindow());
+        view.put("generation", status.circuit().generation());
+        view.put("openedAt", time(status.circuit().openedAt()));
+        view.put("resetDueAt", time(status.resetDueAt()));
+        view.put("probeUntil", time(status.circuit().probeUntil()));
+        view.put("throttledUntil", time(status.throttledUntil()));
+        view.put("throttleReason", status.throttleReason());
         view.put("version", status.circuit().version());
         return view;
     }

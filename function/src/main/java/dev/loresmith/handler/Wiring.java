@@ -12,7 +12,10 @@ import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.RequestContent;
 import dev.loresmith.generate.ResetCircuit;
 import dev.loresmith.generate.UpgradePolicy;
+import dev.loresmith.llm.CallPlan;
+import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.Provider;
+import dev.loresmith.llm.Transport;
 import dev.loresmith.retry.Retry;
 import dev.loresmith.schedule.ResetScheduler;
 import dev.loresmith.storage.CircuitTable;
@@ -21,6 +24,8 @@ import dev.loresmith.storage.ContentTable;
 import dev.loresmith.storage.StackSettings;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One wiring function per Lambda function: each builds exactly what its handler uses, from what the function finds
@@ -42,7 +47,7 @@ public final class Wiring {
 
     public static Tables tables(Outside outside) {
         Retry conflicts = new Retry(Conflicts.POLICY, outside.backoff(), outside.clock());
-        CircuitTable circuits = new CircuitTable(outside.dynamo(), outside.env().require("CIRCUIT_TABLE"), Provider.ANTHROPIC.wireName(), conflicts);
+        CircuitTable circuits = new CircuitTable(outside.dynamo(), outside.env().require("CIRCUIT_TABLE"), conflicts);
         return new Tables(new ContentTable(outside.dynamo(), outside.env().require("CONTENT_TABLE"), circuits, conflicts), circuits);
     }
 
@@ -65,7 +70,8 @@ public final class Wiring {
 
     /** The generate flow with {@code settings} of the caller's choosing (tests shorten the API timeout, say). */
     public static GenerateContent generateContent(Outside outside, Tables tables, GenerateSettings settings) {
-        return new GenerateContent(tables.contents(), tables.circuits(), outside.transport(Provider.ANTHROPIC), lazyResets(outside),
+        List<Transport> transports = Arrays.stream(Provider.values()).map(p -> lazyTransport(p, outside)).toList();
+        return new GenerateContent(tables.contents(), tables.circuits(), transports, lazyResets(outside),
                 new Circuit(CircuitSettings.DEFAULTS), settings, UpgradePolicy.DEFAULTS, outside.clock(), outside.log(), outside.backoff());
     }
 
@@ -91,8 +97,9 @@ public final class Wiring {
     /** The target of the reset schedules ({@code ResetFunction}). */
     public static ResetHandler.Dependencies reset(Outside outside) {
         CircuitTable circuits = tables(outside).circuits();
+        // A reset reads one provider's item (GetItem): all its role may read.
         return new ResetHandler.Dependencies(new ResetCircuit(circuits, new Circuit(CircuitSettings.DEFAULTS), outside.log()),
-                outside.log(), circuits::read);
+                outside.log(), () -> circuits.circuit(Provider.ANTHROPIC));
     }
 
     /** The dead-letter queue's consumer ({@code DeadLetterFunction}). */
@@ -142,11 +149,43 @@ public final class Wiring {
             private ResetScheduler built;
 
             @Override
-            public synchronized void scheduleReset(long generation, Instant at) {
+            public synchronized void scheduleReset(Provider provider, long generation, Instant at) {
                 if (built == null) {
                     built = outside.resets();
                 }
-                built.scheduleReset(generation, at);
+                built.scheduleReset(provider, generation, at);
+            }
+        };
+    }
+
+    /**
+     * The transport to {@code provider}, built on its first use: a function whose stack configures only one provider
+     * never builds (nor loads the classes of) the other.
+     */
+    private static Transport lazyTransport(Provider provider, Outside outside) {
+        return new Transport() {
+            private Transport built;
+
+            private synchronized Transport built() {
+                if (built == null) {
+                    built = outside.transport(provider);
+                }
+                return built;
+            }
+
+            @Override
+            public Provider provider() {
+                return provider;
+            }
+
+            @Override
+            public Readiness readiness() {
+                return built().readiness();
+            }
+
+            @Override
+            public LlmReply send(CallPlan plan) {
+                return built().send(plan);
             }
         };
     }

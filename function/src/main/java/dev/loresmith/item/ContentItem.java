@@ -3,6 +3,9 @@ package dev.loresmith.item;
 import dev.loresmith.content.ContentKey;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,11 +25,14 @@ import java.util.Optional;
  * @param followUp      work still owed to the item; null when none
  * @param lastFailure   the reason of the latest failed retry of a failed item (its text and model stay); else null
  * @param attemptedAt   when the latest attempt on the item ended (ready, fallback, or a failed retry); null while none has
+ * @param provider      on a ready item, the provider that wrote its text ({@code anthropic}, {@code bedrock}); else null
+ * @param providerReasons on a fallback, each provider's reason, in preference order (the primary's is also in
+ *                      {@code model}); empty otherwise
  */
 public record ContentItem(ContentKey key, ContentStatus status, String text, String model, Instant requestedAt,
                           Instant generatedAt, String leaseOwner, Instant leaseUntil, String context,
                           String upgradedFrom, int attempts, Instant attemptsSince, FollowUp followUp,
-                          String lastFailure, Instant attemptedAt) {
+                          String lastFailure, Instant attemptedAt, String provider, Map<String, String> providerReasons) {
 
     public static final String FALLBACK_PREFIX = "fallback:";
 
@@ -34,34 +40,47 @@ public record ContentItem(ContentKey key, ContentStatus status, String text, Str
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(requestedAt, "requestedAt");
+        providerReasons = providerReasons == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(providerReasons));
     }
 
     /** A new pending item, as a request creates it. */
     public static ContentItem pending(ContentKey key, Instant requestedAt, String context) {
         return new ContentItem(key, ContentStatus.PENDING, null, null, requestedAt, null, null, null, context,
-                null, 0, null, null, null, null);
+                null, 0, null, null, null, null, null, Map.of());
     }
 
     /** This item finished with {@code finalText}; lease and follow-up cleared unless given. */
     public ContentItem finished(ContentStatus finalStatus, String finalText, String finalModel, Instant at) {
         return new ContentItem(key, finalStatus, finalText, finalModel, requestedAt, at, null, null, context,
-                null, attempts, attemptsSince, null, null, at);
+                null, attempts, attemptsSince, null, null, at, null, Map.of());
+    }
+
+    /** This ready item as written by {@code source}. */
+    public ContentItem writtenBy(String source) {
+        return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
+                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, source, providerReasons);
+    }
+
+    /** This fallback with each provider's reason for it. */
+    public ContentItem withProviderReasons(Map<String, String> reasons) {
+        return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
+                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, provider, reasons);
     }
 
     public ContentItem withFollowUp(FollowUp next) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
-                upgradedFrom, attempts, attemptsSince, next, lastFailure, attemptedAt);
+                upgradedFrom, attempts, attemptsSince, next, lastFailure, attemptedAt, provider, providerReasons);
     }
 
     public ContentItem withUpgrade(String from, int attemptCount, Instant since) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
-                from, attemptCount, since, followUp, lastFailure, attemptedAt);
+                from, attemptCount, since, followUp, lastFailure, attemptedAt, provider, providerReasons);
     }
 
     /** The failed retry of a failed item: text, model and status stay; the attempt is recorded. */
     public ContentItem keptAfter(String failureReason, int attemptCount, Instant since, FollowUp next, Instant at) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, null, null, context,
-                upgradedFrom, attemptCount, since, next, failureReason, at);
+                upgradedFrom, attemptCount, since, next, failureReason, at, provider, providerReasons);
     }
 
     /** The reason this item holds its fallback ({@code model} without {@code fallback:}); empty when it does not. */

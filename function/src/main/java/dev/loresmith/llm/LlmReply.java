@@ -51,7 +51,12 @@ public sealed interface LlmReply {
         /** The organisation's or workspace's spend limit, or its credit, is exhausted: retrying will not help for hours. */
         SPEND_LIMIT,
         /** A 400 naming the structured-output field: this model or endpoint does not take it. */
-        STRUCTURED_OUTPUT_REJECTED
+        STRUCTURED_OUTPUT_REJECTED,
+        /**
+         * The provider refuses the configured model (Bedrock: {@code AccessDeniedException}, no model access or no
+         * permission on it; {@code ResourceNotFoundException}, an id it does not know): an operator must act.
+         */
+        MODEL_UNAVAILABLE
     }
 
     /**
@@ -65,9 +70,15 @@ public sealed interface LlmReply {
     record Usage(long inputTokens, long outputTokens, long cacheCreationInputTokens, long cacheReadInputTokens) {
         public static final Usage NONE = new Usage(0, 0, 0, 0);
 
+        /** This usage and {@code other}'s together (the calls of one request to several providers). */
+        public Usage plus(Usage other) {
+            return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
+                    cacheCreationInputTokens + other.cacheCreationInputTokens, cacheReadInputTokens + other.cacheReadInputTokens);
+        }
+
         /**
          * Tokens against the daily budget: input and output at face value, cache writes at 1.25 and cache reads
-         * at 0.1 — their price relative to plain input tokens (Anthropic's prompt-caching pricing).
+         * at 0.1 — their price relative to plain input tokens (Anthropic's and Bedrock's prompt-caching pricing for Claude).
          */
         public long budgetTokens() {
             return inputTokens + outputTokens + (cacheCreationInputTokens * 5 + 3) / 4 + (cacheReadInputTokens + 9) / 10;

@@ -47,9 +47,25 @@ public record MessagesPrompt(String model, String body) {
         }
     });
 
+    /** Bedrock's version of the Messages body for Claude, sent instead of a {@code model} field (the model is in the path). */
+    static final String BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31";
+
+    /** The body for Anthropic's Messages API. */
     public static MessagesPrompt of(ContentType type, JsonNode context, String model, int maxTokens, boolean structured) {
+        return of(Provider.ANTHROPIC, type, context, model, maxTokens, structured);
+    }
+
+    /**
+     * The body as {@code provider} takes it: Anthropic's names the model; Bedrock's carries
+     * {@code "anthropic_version": "bedrock-2023-05-31"} instead (its model is in the path). Everything else — the
+     * cached system block, the context, the schema — is byte for byte the same.
+     */
+    public static MessagesPrompt of(Provider provider, ContentType type, JsonNode context, String model, int maxTokens, boolean structured) {
         ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("model", model);
+        switch (provider) {
+            case ANTHROPIC -> root.put("model", model);
+            case BEDROCK -> root.put("anthropic_version", BEDROCK_ANTHROPIC_VERSION);
+        }
         root.put("max_tokens", maxTokens);
         ArrayNode system = root.putArray("system");
         ObjectNode block = system.addObject();

@@ -1,5 +1,6 @@
 package dev.loresmith.schedule;
 
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.StructuredLog;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.scheduler.model.ActionAfterCompletion;
@@ -35,8 +36,17 @@ public final class EventBridgeResetScheduler implements ResetScheduler {
         this.log = log;
     }
 
-    public static String scheduleName(long generation) {
-        return "circuit-reset-g" + generation;
+    /**
+     * {@code circuit-reset-g<generation>} for Anthropic (the name schedules had before there was a second provider, so a
+     * pending one is still recognised), {@code circuit-reset-<provider>-g<generation>} for any other.
+     */
+    public static String scheduleName(Provider provider, long generation) {
+        return provider == Provider.ANTHROPIC ? "circuit-reset-g" + generation : "circuit-reset-" + provider.wireName() + "-g" + generation;
+    }
+
+    /** The reset function's input: {@code {"provider": ..., "generation": g}}. */
+    public static String input(Provider provider, long generation) {
+        return "{\"provider\":\"" + provider.wireName() + "\",\"generation\":" + generation + "}";
     }
 
     /** The schedule expression for an instant; seconds are rounded up so it never fires early. */
@@ -46,25 +56,25 @@ public final class EventBridgeResetScheduler implements ResetScheduler {
     }
 
     @Override
-    public void scheduleReset(long generation, Instant at) {
+    public void scheduleReset(Provider provider, long generation, Instant at) {
         CreateScheduleRequest request = CreateScheduleRequest.builder()
-                .name(scheduleName(generation))
+                .name(scheduleName(provider, generation))
                 .groupName(groupName)
                 .scheduleExpression(atExpression(at))
                 .scheduleExpressionTimezone("UTC")
                 .flexibleTimeWindow(w -> w.mode(FlexibleTimeWindowMode.OFF))
                 .actionAfterCompletion(ActionAfterCompletion.DELETE)
-                .target(t -> t.arn(resetFunctionArn).roleArn(roleArn).input("{\"generation\":" + generation + "}"))
-                .description("Loresmith: move circuit opening " + generation + " to half-open")
+                .target(t -> t.arn(resetFunctionArn).roleArn(roleArn).input(input(provider, generation)))
+                .description("Loresmith: move " + provider.wireName() + " circuit opening " + generation + " to half-open")
                 .build();
         try {
             scheduler.createSchedule(request);
-            log.info("circuit reset scheduled", "generation", generation, "at", at.toString());
+            log.info("circuit reset scheduled", "provider", provider.wireName(), "generation", generation, "at", at.toString());
         } catch (ConflictException e) {
-            log.info("circuit reset already scheduled", "generation", generation);
+            log.info("circuit reset already scheduled", "provider", provider.wireName(), "generation", generation);
         } catch (RuntimeException e) {
             // The circuit still recovers: an open circuit whose reset is overdue lets one caller probe.
-            log.error("circuit reset not scheduled", "generation", generation, "error", e.getClass().getSimpleName());
+            log.error("circuit reset not scheduled", "provider", provider.wireName(), "generation", generation, "error", e.getClass().getSimpleName());
         }
     }
 }

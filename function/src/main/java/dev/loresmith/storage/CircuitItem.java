@@ -3,6 +3,7 @@ package dev.loresmith.storage;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.llm.Provider;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.math.BigDecimal;
@@ -17,7 +18,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The circuit/config item's attributes, read tolerantly: the item is also edited by hand (README,
+ * The circuit/config table's items — one per provider ({@code provider = "anthropic"}, {@code "bedrock"}) and the stack
+ * item every provider shares ({@code provider = "stack"}) — read tolerantly: they are also edited by hand (README,
  * "Configuration"), so a value of the wrong type or an unknown word never fails a request. Each such
  * value is replaced by its documented safe default and its attribute named in {@code problems}:
  * <ul>
@@ -36,6 +38,8 @@ import java.util.regex.Pattern;
 final class CircuitItem {
 
     static final String PK = "provider";
+    /** The key of the item every provider shares: the stack's settings, the provider order, the token budget and its counter. */
+    static final String STACK = "stack";
     static final Pattern MODEL = StackSettings.MODEL_ID;
     static final int MAX_TOKENS_LIMIT = StackSettings.MAX_TOKENS_LIMIT;
     /** Circuit attributes every circuit write sets (or removes); everything else on the item is left alone. */
@@ -49,24 +53,46 @@ final class CircuitItem {
         this.item = item == null ? Map.of() : item;
     }
 
-    static ProviderConfig parse(Map<String, AttributeValue> item) {
-        return new CircuitItem(item).config();
+    /** One provider's item. */
+    static ProviderConfig parseProvider(Map<String, AttributeValue> item) {
+        return new CircuitItem(item).providerConfig();
     }
 
-    private ProviderConfig config() {
+    /** The stack item. */
+    static StackConfig parseStack(Map<String, AttributeValue> item) {
+        return new CircuitItem(item).stackConfig();
+    }
+
+    private ProviderConfig providerConfig() {
         if (item.isEmpty()) {
-            return ProviderConfig.initial();
+            return ProviderConfig.INITIAL;
         }
         CircuitRecord circuit = circuit();
-        StackSettings stack = stack();
         String model = string("model").filter(m -> valid("model", MODEL.matcher(m).matches())).orElse(null);
         Integer maxTokens = number("maxTokens").filter(n -> valid("maxTokens", n >= 1 && n <= MAX_TOKENS_LIMIT)).map(Long::intValue).orElse(null);
-        Long tokenBudget = number("tokenBudget").filter(n -> valid("tokenBudget", n >= 0)).orElse(null);
         Instant throttledUntil = number("throttledUntil").map(Instant::ofEpochMilli).orElse(null);
+        if (item.containsKey("tokenBudget")) {
+            // Before there was a second provider, the budget's override lived on the anthropic item.
+            problems.add("tokenBudget: not read on a provider's item; the budget is set on the stack item");
+        }
+        return new ProviderConfig(circuit, model, maxTokens, throttledUntil, string("throttleReason").orElse(null), problems);
+    }
+
+    private StackConfig stackConfig() {
+        if (item.isEmpty()) {
+            return StackConfig.INITIAL;
+        }
+        StackSettings stack = stack();
+        List<Provider> providers = string("providers").flatMap(text -> {
+            Optional<List<Provider>> order = Provider.parseList(text);
+            if (order.isEmpty()) {
+                problems.add("providers: not a comma list of anthropic and bedrock, ignored");
+            }
+            return order;
+        }).orElse(null);
+        Long tokenBudget = number("tokenBudget").filter(n -> valid("tokenBudget", n >= 0)).orElse(null);
         LocalDate budgetDay = string("budgetDay").flatMap(this::day).orElse(null);
-        long tokensUsed = tokensUsed();
-        return new ProviderConfig(circuit, stack, model, maxTokens, tokenBudget, throttledUntil,
-                string("throttleReason").orElse(null), budgetDay, tokensUsed, problems);
+        return new StackConfig(stack, providers, tokenBudget, budgetDay, tokensUsed(), problems);
     }
 
     private CircuitRecord circuit() {
@@ -171,8 +197,15 @@ final class CircuitItem {
                 .map(Long::intValue).orElse(null);
         String baseUrl = inner.string("baseUrl").filter(u -> inner.valid("stackSettings.baseUrl", StackSettings.baseUrlProblem(u).isEmpty())).orElse(null);
         Long budget = inner.number("tokenBudget").filter(n -> inner.valid("stackSettings.tokenBudget", n >= 0)).orElse(null);
+        List<Provider> providers = inner.string("providers")
+                .flatMap(text -> Provider.parseList(text).or(() -> {
+                    inner.valid("stackSettings.providers", false);
+                    return Optional.empty();
+                })).orElse(null);
+        String bedrockModel = inner.string("bedrockModel").filter(m -> inner.valid("stackSettings.bedrockModel", MODEL.matcher(m).matches()))
+                .orElse(null);
         inner.problems.forEach(p -> problems.add(p.startsWith("stackSettings.") ? p : "stackSettings." + p));
-        return new StackSettings(model, maxTokens, baseUrl, budget);
+        return new StackSettings(model, maxTokens, baseUrl, budget, providers, bedrockModel);
     }
 
     private boolean valid(String attribute, boolean ok) {

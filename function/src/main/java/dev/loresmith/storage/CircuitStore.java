@@ -1,28 +1,46 @@
 package dev.loresmith.storage;
 
 import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.llm.Provider;
 
 import java.time.Instant;
 import java.time.LocalDate;
 
-/** The circuit/config table: one item per provider. */
+/**
+ * The circuit/config table: one item per provider — its circuit, throttle and overrides — and the stack item every
+ * provider shares (settings, provider order, token budget and counter).
+ */
 public interface CircuitStore {
 
-    /** Strongly consistent read; a provider never seen reads as closed with no settings. Never fails on bad values. */
-    ProviderConfig read();
+    /**
+     * One strongly consistent read of the stack item and every provider's item. An item never written reads as its
+     * initial state (a closed circuit, no settings). Never fails on bad values.
+     */
+    Config read();
 
-    /** Replaces the circuit if its version is still {@code expected.version()}. Returns whether it did. */
-    boolean replace(CircuitRecord expected, CircuitRecord next);
+    /** One provider's circuit, read strongly consistently (for writers that move only that circuit). */
+    CircuitRecord circuit(Provider provider);
+
+    /** Replaces {@code provider}'s circuit if its version is still {@code expected.version()}. Returns whether it did. */
+    boolean replace(Provider provider, CircuitRecord expected, CircuitRecord next);
 
     /**
-     * Moves {@code throttledUntil} forward to {@code until} (never back), or replaces a stored value no throttle
-     * writes — not a number, or after {@code implausibleAfter}. Returns whether it wrote.
+     * Moves {@code provider}'s {@code throttledUntil} forward to {@code until} (never back), or replaces a stored value no
+     * throttle writes — not a number, or after {@code implausibleAfter}. Returns whether it wrote.
      */
-    boolean throttleUntil(Instant until, String reason, Instant implausibleAfter);
+    boolean throttleUntil(Provider provider, Instant until, String reason, Instant implausibleAfter);
 
-    /** Adds {@code tokens} to the counter of {@code day} (UTC), starting it at zero on a new day. One atomic update. */
+    /** Adds {@code tokens} to the counter of {@code day} (UTC) on the stack item, starting it at zero on a new day. */
     void addTokens(LocalDate day, long tokens);
 
-    /** Writes the stack's deploy-time settings (the stack's custom resource), leaving everything else alone. */
+    /** Writes the stack's deploy-time settings to the stack item (the stack's custom resource), leaving everything else alone. */
     void writeStackSettings(StackSettings settings);
+
+    /** A provider's circuit moving from {@code expected} to {@code next}, written with the result of the call that moved it. */
+    record CircuitMove(Provider provider, CircuitRecord expected, CircuitRecord next) {
+        /** Whether there is anything to write. */
+        public boolean changes() {
+            return !next.equals(expected);
+        }
+    }
 }

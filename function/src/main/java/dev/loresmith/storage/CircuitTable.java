@@ -2,69 +2,111 @@ package dev.loresmith.storage;
 
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.retry.Pause;
 import dev.loresmith.retry.Retry;
 import dev.loresmith.retry.RetryPolicy;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The circuit/config table on DynamoDB: one item per provider. Every circuit write is conditioned on the version
- * the writer read ({@link #versionIs}); counters and the throttle move by update expressions that never put back
- * an older value. A write that meets a transaction in flight on the same item is tried again.
+ * The circuit/config table on DynamoDB: one item per provider and the stack item. The config is one BatchGetItem with
+ * consistent reads — not TransactGetItems, which DynamoDB cancels while a transaction writes one of the items, and
+ * transactions write circuit items on every counted failure. Every circuit write is conditioned on the version the
+ * writer read ({@link #versionIs}); counters and the throttle move by update expressions that never put back an older
+ * value. A write that meets a transaction in flight on the same item is tried again.
  */
 public final class CircuitTable implements CircuitStore {
 
     /** Two instances racing to start a new day's counter: one wins, the other adds to it — a third try is never needed. */
     static final RetryPolicy NEW_DAY_RACE = RetryPolicy.attempts(3);
 
+    /** Keys a BatchGetItem left unprocessed (throttling) are asked for again, at once, a bounded number of times. */
+    static final RetryPolicy UNPROCESSED_KEYS = RetryPolicy.attempts(3);
+
     private final DynamoDbClient dynamo;
     private final String tableName;
-    private final String provider;
     private final Conflicts conflicts;
     private final Retry newDayRace;
+    private final Retry unprocessedKeys;
 
-    public CircuitTable(DynamoDbClient dynamo, String tableName, String provider, Retry conflictRetry) {
+    public CircuitTable(DynamoDbClient dynamo, String tableName, Retry conflictRetry) {
         this.dynamo = dynamo;
         this.tableName = tableName;
-        this.provider = provider;
         this.conflicts = new Conflicts(conflictRetry);
         this.newDayRace = new Retry(NEW_DAY_RACE, Pause.NONE, Clock.systemUTC());
+        this.unprocessedKeys = new Retry(UNPROCESSED_KEYS, Pause.NONE, Clock.systemUTC());
     }
 
     @Override
-    public ProviderConfig read() {
-        return CircuitItem.parse(dynamo.getItem(r -> r.tableName(tableName).key(key()).consistentRead(true)).item());
+    public Config read() {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        keys.add(key(CircuitItem.STACK));
+        for (Provider provider : Provider.values()) {
+            keys.add(key(provider.wireName()));
+        }
+        AtomicReference<List<Map<String, AttributeValue>>> wanted = new AtomicReference<>(keys);
+        unprocessedKeys.run(attempt -> {
+            BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(Map.of(tableName,
+                    KeysAndAttributes.builder().keys(wanted.get()).consistentRead(true).build())));
+            response.responses().getOrDefault(tableName, List.of()).forEach(item -> found.put(item.get(CircuitItem.PK).s(), item));
+            KeysAndAttributes left = response.unprocessedKeys().get(tableName);
+            if (left == null || left.keys().isEmpty()) {
+                return Retry.Step.done(null);
+            }
+            wanted.set(left.keys());
+            return Retry.Step.againOrThrow(ProvisionedThroughputExceededException.builder()
+                    .message("config items left unprocessed after " + UNPROCESSED_KEYS.maxAttempts() + " reads").build());
+        });
+        Map<Provider, ProviderConfig> providers = new EnumMap<>(Provider.class);
+        for (Provider provider : Provider.values()) {
+            providers.put(provider, CircuitItem.parseProvider(found.get(provider.wireName())));
+        }
+        return new Config(CircuitItem.parseStack(found.get(CircuitItem.STACK)), providers);
     }
 
     @Override
-    public boolean replace(CircuitRecord expected, CircuitRecord next) {
+    public CircuitRecord circuit(Provider provider) {
+        return CircuitItem.parseProvider(dynamo.getItem(r -> r.tableName(tableName).key(key(provider.wireName())).consistentRead(true)).item())
+                .circuit();
+    }
+
+    @Override
+    public boolean replace(Provider provider, CircuitRecord expected, CircuitRecord next) {
         try {
-            conflicts.retrying(() -> dynamo.updateItem(moveRequest(expected, next)));
+            conflicts.retrying(() -> dynamo.updateItem(moveRequest(new CircuitMove(provider, expected, next))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
     }
 
-    /** Sets every circuit attribute of {@code next} if the stored version is still {@code expected}'s; nothing else. */
-    UpdateItemRequest moveRequest(CircuitRecord expected, CircuitRecord next) {
+    /** Sets every circuit attribute of the move's next record if the stored version is still the expected one's; nothing else. */
+    UpdateItemRequest moveRequest(CircuitMove move) {
         Update u = new Update();
-        CircuitItem.circuitValues(next).forEach(u::set);
-        if (next.forced() == ForcedState.NONE) {
+        CircuitItem.circuitValues(move.next()).forEach(u::set);
+        if (move.next().forced() == ForcedState.NONE) {
             u.remove("forcedState");
         }
-        return u.request(tableName, key(), versionIs(expected.version())).build();
+        return u.request(tableName, key(move.provider().wireName()), versionIs(move.expected().version())).build();
     }
 
     /**
@@ -92,7 +134,7 @@ public final class CircuitTable implements CircuitStore {
     }
 
     @Override
-    public boolean throttleUntil(Instant until, String reason, Instant implausibleAfter) {
+    public boolean throttleUntil(Provider provider, Instant until, String reason, Instant implausibleAfter) {
         Update u = new Update().set("throttledUntil", n(until.toEpochMilli())).set("throttleReason", AttributeValue.fromS(reason));
         // Only ever forward — except over a value no throttle of ours could have written (not a number, or further
         // ahead than the longest hold): that one is a hand edit the reader already ignores, and is replaced.
@@ -104,7 +146,7 @@ public final class CircuitTable implements CircuitStore {
                         ":g_implausibleAfter", n(implausibleAfter.toEpochMilli())))
                 .build();
         try {
-            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(), forward).build()));
+            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(provider.wireName()), forward).build()));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false; // another instance already throttled for at least as long
@@ -117,7 +159,7 @@ public final class CircuitTable implements CircuitStore {
         newDayRace.run(attempt -> {
             // The common case: one atomic add to today's counter. A counter that is not a non-negative number (a hand
             // edit) fails this condition rather than the update expression, and is restarted below at this call's tokens.
-            UpdateItemRequest increment = UpdateItemRequest.builder().tableName(tableName).key(key())
+            UpdateItemRequest increment = UpdateItemRequest.builder().tableName(tableName).key(key(CircuitItem.STACK))
                     .updateExpression("SET #tokensUsed = if_not_exists(#tokensUsed, :zero) + :tokens")
                     .conditionExpression("#budgetDay = :day AND (attribute_not_exists(#tokensUsed) OR "
                             + "(attribute_type(#tokensUsed, :numberType) AND #tokensUsed >= :zero))")
@@ -138,7 +180,7 @@ public final class CircuitTable implements CircuitStore {
                         .expressionValues(Map.of(":g_day", today, ":g_numberType", AttributeValue.fromS("N"), ":g_zero", n(0)))
                         .build();
                 try {
-                    conflicts.retrying(() -> dynamo.updateItem(start.request(tableName, key(), otherDayOrUnreadable).build()));
+                    conflicts.retrying(() -> dynamo.updateItem(start.request(tableName, key(CircuitItem.STACK), otherDayOrUnreadable).build()));
                     return Retry.Step.done(null);
                 } catch (ConditionalCheckFailedException raced) {
                     return Retry.Step.againOrThrow(raced);
@@ -154,12 +196,14 @@ public final class CircuitTable implements CircuitStore {
         settings.maxTokensValue().ifPresent(t -> map.put("maxTokens", n(t)));
         settings.baseUrlValue().ifPresent(u -> map.put("baseUrl", AttributeValue.fromS(u)));
         settings.tokenBudgetValue().ifPresent(b -> map.put("tokenBudget", n(b)));
+        settings.providerOrder().ifPresent(p -> map.put("providers", AttributeValue.fromS(Provider.listText(p))));
+        settings.bedrockModelId().ifPresent(m -> map.put("bedrockModel", AttributeValue.fromS(m)));
         Update u = new Update().set("stackSettings", AttributeValue.fromM(map));
-        conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(), null).build()));
+        conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(CircuitItem.STACK), null).build()));
     }
 
-    private Map<String, AttributeValue> key() {
-        return Map.of(CircuitItem.PK, AttributeValue.fromS(provider));
+    private static Map<String, AttributeValue> key(String item) {
+        return Map.of(CircuitItem.PK, AttributeValue.fromS(item));
     }
 
     private static AttributeValue n(long value) {

@@ -1,16 +1,19 @@
 package dev.loresmith.storage;
 
 import dev.loresmith.content.ContentId;
-import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentKey;
+import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.item.FollowUp;
+import dev.loresmith.llm.Provider;
+import software.amazon.awssdk.enhanced.dynamodb.EnhancedType;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticTableSchema;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags.primaryPartitionKey;
@@ -50,6 +53,9 @@ final class ContentRow {
             .addAttribute(Long.class, a -> a.name("followUpAt").getter(r -> r.followUpAt).setter((r, v) -> r.followUpAt = v))
             .addAttribute(String.class, a -> a.name("lastFailure").getter(r -> r.lastFailure).setter((r, v) -> r.lastFailure = v))
             .addAttribute(Long.class, a -> a.name("attemptedAt").getter(r -> r.attemptedAt).setter((r, v) -> r.attemptedAt = v))
+            .addAttribute(String.class, a -> a.name("provider").getter(r -> r.provider).setter((r, v) -> r.provider = v))
+            .addAttribute(EnhancedType.mapOf(String.class, String.class),
+                    a -> a.name("providerReasons").getter(r -> r.providerReasons).setter((r, v) -> r.providerReasons = v))
             .build();
 
     private String pk;
@@ -70,6 +76,8 @@ final class ContentRow {
     private Long followUpAt;
     private String lastFailure;
     private Long attemptedAt;
+    private String provider;
+    private Map<String, String> providerReasons;
 
     static String pk(ContentKey key) {
         return key.contentType() + "#" + key.contentId();
@@ -114,6 +122,23 @@ final class ContentRow {
                 attemptsSince == null ? null : Instant.ofEpochMilli(attemptsSince),
                 followUp == null || followUpAt == null ? null : new FollowUp(kindOf(followUp), Instant.ofEpochMilli(followUpAt)),
                 lastFailure,
-                attemptedAt == null ? null : Instant.ofEpochMilli(attemptedAt));
+                attemptedAt == null ? null : Instant.ofEpochMilli(attemptedAt),
+                provider,
+                inPreferenceOrder(providerReasons));
+    }
+
+    /** A stored map of reasons (DynamoDB keeps no order), ordered as the providers are declared. */
+    private static Map<String, String> inPreferenceOrder(Map<String, String> stored) {
+        if (stored == null || stored.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (Provider known : Provider.values()) {
+            if (stored.containsKey(known.wireName())) {
+                ordered.put(known.wireName(), stored.get(known.wireName()));
+            }
+        }
+        stored.forEach(ordered::putIfAbsent);
+        return ordered;
     }
 }

@@ -1,9 +1,8 @@
 package dev.loresmith.storage;
 
-import dev.loresmith.circuit.CircuitRecord;
+import dev.loresmith.content.ContentKey;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
-import dev.loresmith.content.ContentKey;
 import dev.loresmith.item.FollowUp;
 import dev.loresmith.item.ItemLifecycle;
 
@@ -38,10 +37,11 @@ public interface ContentStore {
 
     /**
      * The lease holder's result: {@code finished} as it must now read (ready, a first fallback, or a failed item
-     * kept as it was), together with the circuit's move from {@code expected} to {@code next} when given, in one
-     * transaction — conditioned on {@code worker} still holding the lease and the circuit's version.
+     * kept as it was), together with every provider circuit's move the attempt made ({@code moves}; those that change
+     * nothing are not written), in one transaction — conditioned on {@code worker} still holding the lease and on each
+     * circuit's version.
      */
-    Commit finish(ContentItem finished, String worker, CircuitRecord expected, CircuitRecord next);
+    Commit finish(ContentItem finished, String worker, List<CircuitStore.CircuitMove> moves);
 
     /**
      * A fallback for an item nobody holds: written only if the item is {@code pending} (or absent) and not

@@ -1,6 +1,5 @@
 package dev.loresmith.storage;
 
-import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
@@ -32,6 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,10 +105,11 @@ public final class ContentTable implements ContentStore {
     }
 
     @Override
-    public Commit finish(ContentItem finished, String worker, CircuitRecord expected, CircuitRecord next) {
+    public Commit finish(ContentItem finished, String worker, List<CircuitStore.CircuitMove> moves) {
         Update u = finishUpdate(finished);
         Guard guard = ItemLifecycle.finishable(worker);
-        if (expected == null || next == null || next.equals(expected)) {
+        List<CircuitStore.CircuitMove> changes = moves.stream().filter(CircuitStore.CircuitMove::changes).toList();
+        if (changes.isEmpty()) {
             try {
                 write(finished.key(), u, guard, ReturnValue.NONE);
                 return Commit.COMMITTED;
@@ -117,13 +118,14 @@ public final class ContentTable implements ContentStore {
                 return ItemLifecycle.writtenAlready(returned(e), finished) ? Commit.COMMITTED : Commit.LEASE_LOST;
             }
         }
-        UpdateItemRequest item = u.request(tableName, key(finished.key()), ItemConditions.render(guard)).build();
-        UpdateItemRequest circuit = circuits.moveRequest(expected, next);
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(transactItem(u.request(tableName, key(finished.key()), ItemConditions.render(guard)).build(), true));
+        changes.forEach(move -> writes.add(transactItem(circuits.moveRequest(move), false)));
         try {
             dynamo.transactWriteItems(r -> r
                     // the same token on the SDK's own retries: a transaction that committed but timed out is not applied twice
                     .clientRequestToken(UUID.randomUUID().toString())
-                    .transactItems(transactItem(item, true), transactItem(circuit, false)));
+                    .transactItems(writes));
             return Commit.COMMITTED;
         } catch (TransactionCanceledException e) {
             List<CancellationReason> reasons = e.cancellationReasons();
@@ -159,9 +161,21 @@ public final class ContentTable implements ContentStore {
                 .setOrRemove("attemptsSince", finished.attemptsSince() == null ? null : n(finished.attemptsSince().toEpochMilli()))
                 .setOrRemove("lastFailure", finished.lastFailure() == null ? null : s(finished.lastFailure()))
                 .setOrRemove("attemptedAt", finished.attemptedAt() == null ? null : n(finished.attemptedAt().toEpochMilli()))
+                .setOrRemove("provider", finished.provider() == null ? null : s(finished.provider()))
+                .setOrRemove("providerReasons", reasons(finished))
                 .remove("leaseOwner").remove("leaseUntil");
         followUp(u, finished);
         return u;
+    }
+
+    /** Each provider's reason for a fallback, as a map attribute; null (removed) when there are none. */
+    private static AttributeValue reasons(ContentItem item) {
+        if (item.providerReasons().isEmpty()) {
+            return null;
+        }
+        Map<String, AttributeValue> map = new LinkedHashMap<>();
+        item.providerReasons().forEach((provider, reason) -> map.put(provider, s(reason)));
+        return AttributeValue.fromM(map);
     }
 
     private static void followUp(Update u, ContentItem item) {
@@ -177,7 +191,7 @@ public final class ContentTable implements ContentStore {
                 .set("status", s(fallback.status().wireName())).set("text", s(fallback.text())).set("model", s(fallback.model()))
                 .set("generatedAt", s(fallback.generatedAt().toString()))
                 .set("attemptedAt", n(fallback.generatedAt().toEpochMilli()))
-                .remove("leaseOwner").remove("leaseUntil");
+                .remove("leaseOwner").remove("leaseUntil").remove("provider").remove("providerReasons");
         if (fallback.context() != null) {
             u.setIfNotExists("context", s(fallback.context()));
         }

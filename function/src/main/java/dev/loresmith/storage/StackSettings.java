@@ -1,7 +1,10 @@
 package dev.loresmith.storage;
 
+import dev.loresmith.llm.Provider;
+
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -10,13 +13,27 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Settings chosen at deploy time (template parameters), written to the config item by the stack's custom
- * resource on every deploy and read with it on every request — so a changed parameter takes effect at once,
- * without depending on a new function version reaching the alias.
+ * Settings chosen at deploy time (template parameters), written to the stack item of the circuit/config table by the
+ * stack's custom resource and read with it on every request — so a changed parameter takes effect at once, without
+ * depending on a new function version reaching the alias.
+ *
+ * @param model        Anthropic's model ({@code ModelId})
+ * @param providers    the providers in preference order ({@code Providers}); null: Anthropic alone
+ * @param bedrockModel Bedrock's model or inference-profile id ({@code BedrockModelId})
  */
-public record StackSettings(String model, Integer maxTokens, String baseUrl, Long tokenBudget) {
+public record StackSettings(String model, Integer maxTokens, String baseUrl, Long tokenBudget, List<Provider> providers,
+                            String bedrockModel) {
 
-    public static final StackSettings NONE = new StackSettings(null, null, null, null);
+    public static final StackSettings NONE = new StackSettings(null, null, null, null, null, null);
+
+    public StackSettings {
+        providers = providers == null ? null : List.copyOf(providers);
+    }
+
+    /** Settings with the default provider order (Anthropic alone). */
+    public StackSettings(String model, Integer maxTokens, String baseUrl, Long tokenBudget) {
+        this(model, maxTokens, baseUrl, tokenBudget, null, null);
+    }
 
     /** What a model id (or an operator's override) may be: the model ids of every provider fit it. */
     public static final Pattern MODEL_ID = Pattern.compile("[a-zA-Z0-9._:-]{1,128}");
@@ -69,5 +86,13 @@ public record StackSettings(String model, Integer maxTokens, String baseUrl, Lon
 
     public OptionalLong tokenBudgetValue() {
         return tokenBudget == null ? OptionalLong.empty() : OptionalLong.of(tokenBudget);
+    }
+
+    public Optional<List<Provider>> providerOrder() {
+        return Optional.ofNullable(providers);
+    }
+
+    public Optional<String> bedrockModelId() {
+        return Optional.ofNullable(bedrockModel);
     }
 }

@@ -1,6 +1,7 @@
 package dev.loresmith.storage;
 
 import dev.loresmith.item.ContentItem;
+import dev.loresmith.llm.Provider;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.Map;
@@ -17,9 +18,10 @@ public final class StreamImages {
         return image.containsKey(ContentRow.PK);
     }
 
-    /** Whether an image (or key set) is of the circuit/config table. */
+    /** Whether an image (or key set) is a provider's item of the circuit/config table (not the stack item: it holds no circuit). */
     public static boolean isCircuit(Map<String, AttributeValue> image) {
-        return image.containsKey(CircuitItem.PK);
+        AttributeValue key = image.get(CircuitItem.PK);
+        return key != null && key.s() != null && Provider.fromWireName(key.s()).isPresent();
     }
 
     /** A content item image; empty when absent or not readable as an item (a hand-edited status, say). */
@@ -34,9 +36,9 @@ public final class StreamImages {
         }
     }
 
-    /** A config item image, read tolerantly as every request reads it. */
+    /** A provider's item image, read tolerantly as every request reads it. */
     public static ProviderConfig config(Map<String, AttributeValue> image) {
-        return CircuitItem.parse(image);
+        return CircuitItem.parseProvider(image);
     }
 
     public static String provider(Map<String, AttributeValue> image) {

@@ -128,20 +128,20 @@ public final class Benchmark {
         anthropic.failsWith(429);
         count("fallback, rate limited (sets the shared throttle)", rig -> rig.generate(IDS.incrementAndGet()));
         count("fallback, held back by the shared throttle", rig -> {
-            rig.circuits.throttleUntil(Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(Instant.now()));
+            rig.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(Instant.now()));
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
             rig.clearThrottle();
         });
         count("fallback, open circuit", rig -> {
-            CircuitRecord closed = rig.circuits.read().circuit();
+            CircuitRecord closed = rig.circuits.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
             CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
-            rig.circuits.replace(closed, open);
+            rig.circuits.replace(dev.loresmith.llm.Provider.ANTHROPIC, closed, open);
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
-            rig.circuits.replace(open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
+            rig.circuits.replace(dev.loresmith.llm.Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
         });
         anthropic.repliesForEachType();
         count("duplicate of a ready item", rig -> {
@@ -477,7 +477,7 @@ public final class Benchmark {
             outside = new TestOutside().env(env).dynamo(dynamo)
                     .log(new StructuredLog(line -> { }, Clock.systemUTC()))
                     .metrics(new GenerationMetrics(emf, Clock.systemUTC()))
-                    .resets((g, at) -> { })
+                    .resets((p, g, at) -> { })
                     .queue(new RecordingQueue())
                     .backoff(Pause.REAL)
                     .transport(Transports.around(model, (inner, plan) -> {
@@ -491,10 +491,10 @@ public final class Benchmark {
             handler = new SqsGenerateHandler(Wiring.generate(outside));
         }
 
-        /** Sets the config item's tokenBudget override (0: none), outside the counted requests. */
+        /** Sets the stack item's tokenBudget override (0: none), outside the counted requests. */
         void budget(long tokens) {
             TestAws.dynamo().updateItem(r -> r.tableName(circuitTable)
-                    .key(Map.of("provider", AttributeValue.fromS("anthropic")))
+                    .key(Map.of("provider", AttributeValue.fromS("stack")))
                     .updateExpression("SET tokenBudget = :b")
                     .expressionAttributeValues(Map.of(":b", AttributeValue.fromN(Long.toString(tokens)))));
         }

@@ -106,12 +106,12 @@ class StreamEventsTest extends FlowTest {
             h.generate("quest_description", id); // two counted failures (no event), then the opening
         }
         h.clock.advance(Duration.ofMinutes(5));
-        h.reset().reset(1);
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 1);
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         h.generate("quest_description", 10); // the probe closes it
         CircuitAdmin admin = Wiring.circuitAdmin(h.outside()).admin();
-        admin.force(ForcedState.OPEN, "ops");
-        admin.force(ForcedState.NONE, "ops");
+        admin.force(dev.loresmith.llm.Provider.ANTHROPIC, ForcedState.OPEN, "ops");
+        admin.force(dev.loresmith.llm.Provider.ANTHROPIC, ForcedState.NONE, "ops");
 
         List<DomainEvent> events = drain().stream().filter(e -> e.detailType().startsWith("Circuit")).toList();
 
@@ -178,7 +178,7 @@ class StreamEventsTest extends FlowTest {
         h.streams();
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
-        h.circuits.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
+        h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
         h.circuits.addTokens(LocalDate.of(2026, 11, 25), 10);
 
         assertEquals(List.of(), drain());

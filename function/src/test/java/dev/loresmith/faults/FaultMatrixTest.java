@@ -116,7 +116,7 @@ class FaultMatrixTest {
                         ready(), "ready (upgraded after the throttle)"),
                 new Scenario("SQS, with a token budget", 1, w -> {
                     anthropic.repliesForEachType();
-                    TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("anthropic"),
+                    TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),
                             "tokenBudget", AttributeValue.fromN("1000000"))));
                 }, w -> w.gameSends(REQUEST), ready(), "ready"),
                 new Scenario("HTTP async", 2, w -> anthropic.repliesForEachType(), w -> w.post(REQUEST), ready(), "ready"),
@@ -141,7 +141,7 @@ class FaultMatrixTest {
     }
 
     static void circuit(World w, CircuitRecord record) {
-        assertTrue(w.observedCircuit.replace(CircuitRecord.initial(), record));
+        assertTrue(w.observedCircuit.replace(dev.loresmith.llm.Provider.ANTHROPIC, CircuitRecord.initial(), record));
     }
 
     /** The item holds a circuit_open fallback whose upgrade is due now. */

@@ -138,7 +138,7 @@ final class World {
         this.item = item;
         this.dynamo = clients.dynamo;
         Retry conflicts = new Retry(Conflicts.POLICY, Pause.NONE, clock);
-        this.observedCircuit = new CircuitTable(TestAws.dynamo(), tableNames.circuit(), "anthropic", conflicts);
+        this.observedCircuit = new CircuitTable(TestAws.dynamo(), tableNames.circuit(), conflicts);
         this.observed = new ContentTable(TestAws.dynamo(), tableNames.content(), observedCircuit, conflicts);
     }
 
@@ -325,7 +325,7 @@ final class World {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
-            CircuitRecord before = observedCircuit.read().circuit();
+            CircuitRecord before = observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
             boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
@@ -371,7 +371,7 @@ final class World {
             if (reset.at.isAfter(clock.instant())) {
                 continue;
             }
-            CircuitRecord before = observedCircuit.read().circuit();
+            CircuitRecord before = observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
             boolean alive = invoke(() -> {
                 try {
                     new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
@@ -390,7 +390,7 @@ final class World {
 
     /** The bus rule: the circuit half-opening or closing starts a sweep at once. */
     private void ruleOnCircuitEvents(CircuitRecord before) {
-        CircuitTransition.between(before, observedCircuit.read().circuit())
+        CircuitTransition.between(before, observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC))
                 .filter(t -> t.kind() != CircuitTransition.Kind.OPENED)
                 .ifPresent(t -> sweep());
     }
@@ -404,7 +404,7 @@ final class World {
 
     void sweep() {
         nextSweep = clock.instant().plus(Duration.ofMinutes(1));
-        CircuitRecord before = observedCircuit.read().circuit();
+        CircuitRecord before = observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
         invoke(() -> {
             try {
                 new SweepHandler(Wiring.sweep(outside())).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),

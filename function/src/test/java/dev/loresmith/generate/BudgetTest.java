@@ -35,7 +35,7 @@ class BudgetTest extends FlowTest {
 
     void budget(long tokens) {
         h.dynamo().updateItem(r -> r.tableName(h.tableNames.circuit())
-                .key(Map.of("provider", AttributeValue.fromS(FlowHarness.PROVIDER)))
+                .key(Map.of("provider", AttributeValue.fromS("stack")))
                 .updateExpression("SET tokenBudget = :b").expressionAttributeValues(Map.of(":b", AttributeValue.fromN(Long.toString(tokens)))));
     }
 

@@ -94,7 +94,7 @@ class ConcurrencyTest extends FlowTest {
         h.generate(QUEST, 1);
         h.generate(QUEST, 2);
 
-        Concurrently.run(2, i -> i == 0 ? h.generate(QUEST, 3) : h.reset().reset(1));
+        Concurrently.run(2, i -> i == 0 ? h.generate(QUEST, 3) : h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 1));
 
         CircuitRecord after = h.circuitRecord();
         assertEquals(1, after.generation());

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,10 +35,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConfigItemTest extends FlowTest {
 
+    /** What every provider shares lives on the stack item; the rest on Anthropic's. */
+    static final Set<String> SHARED = Set.of("tokenBudget", "tokensUsed", "budgetDay", "stackSettings", "providers");
+
+    /** Puts {@code attributes} where they live, as an operator editing the items would. */
     void configItem(Map<String, AttributeValue> attributes) {
-        Map<String, AttributeValue> item = new HashMap<>(attributes);
-        item.put("provider", AttributeValue.fromS(FlowHarness.PROVIDER));
-        h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(item));
+        Map<String, AttributeValue> provider = new HashMap<>();
+        Map<String, AttributeValue> stack = new HashMap<>();
+        attributes.forEach((name, value) -> (SHARED.contains(name) ? stack : provider).put(name, value));
+        if (!provider.isEmpty()) {
+            provider.put("provider", AttributeValue.fromS(FlowHarness.PROVIDER));
+            h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(provider));
+        }
+        if (!stack.isEmpty()) {
+            h.stackItem(stack);
+        }
     }
 
     List<JsonNode> problems() {
@@ -168,7 +180,7 @@ class ConfigItemTest extends FlowTest {
         }
 
         assertEquals(1, anthropic.requestCount(), "the first call's 429 holds the other four back");
-        assertEquals(h.now().plusSeconds(60), h.config().throttledUntil());
+        assertEquals(h.now().plusSeconds(60), h.providerConfig().throttledUntil());
         assertEquals("fallback:rate_limited", h.item("quest_description", 5).model());
         assertEquals(1, problems().size());
         assertTrue(problems().get(0).path("problem").asText().startsWith("throttledUntil"));
@@ -178,9 +190,9 @@ class ConfigItemTest extends FlowTest {
     @DisplayName("the write that replaces a bad throttle never moves a real one back")
     void throttleNeverBack() {
         Instant now = h.now();
-        assertTrue(h.circuits.throttleUntil(now.plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
-        assertFalse(h.circuits.throttleUntil(now.plusSeconds(30), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
-        assertEquals(now.plusSeconds(60), h.config().throttledUntil());
+        assertTrue(h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, now.plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
+        assertFalse(h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, now.plusSeconds(30), "rate_limited", ProviderConfig.implausibleThrottleAfter(now)));
+        assertEquals(now.plusSeconds(60), h.providerConfig().throttledUntil());
     }
 
     @ParameterizedTest(name = "tokensUsed = {0} {1}")

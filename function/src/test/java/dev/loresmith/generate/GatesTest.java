@@ -8,14 +8,13 @@ import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.llm.Transport;
 import dev.loresmith.storage.ProviderConfig;
-import dev.loresmith.storage.StackSettings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,9 +26,17 @@ class GatesTest {
     static final Circuit CIRCUIT = new Circuit(CircuitSettings.DEFAULTS);
     static final Transport.Readiness READY = Transport.Readiness.READY;
 
-    static ProviderConfig config(CircuitRecord circuit, Instant throttledUntil, Long budget, long used) {
-        return new ProviderConfig(circuit, StackSettings.NONE, null, null, budget, throttledUntil, throttledUntil == null ? null : "rate_limited",
-                LocalDate.of(2026, 11, 25), used, List.of());
+    /** A provider's item and the day's budget as one read finds them. */
+    record Seen(ProviderConfig config, OptionalLong budget, long used) {
+        @Override
+        public String toString() {
+            return "";
+        }
+    }
+
+    static Seen config(CircuitRecord circuit, Instant throttledUntil, Long budget, long used) {
+        return new Seen(new ProviderConfig(circuit, null, null, throttledUntil, throttledUntil == null ? null : "rate_limited", List.of()),
+                budget == null ? OptionalLong.empty() : OptionalLong.of(budget), used);
     }
 
     static final CircuitRecord CLOSED = CircuitRecord.initial();
@@ -63,8 +70,8 @@ class GatesTest {
 
     @ParameterizedTest(name = "{0} -> {3}")
     @MethodSource("gates")
-    void inOrder(String what, Transport.Readiness readiness, ProviderConfig config, String expected) {
-        Gates.Gate gate = Gates.admit(readiness, config, CIRCUIT, NOW);
+    void inOrder(String what, Transport.Readiness readiness, Seen seen, String expected) {
+        Gates.Gate gate = Gates.admit(readiness, seen.config(), seen.budget(), seen.used(), CIRCUIT, NOW);
         String got = gate instanceof Gates.Refuse refuse ? refuse.reason().code()
                 : ((Gates.Pass) gate).admission() instanceof Admission.Probe ? "probe" : "call";
         assertEquals(expected, got, what);

@@ -26,7 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -34,6 +36,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -156,10 +160,14 @@ class GenerateContentTest extends FlowTest {
         h.generate(QUEST, 2);
         h.generate(QUEST, 3);
 
-        List<GetItemRequest> configReads = h.dynamoRequests.of(GetItemRequest.class).stream()
-                .filter(r -> r.tableName().equals(h.tableNames.circuit())).toList();
+        List<BatchGetItemRequest> configReads = h.dynamoRequests.of(BatchGetItemRequest.class);
         assertEquals(3, configReads.size());
-        assertTrue(configReads.stream().allMatch(GetItemRequest::consistentRead));
+        for (BatchGetItemRequest read : configReads) {
+            KeysAndAttributes keys = read.requestItems().get(h.tableNames.circuit());
+            assertTrue(keys.consistentRead());
+            assertEquals(Set.of("stack", "anthropic", "bedrock"), keys.keys().stream().map(k -> k.get("provider").s()).collect(Collectors.toSet()),
+                    "one read covers the stack item and every provider's");
+        }
     }
 
     @ParameterizedTest(name = "key \"{0}\"")
@@ -374,7 +382,7 @@ class GenerateContentTest extends FlowTest {
             assertEquals(0, circuit.version(), "no circuit write");
             assertTrue(aws.createdSchedules().isEmpty());
             assertEquals(1, anthropic.requestCount(), "the shared throttle kept the other four from calling");
-            assertEquals(h.now().plus(GenerateSettings.DEFAULTS.throttles().otherwise()), h.config().throttledUntil());
+            assertEquals(h.now().plus(GenerateSettings.DEFAULTS.throttles().otherwise()), h.providerConfig().throttledUntil());
         }
 
         @ParameterizedTest(name = "stop_reason {0}")
@@ -450,7 +458,7 @@ class GenerateContentTest extends FlowTest {
             assertEquals(aws.scheduleGroup(), body.path("GroupName").asText());
             assertEquals(FlowHarness.RESET_FUNCTION_ARN, body.path("Target").path("Arn").asText());
             assertEquals(FlowHarness.SCHEDULER_ROLE_ARN, body.path("Target").path("RoleArn").asText());
-            assertEquals(TestJson.parse("{\"generation\":1}"), TestJson.parse(body.path("Target").path("Input").asText()));
+            assertEquals(TestJson.parse("{\"provider\":\"anthropic\",\"generation\":1}"), TestJson.parse(body.path("Target").path("Input").asText()));
 
             Outcome fourth = h.generate(QUEST, 4);
             assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) fourth).reason());

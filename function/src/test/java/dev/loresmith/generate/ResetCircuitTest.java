@@ -29,7 +29,7 @@ class ResetCircuitTest extends FlowTest {
     void matching() {
         h.circuitIs(openAt(3));
 
-        assertEquals(ResetCircuit.Result.HALF_OPENED, h.reset().reset(3));
+        assertEquals(ResetCircuit.Result.HALF_OPENED, h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 3));
 
         assertEquals("half_open", h.rawCircuitItem().get("circuitState").s());
         assertEquals("3", h.rawCircuitItem().get("generation").n());
@@ -39,10 +39,10 @@ class ResetCircuitTest extends FlowTest {
     @DisplayName("a repeated reset changes nothing")
     void repeated() {
         h.circuitIs(openAt(3));
-        h.reset().reset(3);
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 3);
         CircuitRecord after = h.circuitRecord();
 
-        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(3));
+        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 3));
 
         assertEquals(after, h.circuitRecord());
     }
@@ -53,7 +53,7 @@ class ResetCircuitTest extends FlowTest {
         h.circuitIs(openAt(4));
         CircuitRecord before = h.circuitRecord();
 
-        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(3));
+        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 3));
 
         assertEquals(before, h.circuitRecord());
         assertEquals("open", h.rawCircuitItem().get("circuitState").s());
@@ -62,7 +62,7 @@ class ResetCircuitTest extends FlowTest {
     @Test
     @DisplayName("a reset of a closed circuit changes nothing")
     void closed() {
-        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(0));
+        assertEquals(ResetCircuit.Result.STALE, h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 0));
         assertEquals(CircuitRecord.initial(), h.circuitRecord());
     }
 
@@ -75,8 +75,8 @@ class ResetCircuitTest extends FlowTest {
                 .updateExpression("SET model = :m")
                 .expressionAttributeValues(Map.of(":m", AttributeValue.fromS("claude-opus-4-5"))));
 
-        h.reset().reset(2);
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 2);
 
-        assertEquals("claude-opus-4-5", h.config().model("default"));
+        assertEquals("claude-opus-4-5", h.config().model(dev.loresmith.llm.Provider.ANTHROPIC, "default"));
     }
 }

@@ -23,29 +23,27 @@ class RoundTripsTest extends FlowTest {
     }
 
     @Test
-    @DisplayName("success: claim, config read, result — 3 requests, 2 before the API call")
+    @DisplayName("success: claim, config read (one BatchGetItem of the stack item and every provider's), result — 3 requests, 2 before the API call")
     void success() {
         anthropic.replies(QUEST_JSON);
-        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 1)));
+        assertEquals(List.of("UpdateItem", "BatchGetItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 1)));
     }
 
     @Test
     @DisplayName("success with a token budget: one more request, an atomic add to the day's counter after the call — 4")
     void successWithBudget() {
-        h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(Map.of(
-                "provider", AttributeValue.fromS("anthropic"),
-                "tokenBudget", AttributeValue.fromN("1000000"))));
+        h.stackItem(Map.of("tokenBudget", AttributeValue.fromN("1000000")));
         anthropic.replies(QUEST_JSON);
         h.generate("quest_description", 1); // the day's counter exists from now on
-        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));
+        assertEquals(List.of("UpdateItem", "BatchGetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));
     }
 
     @Test
     @DisplayName("rate limited: the fallback, then the shared throttle moved forward — 4; the next request is held back — 3, no call")
     void rateLimited() {
         anthropic.failsWith(429);
-        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 1)));
-        assertEquals(List.of("UpdateItem", "GetItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));
+        assertEquals(List.of("UpdateItem", "BatchGetItem", "UpdateItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 1)));
+        assertEquals(List.of("UpdateItem", "BatchGetItem", "UpdateItem"), requestsFor(() -> h.generate("quest_description", 2)));
         assertEquals(1, anthropic.requestCount());
     }
 
@@ -53,7 +51,7 @@ class RoundTripsTest extends FlowTest {
     @DisplayName("counted failure: the fallback and the count in one transaction — 3 requests")
     void countedFailure() {
         anthropic.failsWith(500);
-        assertEquals(List.of("UpdateItem", "GetItem", "TransactWriteItems"), requestsFor(() -> h.generate("quest_description", 1)));
+        assertEquals(List.of("UpdateItem", "BatchGetItem", "TransactWriteItems"), requestsFor(() -> h.generate("quest_description", 1)));
     }
 
     @Test

@@ -70,8 +70,8 @@ class ThrottleTest extends FlowTest {
 
         h.generate("quest_description", 1);
 
-        assertEquals(at.plusMillis(expectedMillis), h.config().throttledUntil(), what);
-        assertEquals("rate_limited", h.config().throttleReason());
+        assertEquals(at.plusMillis(expectedMillis), h.providerConfig().throttledUntil(), what);
+        assertEquals("rate_limited", h.providerConfig().throttleReason());
     }
 
     @Test
@@ -82,7 +82,7 @@ class ThrottleTest extends FlowTest {
 
         h.generate("quest_description", 1);
 
-        assertEquals(until, h.config().throttledUntil());
+        assertEquals(until, h.providerConfig().throttledUntil());
     }
 
     @Test
@@ -96,7 +96,7 @@ class ThrottleTest extends FlowTest {
 
         h.generate("quest_description", 1);
 
-        assertEquals(reset, h.config().throttledUntil(), "the limit that is exhausted, not the one with room");
+        assertEquals(reset, h.providerConfig().throttledUntil(), "the limit that is exhausted, not the one with room");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -115,8 +115,8 @@ class ThrottleTest extends FlowTest {
         Outcome.Fallback fallback = (Outcome.Fallback) outcome;
         assertEquals(FallbackReason.RATE_LIMITED, fallback.reason(), what);
         assertTrue(fallback.conditions().spendLimit());
-        assertEquals(h.now().plus(Duration.ofHours(1)), h.config().throttledUntil());
-        assertEquals("spend_limit", h.config().throttleReason());
+        assertEquals(h.now().plus(Duration.ofHours(1)), h.providerConfig().throttledUntil());
+        assertEquals("spend_limit", h.providerConfig().throttleReason());
         assertEquals(0, h.circuitRecord().failureCount());
         assertTrue(((Outcome.Fallback) next).conditions().throttled());
         assertEquals(1, anthropic.requestCount());
@@ -127,7 +127,7 @@ class ThrottleTest extends FlowTest {
     @DisplayName("a half-open circuit is not probed while the throttle holds: the probe would only meet the same 429")
     void noProbeWhileThrottled() {
         h.circuitIs(Circuits.halfOpen(h.now().minus(Duration.ofMinutes(5)), 1, 3));
-        h.circuits.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
+        h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
         anthropic.replies(FakeAnthropic.QUEST_JSON);
 
         Outcome outcome = h.generate("quest_description", 1);

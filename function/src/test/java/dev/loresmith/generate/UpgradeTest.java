@@ -67,9 +67,9 @@ class UpgradeTest extends FlowTest {
         assertEquals(List.of("api_error_500", "api_error_500", "api_error_500", "circuit_open", "circuit_open", "circuit_open"),
                 List.of(1, 2, 3, 4, 5, 6).stream().map(id -> h.item(QUEST, id).fallbackReason().orElseThrow()).toList());
 
-        assertEquals("circuit open", sweep().upgrade().skipped(), "never while the circuit is open");
+        assertEquals("anthropic circuit open", sweep().upgrade().skipped(), "never while the circuit is open");
         h.clock.advance(Duration.ofMinutes(5));
-        h.reset().reset(1);
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 1);
         anthropic.replies(FakeAnthropic.QUEST_JSON);
 
         FollowUpSweep.Result probe = sweep().upgrade();
@@ -156,7 +156,7 @@ class UpgradeTest extends FlowTest {
         h.generate(QUEST, 1);
         assertEquals(h.now().plusSeconds(120), h.item(QUEST, 1).followUp().at());
         h.clock.advance(Duration.ofSeconds(100));
-        assertEquals("throttled", sweep().upgrade().skipped());
+        assertEquals("anthropic throttled", sweep().upgrade().skipped());
 
         h.clock.advance(Duration.ofSeconds(21));
         anthropic.replies(FakeAnthropic.QUEST_JSON);

@@ -118,7 +118,7 @@ class AlarmsTest extends FlowTest {
             request(10 + minute); // circuit_open, gauge 2
         }
         at("10:05:30");
-        h.reset().reset(1); // the scheduled reset: half-open
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 1); // the scheduled reset: half-open
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         for (int minute = 6; minute <= 9; minute++) {
             at("10:0" + minute + ":10");
@@ -136,13 +136,13 @@ class AlarmsTest extends FlowTest {
     @DisplayName("CircuitOpenedAlarm holds while an operator keeps the circuit forced open, even when no request comes for hours")
     void forcedOpenHolds() {
         at("10:00:00");
-        Wiring.circuitAdmin(h.outside()).admin().force(ForcedState.OPEN, "arn:aws:iam::123456789012:user/operator");
+        Wiring.circuitAdmin(h.outside()).admin().force(dev.loresmith.llm.Provider.ANTHROPIC, ForcedState.OPEN, "arn:aws:iam::123456789012:user/operator");
         at("10:00:10");
         request(1);
         at("10:01:10");
         request(2);
         at("12:00:00");
-        Wiring.circuitAdmin(h.outside()).admin().force(ForcedState.NONE, "arn:aws:iam::123456789012:user/operator");
+        Wiring.circuitAdmin(h.outside()).admin().force(dev.loresmith.llm.Provider.ANTHROPIC, ForcedState.NONE, "arn:aws:iam::123456789012:user/operator");
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         at("12:00:10");
         request(3);
@@ -251,7 +251,7 @@ class AlarmsTest extends FlowTest {
         request(5);
         request(50); // sees it open
         h.clock.advance(Duration.ofMinutes(10));
-        h.reset().reset(1);
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 1);
         anthropic.answers(429, Map.of(), SPEND_LIMIT);
         request(6);
         new DeadLetterHandler(Wiring.deadLetter(h.outside())).handleRequest(SampleEvents.sqs("dead-letter.json"), FakeContext.withSeconds(30));

@@ -53,7 +53,7 @@ class CircuitAdminHandlerTest extends FlowTest {
         anthropic.failsWith(500);
         h.generate("quest_description", 1);
         h.generate("quest_description", 2);
-        h.circuits.throttleUntil(h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
+        h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, h.now().plusSeconds(20), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now()));
 
         JsonNode view = body(call(SampleEvents.http("circuit-get.json")));
 
@@ -85,7 +85,7 @@ class CircuitAdminHandlerTest extends FlowTest {
 
         // the stored circuit opens and is reset underneath; the override stays
         h.circuitIs(new CircuitRecord(CircuitState.OPEN, List.of(), h.now().minus(Duration.ofMinutes(6)), 4, null, ForcedState.OPEN, h.circuitRecord().version()));
-        h.reset().reset(4);
+        h.reset().reset(dev.loresmith.llm.Provider.ANTHROPIC, 4);
         h.clock.advance(Duration.ofMinutes(10)); // long past any probe's due time
         assertEquals(FallbackReason.CIRCUIT_OPEN, ((Outcome.Fallback) h.generate("quest_description", 2)).reason());
         assertEquals(0, anthropic.requestCount());

@@ -7,7 +7,9 @@ import dev.loresmith.testing.Template;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -75,12 +77,22 @@ class PrimingTest extends FlowTest {
             String role = template.resources("AWS::Serverless::Function").get(function).path("Properties").path("Role").asText()
                     .replace(".Arn", "");
             for (SdkRequest request : primed.getValue()) {
-                assertTrue(request instanceof GetItemRequest, function + " primes with reads only: " + request.getClass().getSimpleName());
-                GetItemRequest read = (GetItemRequest) request;
-                assertTrue(read.consistentRead());
-                String table = read.tableName().equals(h.tableNames.content()) ? "ContentTable" : "CircuitTable";
-                assertTrue(allows(role, "dynamodb:GetItem", table + ".Arn"),
-                        function + " primes GetItem on " + table + ", which " + role + " does not allow");
+                String table;
+                String action;
+                if (request instanceof GetItemRequest read) {
+                    assertTrue(read.consistentRead());
+                    table = read.tableName();
+                    action = "dynamodb:GetItem";
+                } else if (request instanceof BatchGetItemRequest batch) {
+                    assertTrue(batch.requestItems().values().stream().allMatch(KeysAndAttributes::consistentRead));
+                    table = batch.requestItems().keySet().iterator().next();
+                    action = "dynamodb:BatchGetItem";
+                } else {
+                    throw new AssertionError(function + " primes with reads only, not " + request.getClass().getSimpleName());
+                }
+                String resource = table.equals(h.tableNames.content()) ? "ContentTable" : "CircuitTable";
+                assertTrue(allows(role, action, resource + ".Arn"), function + " primes " + action + " on " + resource + ", which " + role
+                        + " does not allow");
             }
         }
     }

@@ -42,7 +42,7 @@ class ResetHandlerTest extends FlowTest {
     void sampleReset() throws IOException {
         openAtGeneration(1);
 
-        assertEquals(TestJson.parse("{\"generation\":1,\"result\":\"half_opened\"}"), TestJson.parse(invoke(SampleEvents.bytes("reset.json"))));
+        assertEquals(TestJson.parse("{\"provider\":\"anthropic\",\"generation\":1,\"result\":\"half_opened\"}"), TestJson.parse(invoke(SampleEvents.bytes("reset.json"))));
         assertEquals(CircuitState.HALF_OPEN, h.circuitRecord().state());
         CircuitRecord after = h.circuitRecord();
 

@@ -92,7 +92,7 @@ class SqsGenerateHandlerTest extends FlowTest {
         Map<String, String> env = new HashMap<>(h.environment());
         env.put("CONTENT_TABLE", "no-such-table");
         TestOutside broken = h.outside().env(env).dynamo(h.dynamo())
-                .resets((generation, at) -> { throw new AssertionError("no circuit change expected"); });
+                .resets((provider, generation, at) -> { throw new AssertionError("no circuit change expected"); });
 
         SQSBatchResponse response = new SqsGenerateHandler(Wiring.generate(broken)).handleRequest(batch, FakeContext.withSeconds(45));
 

@@ -138,8 +138,8 @@ class StackSettingsHandlerTest extends FlowTest {
                 .updateExpression("SET model = :m")
                 .expressionAttributeValues(Map.of(":m", AttributeValue.fromS("claude-opus-4-5"))));
 
-        assertEquals("claude-opus-4-5", h.config().model("default"));
-        assertEquals(512, h.config().maxTokens(1024));
+        assertEquals("claude-opus-4-5", h.config().model(dev.loresmith.llm.Provider.ANTHROPIC, "default"));
+        assertEquals(512, h.config().maxTokens(dev.loresmith.llm.Provider.ANTHROPIC, 1024));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -166,7 +166,7 @@ class StackSettingsHandlerTest extends FlowTest {
         cloudFormation.resetRequests();
 
         assertEquals("SUCCESS", answer(request).path("Status").asText());
-        assertEquals("claude-haiku-4-5", h.config().model("default"));
+        assertEquals("claude-haiku-4-5", h.config().model(dev.loresmith.llm.Provider.ANTHROPIC, "default"));
     }
 
     @Test

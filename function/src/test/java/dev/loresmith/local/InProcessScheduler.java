@@ -1,7 +1,9 @@
 package dev.loresmith.local;
 
 import dev.loresmith.handler.ResetHandler;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.StructuredLog;
+import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.schedule.ResetScheduler;
 
 import java.io.ByteArrayInputStream;
@@ -16,12 +18,16 @@ import java.util.function.Supplier;
 
 /**
  * The local stand-in for EventBridge Scheduler: once the runner's clock passes a schedule's time, it invokes
- * the same {@link ResetHandler} with {@code {"generation": g}}. One schedule per generation, like the named
- * ones. Driven by the runner's ticker (every second) — or at once after the outage demo moves its clock.
+ * the same {@link ResetHandler} with {@code {"provider": p, "generation": g}}. One schedule per provider and
+ * generation, like the named ones. Driven by the runner's ticker (every second) — or at once after the outage demo moves its clock.
  */
 final class InProcessScheduler implements ResetScheduler {
 
-    private final Map<Long, Instant> due = new ConcurrentHashMap<>();
+    /** One schedule: its name's parts. */
+    private record Schedule(Provider provider, long generation) {
+    }
+
+    private final Map<Schedule, Instant> due = new ConcurrentHashMap<>();
     private final Supplier<ResetHandler> handler;
     private final Clock clock;
     private final StructuredLog log;
@@ -33,24 +39,26 @@ final class InProcessScheduler implements ResetScheduler {
     }
 
     @Override
-    public void scheduleReset(long generation, Instant at) {
-        if (due.putIfAbsent(generation, at) == null) {
-            log.info("circuit reset scheduled (in-process)", "generation", generation, "at", at.toString());
+    public void scheduleReset(Provider provider, long generation, Instant at) {
+        if (due.putIfAbsent(new Schedule(provider, generation), at) == null) {
+            log.info("circuit reset scheduled (in-process)", "provider", provider.wireName(), "generation", generation, "at", at.toString());
         } // else: same name, a harmless conflict, as in EventBridge Scheduler
     }
 
     /** Runs every reset whose time has come (each once). Returns how many ran. */
     int fireDue() {
         int fired = 0;
-        for (Map.Entry<Long, Instant> entry : List.copyOf(due.entrySet())) {
+        for (Map.Entry<Schedule, Instant> entry : List.copyOf(due.entrySet())) {
             if (!clock.instant().isBefore(entry.getValue()) && due.remove(entry.getKey(), entry.getValue())) {
                 try {
                     handler.get().handleRequest(
-                            new ByteArrayInputStream(("{\"generation\":" + entry.getKey() + "}").getBytes(StandardCharsets.UTF_8)),
+                            new ByteArrayInputStream(EventBridgeResetScheduler.input(entry.getKey().provider(), entry.getKey().generation())
+                                    .getBytes(StandardCharsets.UTF_8)),
                             new ByteArrayOutputStream(), new LocalContext("ResetFunction", 15));
                     fired++;
                 } catch (Exception e) {
-                    log.error("in-process circuit reset failed", "generation", entry.getKey(), "error", e.getClass().getSimpleName());
+                    log.error("in-process circuit reset failed", "provider", entry.getKey().provider().wireName(),
+                            "generation", entry.getKey().generation(), "error", e.getClass().getSimpleName());
                 }
             }
         }

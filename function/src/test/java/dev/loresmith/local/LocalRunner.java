@@ -263,7 +263,7 @@ public final class LocalRunner implements AutoCloseable {
         out.println("  resets:    in-process timer, invoking the Lambda ResetHandler");
         out.println("  events:    DynamoDB Local's streams through the Lambda StreamEventsHandler, printed as they are published");
         if (hasApiKey()) {
-            out.println("  Anthropic: " + tables.circuits().read().baseUrl("?") + ", model " + tables.circuits().read().model("?"));
+            out.println("  Anthropic: " + tables.circuits().read().baseUrl("?") + ", model " + tables.circuits().read().model(Provider.ANTHROPIC, "?"));
         } else {
             out.println("  Anthropic: ANTHROPIC_API_KEY is not set, so every request falls back with reason no_config");
             out.println("             (deterministic fallback text, no API call). Set it to generate real text.");

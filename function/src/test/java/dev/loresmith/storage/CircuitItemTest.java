@@ -3,6 +3,7 @@ package dev.loresmith.storage;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.generate.GenerateSettings;
+import dev.loresmith.llm.Provider;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,8 +28,16 @@ class CircuitItemTest {
         return type.equals("N") ? AttributeValue.fromN(text) : AttributeValue.fromS(text);
     }
 
-    static ProviderConfig read(String attribute, String type, String text) {
-        return CircuitItem.parse(Map.of("provider", AttributeValue.fromS("anthropic"), attribute, value(type, text)));
+    /** The attribute on the item where it lives: the stack item for what every provider shares, else Anthropic's. */
+    static Config read(String attribute, String type, String text) {
+        boolean shared = List.of("stackSettings", "budgetDay", "tokensUsed", "tokenBudget", "providers").contains(attribute);
+        Map<String, AttributeValue> item = Map.of("provider", AttributeValue.fromS(shared ? "stack" : "anthropic"), attribute, value(type, text));
+        return shared ? new Config(CircuitItem.parseStack(item), Map.of())
+                : new Config(StackConfig.INITIAL, Map.of(Provider.ANTHROPIC, CircuitItem.parseProvider(item)));
+    }
+
+    static List<String> problems(Config config) {
+        return config.problems().stream().map(Config.Problem::problem).toList();
     }
 
     @ParameterizedTest(name = "{0} = {1} {2} -> {3}")
@@ -51,19 +60,21 @@ class CircuitItemTest {
             "version | N | -3 | version: not a whole number, read as 0 and replaced by the next circuit write",
             "tokensUsed | N | -1 | tokensUsed: not a non-negative number, read as 0 and restarted by the next count"})
     void badValuesReadAsTheirSafeDefault(String attribute, String type, String text, String problem) {
-        ProviderConfig config = read(attribute, type, text);
-        assertEquals(List.of(problem), config.problems());
+        Config config = read(attribute, type, text);
+        assertEquals(List.of(problem), problems(config));
         if (!text.isBlank()) {
-            assertFalse(config.problems().get(0).contains(text.strip()), "the problem names the attribute, never the value");
+            assertFalse(problems(config).get(0).contains(text.strip()), "the problem names the attribute, never the value");
         }
-        assertEquals(GenerateSettings.DEFAULT_MODEL, config.model(GenerateSettings.DEFAULT_MODEL), "no override is taken from a bad item");
-        assertEquals(1024, config.maxTokens(1024));
+        assertEquals(GenerateSettings.DEFAULT_MODEL, config.model(Provider.ANTHROPIC, GenerateSettings.DEFAULT_MODEL),
+                "no override is taken from a bad item");
+        assertEquals(1024, config.maxTokens(Provider.ANTHROPIC, 1024));
+        assertEquals(StackConfig.DEFAULT_PROVIDERS, config.order());
     }
 
     @Test
     @DisplayName("an unknown circuitState reads as half-open with no probe: one caller probes and its result repairs the item")
     void unknownStateIsHalfOpen() {
-        ProviderConfig config = CircuitItem.parse(Map.of("provider", AttributeValue.fromS("anthropic"),
+        ProviderConfig config = CircuitItem.parseProvider(Map.of("provider", AttributeValue.fromS("anthropic"),
                 "circuitState", AttributeValue.fromS("opne"), "probeUntil", AttributeValue.fromN("99999999999999")));
         assertEquals(CircuitState.HALF_OPEN, config.circuit().state());
         assertNull(config.circuit().probeUntil());
@@ -73,24 +84,25 @@ class CircuitItemTest {
     @Test
     @DisplayName("a fraction of a version reads as its whole part; a tokensUsed past 64 bits reads as the largest (the budget is spent)")
     void numbersAtTheEdges() {
-        assertEquals(7, read("version", "N", "7.5").circuit().version());
-        assertEquals(Long.MAX_VALUE, read("tokensUsed", "N", "1e40").tokensUsed());
+        assertEquals(7, read("version", "N", "7.5").provider(Provider.ANTHROPIC).circuit().version());
+        assertEquals(Long.MAX_VALUE, read("tokensUsed", "N", "1e40").stack().tokensUsed());
     }
 
     @Test
     @DisplayName("a throttle further ahead than any of ours is a hand edit: ignored, and named")
     void implausibleThrottle() {
         Instant now = Instant.parse("2026-11-25T10:00:00Z");
-        ProviderConfig config = read("throttledUntil", "N", Long.toString(now.plusSeconds(7200).toEpochMilli())).checkedAt(now);
-        assertNull(config.throttledUntil());
-        assertEquals(List.of("throttledUntil: further ahead than any throttle holds, ignored"), config.problems());
+        Config config = read("throttledUntil", "N", Long.toString(now.plusSeconds(7200).toEpochMilli())).checkedAt(now);
+        assertNull(config.provider(Provider.ANTHROPIC).throttledUntil());
+        assertEquals(List.of("throttledUntil: further ahead than any throttle holds, ignored"), problems(config));
     }
 
     @Test
     @DisplayName("an item never written reads as a closed circuit with no settings and no problems")
     void absentItem() {
-        ProviderConfig config = CircuitItem.parse(Map.of());
+        ProviderConfig config = CircuitItem.parseProvider(Map.of());
         assertEquals(CircuitState.CLOSED, config.circuit().state());
         assertEquals(List.of(), config.problems());
+        assertEquals(StackConfig.DEFAULT_PROVIDERS, CircuitItem.parseStack(Map.of()).providers());
     }
 }

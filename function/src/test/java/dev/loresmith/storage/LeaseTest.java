@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,11 +63,11 @@ class LeaseTest extends FlowTest {
         leasedBy("worker");
         ContentItem ready = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
 
-        assertEquals(ContentStore.Commit.COMMITTED, h.contents.finish(ready, "worker", null, null));
-        assertEquals(ContentStore.Commit.COMMITTED, h.contents.finish(ready, "worker", null, null), "the same write again");
+        assertEquals(ContentStore.Commit.COMMITTED, h.contents.finish(ready, "worker", List.of()));
+        assertEquals(ContentStore.Commit.COMMITTED, h.contents.finish(ready, "worker", List.of()), "the same write again");
 
         ContentItem other = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now().plusMillis(1));
-        assertEquals(ContentStore.Commit.LEASE_LOST, h.contents.finish(other, "worker", null, null), "a different write is refused");
+        assertEquals(ContentStore.Commit.LEASE_LOST, h.contents.finish(other, "worker", List.of()), "a different write is refused");
     }
 
     @Test
@@ -78,7 +79,7 @@ class LeaseTest extends FlowTest {
 
         ContentItem late = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
 
-        assertEquals(ContentStore.Commit.LEASE_LOST, h.contents.finish(late, "slow-worker", null, null));
+        assertEquals(ContentStore.Commit.LEASE_LOST, h.contents.finish(late, "slow-worker", List.of()));
         assertEquals("new-worker", h.item("quest_description", 5).leaseOwner());
         assertEquals(ContentStatus.PENDING, h.item("quest_description", 5).status());
     }
@@ -130,9 +131,9 @@ class LeaseTest extends FlowTest {
     void conflictingConfigWritesRetried() {
         h.dynamoFaults.failNext(UpdateItemRequest.class, 2, () -> TransactionConflictException.builder().message("injected").build());
 
-        assertTrue(h.circuits.throttleUntil(h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())));
-        assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
-        assertFalse(h.circuits.throttleUntil(h.now().plusSeconds(5), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())), "never moved back");
-        assertEquals(h.now().plusSeconds(10), h.config().throttledUntil());
+        assertTrue(h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, h.now().plusSeconds(10), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())));
+        assertEquals(h.now().plusSeconds(10), h.providerConfig().throttledUntil());
+        assertFalse(h.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, h.now().plusSeconds(5), "rate_limited", ProviderConfig.implausibleThrottleAfter(h.now())), "never moved back");
+        assertEquals(h.now().plusSeconds(10), h.providerConfig().throttledUntil());
     }
 }

@@ -9,6 +9,7 @@ import dev.loresmith.content.ContentId;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.ContentTypes;
+import dev.loresmith.generate.CircuitAdmin;
 import dev.loresmith.generate.GenerateContent;
 import dev.loresmith.generate.GenerateSettings;
 import dev.loresmith.generate.Outcome;
@@ -20,6 +21,7 @@ import dev.loresmith.handler.Wiring;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.llm.AnthropicTransport;
+import dev.loresmith.llm.BedrockTransport;
 import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.Provider;
@@ -30,14 +32,18 @@ import dev.loresmith.retry.Retry;
 import dev.loresmith.schedule.EventBridgeResetScheduler;
 import dev.loresmith.secrets.ApiKeySource;
 import dev.loresmith.storage.CircuitTable;
+import dev.loresmith.storage.Config;
 import dev.loresmith.storage.Conflicts;
 import dev.loresmith.storage.ContentTable;
 import dev.loresmith.storage.ProviderConfig;
+import dev.loresmith.storage.StackSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -88,7 +94,7 @@ public final class FlowHarness {
         this.tableNames = TestAws.freshTables();
         this.flowDynamo = TestAws.dynamo(dynamoRequests, dynamoFaults);
         Retry conflicts = new Retry(Conflicts.POLICY, Pause.NONE, clock);
-        this.circuits = new CircuitTable(flowDynamo, tableNames.circuit(), PROVIDER, conflicts);
+        this.circuits = new CircuitTable(flowDynamo, tableNames.circuit(), conflicts);
         this.contents = new ContentTable(flowDynamo, tableNames.content(), circuits, conflicts);
         this.settings = Wiring.settings(new Env(environment()));
     }
@@ -118,9 +124,39 @@ public final class FlowHarness {
         return this;
     }
 
+    private FakeBedrock bedrock;
+
+    /** Bedrock is reached at {@code fake} (otherwise at a loopback port nothing listens on). */
+    public FlowHarness withBedrock(FakeBedrock fake) {
+        flow = null;
+        bedrock = fake;
+        return this;
+    }
+
+    /**
+     * The stack's provider order and Bedrock model, as the custom resource writes them ({@code Providers},
+     * {@code BedrockModelId}).
+     */
+    public FlowHarness providers(String order) {
+        circuits.writeStackSettings(new StackSettings(null, null, null, null, Provider.parseList(order).orElseThrow(), BEDROCK_MODEL));
+        return this;
+    }
+
+    /** The Bedrock model the harness configures: an inference profile's id, with the {@code :} InvokeModel's path encodes. */
+    public static final String BEDROCK_MODEL = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
     /** The transport the flow uses: the real Anthropic transport, against the fake, through the test's hands. */
     public Transport transport() {
-        return Transports.around(new AnthropicTransport(apiKeys), calls);
+        return transport(Provider.ANTHROPIC);
+    }
+
+    /** The real transport to {@code provider}, against its fake, through the test's hands. */
+    public Transport transport(Provider provider) {
+        return Transports.around(switch (provider) {
+            case ANTHROPIC -> new AnthropicTransport(apiKeys);
+            case BEDROCK -> new BedrockTransport(TestAws.CREDENTIALS, TestAws.REGION,
+                    URI.create(bedrock == null ? "http://127.0.0.1:9" : bedrock.endpoint()));
+        }, calls);
     }
 
     private GenerateContent flow;
@@ -139,6 +175,7 @@ public final class FlowHarness {
                 .env(environment())
                 .dynamo(flowDynamo)
                 .transport(Provider.ANTHROPIC, this::transport)
+                .transport(Provider.BEDROCK, () -> transport(Provider.BEDROCK))
                 .resets(new EventBridgeResetScheduler(aws.scheduler(), aws.scheduleGroup(), RESET_FUNCTION_ARN, SCHEDULER_ROLE_ARN, logs.log(clock)))
                 .queue(queue)
                 .events(published)
@@ -183,6 +220,11 @@ public final class FlowHarness {
         return streams;
     }
 
+    /** The admin routes' use case, wired as the circuit function wires it. */
+    public CircuitAdmin circuitAdmin() {
+        return Wiring.circuitAdmin(outside()).admin();
+    }
+
     public ResetCircuit reset() {
         return new ResetCircuit(circuits, circuit, logs.log(clock));
     }
@@ -210,11 +252,29 @@ public final class FlowHarness {
     }
 
     public CircuitRecord circuitRecord() {
-        return circuits.read().circuit();
+        return circuits.circuit(Provider.ANTHROPIC);
     }
 
-    public ProviderConfig config() {
+    public Config config() {
         return circuits.read();
+    }
+
+    /** Anthropic's item, as the flow reads it. */
+    public ProviderConfig providerConfig() {
+        return config().provider(Provider.ANTHROPIC);
+    }
+
+    /** Puts the stack item (settings, provider order, budget and its counter) as {@code attributes} say, as an operator might. */
+    public void stackItem(Map<String, AttributeValue> attributes) {
+        attributes.forEach((name, value) -> dynamo().updateItem(r -> r.tableName(tableNames.circuit())
+                .key(Map.of("provider", AttributeValue.fromS("stack")))
+                .updateExpression("SET #a = :v").expressionAttributeNames(Map.of("#a", name)).expressionAttributeValues(Map.of(":v", value))));
+    }
+
+    /** The raw DynamoDB attributes of the stack item (settings, provider order, budget and its counter). */
+    public Map<String, AttributeValue> rawStackItem() {
+        return dynamo().getItem(r -> r.tableName(tableNames.circuit()).key(Map.of("provider", AttributeValue.fromS("stack")))
+                .consistentRead(true)).item();
     }
 
     /** The raw DynamoDB attributes of the provider's circuit/config item (the public attribute contract). */
@@ -234,7 +294,7 @@ public final class FlowHarness {
 
     /** Puts the circuit into {@code record}'s state, as if earlier traffic had left it there. */
     public void circuitIs(CircuitRecord record) {
-        if (!circuits.replace(circuitRecord(), record)) {
+        if (!circuits.replace(Provider.ANTHROPIC, circuitRecord(), record)) {
             throw new IllegalStateException("could not set the circuit");
         }
     }

@@ -31,6 +31,11 @@ public final class RecordedRequests implements ExecutionInterceptor {
         }
     }
 
+    /** Each request's operation, in order: {@code UpdateItem}, {@code BatchGetItem}, ... */
+    public List<String> kinds() {
+        return all().stream().map(r -> r.getClass().getSimpleName().replace("Request", "")).toList();
+    }
+
     public void clear() {
         requests.clear();
     }
