@@ -29,7 +29,7 @@ public sealed interface DomainEvent {
 
     /**
      * An item became {@code ready}: first generation or an upgrade of a fallback ({@code upgradedFrom} is the
-     * fallback reason replaced). Id: {@code <contentType>#<contentId>#<generatedAt ms>}, one per text generated.
+     * fallback reason replaced); {@code provider} names who wrote it (absent on items written before providers). Id: {@code <contentType>#<contentId>#<generatedAt ms>}, one per text generated.
      */
     record ContentReady(ContentItem item) implements DomainEvent {
         @Override
@@ -44,6 +44,9 @@ public sealed interface DomainEvent {
             detail.put("contentType", item.key().contentType());
             detail.put("contentId", item.key().contentId().toBigInteger());
             detail.put("status", item.status().wireName());
+            if (item.provider() != null) {
+                detail.put("provider", item.provider());
+            }
             detail.put("model", item.model());
             detail.put("text", item.text());
             detail.put("generatedAt", item.generatedAt().toString());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.retry.Pause;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -117,7 +119,9 @@ public final class StackSettingsHandler implements RequestStreamHandler {
                     StackSettings settings = settings(request.properties());
                     circuits.writeStackSettings(settings);
                     log.info("stack settings written", "requestType", request.requestType(), "model", settings.model(),
-                            "maxTokens", settings.maxTokens(), "tokenBudget", settings.tokenBudget());
+                            "maxTokens", settings.maxTokens(), "tokenBudget", settings.tokenBudget(),
+                            "providers", Provider.listText(settings.providerOrder().orElse(List.of(Provider.ANTHROPIC))),
+                            "bedrockModel", settings.bedrockModel());
                 }
                 case "Delete" -> reason = "nothing to delete: the config item stays with the retained table";
                 default -> throw new InvalidEvent("RequestType must be Create, Update or Delete");
@@ -189,8 +193,21 @@ public final class StackSettingsHandler implements RequestStreamHandler {
         StackSettings.baseUrlProblem(baseUrl).ifPresent(problem -> {
             throw new InvalidEvent("BaseUrl " + problem);
         });
+        // Absent from events of a stack created before there was a second provider: Anthropic alone.
+        String order = properties.path("Providers").asText(Provider.ANTHROPIC.wireName()).trim();
+        List<Provider> providers = Provider.parseList(order).orElseThrow(() ->
+                new InvalidEvent("Providers must be anthropic, bedrock, anthropic,bedrock or bedrock,anthropic"));
+        String bedrockModel = properties.path("BedrockModelId").asText("").trim();
+        if (bedrockModel.isEmpty()) {
+            bedrockModel = null;
+        } else if (!StackSettings.MODEL_ID.matcher(bedrockModel).matches()) {
+            throw new InvalidEvent("BedrockModelId must match " + StackSettings.MODEL_ID.pattern());
+        }
+        if (bedrockModel == null && providers.contains(Provider.BEDROCK)) {
+            throw new InvalidEvent("BedrockModelId is required when Providers names bedrock");
+        }
         return new StackSettings(model, (int) number(properties, "MaxTokens", 1, StackSettings.MAX_TOKENS_LIMIT), baseUrl,
-                number(properties, "DailyTokenBudget", 0, Long.MAX_VALUE / 2));
+                number(properties, "DailyTokenBudget", 0, Long.MAX_VALUE / 2), providers, bedrockModel);
     }
 
     private static long number(JsonNode properties, String name, long min, long max) {

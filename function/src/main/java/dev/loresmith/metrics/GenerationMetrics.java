@@ -3,6 +3,7 @@ package dev.loresmith.metrics;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
+import dev.loresmith.circuit.CallResult;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.llm.LlmReply;
 
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  *       that produces refusals or garbage is a bug of its type, not an outage;</li>
  *   <li>{@code ContentType} + {@code Reason}: {@code QualityFailures} by {@code refused}, {@code truncated}, {@code invalid_json}.</li>
  * </ul>
+ * And one document per provider the request went to, with the dimension {@code Provider}: {@code CircuitState} (the
+ * gauge of what the request found), {@code CircuitOpened}, {@code ThrottledCalls}, and for a call made {@code Calls},
+ * {@code CallFailures}, {@code ApiLatency} and its tokens — what each provider's alarms and dashboard widgets read.
  */
 public final class GenerationMetrics {
 
@@ -80,6 +84,7 @@ public final class GenerationMetrics {
         }
         if (outcome instanceof Outcome.Ready r) {
             called(totals, r.apiLatency().toMillis(), r.usage());
+            totals.metric("CircuitOpened", r.attempts().stream().anyMatch(Outcome.Attempt::opened) ? 1 : 0, "Count");
             if (r.probe()) {
                 totals.metric("ProbeSucceeded", 1, "Count");
             }
@@ -97,6 +102,23 @@ public final class GenerationMetrics {
             }
         }
         sink.accept(doc.json());
+        outcome.attempts().forEach(attempt -> sink.accept(provider(attempt)));
+    }
+
+    /** What one provider came to for one request, under the {@code Provider} dimension. */
+    private String provider(Outcome.Attempt attempt) {
+        Document doc = new Document();
+        doc.root.put("Provider", attempt.provider().wireName());
+        Directive metrics = doc.directive(List.of("Provider"));
+        metrics.metric("CircuitState", attempt.seen().gauge(), "None");
+        metrics.metric("CircuitOpened", attempt.opened() ? 1 : 0, "Count");
+        metrics.metric("ThrottledCalls", attempt.throttled() ? 1 : 0, "Count");
+        if (attempt.call() != Outcome.Call.NONE) {
+            metrics.metric("Calls", 1, "Count");
+            metrics.metric("CallFailures", attempt.reason() != null && attempt.reason().circuit() == CallResult.COUNTED_FAILURE ? 1 : 0, "Count");
+            called(metrics, attempt.latency().toMillis(), attempt.usage());
+        }
+        return doc.json();
     }
 
     /** A reply that came back and was judged: counted per type, and as a failure when it was refused, truncated or invalid. */
@@ -140,12 +162,12 @@ public final class GenerationMetrics {
         new Document().directive(List.of("ContentType")).metric("QualityChecks", 0, "Count");
     }
 
-    private static void called(Directive totals, long latencyMillis, LlmReply.Usage usage) {
-        totals.metric("ApiLatency", latencyMillis, "Milliseconds");
-        totals.metric("InputTokens", usage.inputTokens(), "Count");
-        totals.metric("OutputTokens", usage.outputTokens(), "Count");
-        totals.metric("CacheCreationInputTokens", usage.cacheCreationInputTokens(), "Count");
-        totals.metric("CacheReadInputTokens", usage.cacheReadInputTokens(), "Count");
+    private static void called(Directive directive, long latencyMillis, LlmReply.Usage usage) {
+        directive.metric("ApiLatency", latencyMillis, "Milliseconds");
+        directive.metric("InputTokens", usage.inputTokens(), "Count");
+        directive.metric("OutputTokens", usage.outputTokens(), "Count");
+        directive.metric("CacheCreationInputTokens", usage.cacheCreationInputTokens(), "Count");
+        directive.metric("CacheReadInputTokens", usage.cacheReadInputTokens(), "Count");
     }
 
     private final class Document {

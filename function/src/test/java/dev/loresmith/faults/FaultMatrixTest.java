@@ -10,6 +10,7 @@ import dev.loresmith.item.ContentStatus;
 import dev.loresmith.item.FollowUp;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
+import dev.loresmith.testing.FakeBedrock;
 import dev.loresmith.testing.SecretWatch;
 import dev.loresmith.testing.TestAws;
 import dev.loresmith.testing.TestJson;
@@ -61,6 +62,7 @@ class FaultMatrixTest {
     static final int MAX_MODEL_CALLS = 6;
 
     static FakeAnthropic anthropic;
+    static FakeBedrock bedrock;
     static FakeAws aws;
     static World.Clients clients;
     static final Map<String, String> RESULTS = new TreeMap<>();
@@ -69,6 +71,7 @@ class FaultMatrixTest {
     @BeforeAll
     static void start() {
         anthropic = new FakeAnthropic();
+        bedrock = new FakeBedrock();
         aws = new FakeAws();
         clients = new World.Clients(aws);
     }
@@ -77,6 +80,9 @@ class FaultMatrixTest {
     static void stop() throws IOException {
         if (anthropic != null) {
             anthropic.close();
+        }
+        if (bedrock != null) {
+            bedrock.close();
         }
         if (aws != null) {
             aws.close();
@@ -119,6 +125,11 @@ class FaultMatrixTest {
                     TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),
                             "tokenBudget", AttributeValue.fromN("1000000"))));
                 }, w -> w.gameSends(REQUEST), ready(), "ready"),
+                new Scenario("SQS, Anthropic down, Bedrock answers (failover)", 1, w -> {
+                    w.providers("anthropic,bedrock");
+                    anthropic.failsWith(503);
+                }, w -> w.gameSends(REQUEST), ready(), "ready (written by Bedrock)"),
+                new Scenario("SQS, Bedrock alone (keyless)", 1, w -> w.providers("bedrock"), w -> w.gameSends(REQUEST), ready(), "ready"),
                 new Scenario("HTTP async", 2, w -> anthropic.repliesForEachType(), w -> w.post(REQUEST), ready(), "ready"),
                 new Scenario("HTTP wait", 2, w -> anthropic.repliesForEachType(),
                         w -> w.post(REQUEST.replace("}}", "},\"wait\":true}")), ready(), "ready"),
@@ -156,9 +167,10 @@ class FaultMatrixTest {
     /** Runs a scenario with its {@code faultAt}-th call failing as {@code kind} (-1: no fault); returns the settled world. */
     World play(Scenario scenario, int faultAt, FaultPlan.Kind kind) {
         anthropic.reset();
+        bedrock.repliesForEachType();
         aws.reset();
         aws.secretValue(SecretWatch.API_KEY);
-        World w = new World(anthropic, aws, clients, faultAt, kind, ITEM);
+        World w = new World(anthropic, bedrock, aws, clients, faultAt, kind, ITEM);
         scenario.setup().accept(w);
         scenario.entry().accept(w);
         w.run(SETTLE);

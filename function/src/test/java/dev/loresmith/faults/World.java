@@ -20,8 +20,10 @@ import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
 import dev.loresmith.llm.AnthropicTransport;
+import dev.loresmith.llm.BedrockTransport;
 import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.llm.Transport;
 import dev.loresmith.metrics.GenerationMetrics;
 import dev.loresmith.queue.RequestQueue;
@@ -32,9 +34,12 @@ import dev.loresmith.secrets.SecretsManagerApiKey;
 import dev.loresmith.storage.CircuitTable;
 import dev.loresmith.storage.Conflicts;
 import dev.loresmith.storage.ContentTable;
+import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
+import dev.loresmith.testing.FakeBedrock;
 import dev.loresmith.testing.FakeContext;
+import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.LambdaEvents;
 import dev.loresmith.testing.LogCapture;
 import dev.loresmith.testing.MutableClock;
@@ -53,6 +58,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +66,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +93,7 @@ final class World {
     final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
     final FaultPlan plan;
     final FakeAnthropic anthropic;
+    final FakeBedrock bedrock;
     final FakeAws aws;
     final TestAws.Tables tableNames;
     /** The handlers' DynamoDB client: every call goes through the plan. */
@@ -127,8 +135,9 @@ final class World {
     private final Clients clients;
 
     /** A world whose {@code faultAt}-th external call (0-based) fails as {@code kind}; -1 for none. */
-    World(FakeAnthropic anthropic, FakeAws aws, Clients clients, int faultAt, FaultPlan.Kind kind, ContentKey item) {
+    World(FakeAnthropic anthropic, FakeBedrock bedrock, FakeAws aws, Clients clients, int faultAt, FaultPlan.Kind kind, ContentKey item) {
         this.anthropic = anthropic;
+        this.bedrock = bedrock;
         this.aws = aws;
         this.clients = clients;
         this.plan = new FaultPlan(clock, faultAt, kind);
@@ -167,6 +176,8 @@ final class World {
                 .env(env)
                 .dynamo(dynamo)
                 .transport(Transports.around(new AnthropicTransport(apiKeys), this::callModel))
+                .transport(Transports.around(new BedrockTransport(TestAws.CREDENTIALS, TestAws.REGION, URI.create(bedrock.endpoint())),
+                        this::callModel))
                 .resets(new EventBridgeResetScheduler(clients.scheduler, aws.scheduleGroup(),
                         "arn:aws:lambda:us-east-1:000000000000:function:reset:live", "arn:aws:iam::000000000000:role/s", logs.log(clock)))
                 .queue(queue)
@@ -189,7 +200,7 @@ final class World {
     /** The model client: calls only under a live lease on the item, with the plan's fault. */
     private LlmReply callModel(Transport model, CallPlan call) {
         Duration timeout = call.timeout();
-        FaultPlan.Kind fault = plan.call("Anthropic.Messages");
+        FaultPlan.Kind fault = plan.call(call.provider() == Provider.ANTHROPIC ? "Anthropic.Messages" : "Bedrock.InvokeModel");
         ContentItem now = observed.find(item).orElse(null);
         if (now == null || !now.leasedAt(clock.instant())) {
             violations.add("a model call without a live lease on the item at " + clock.instant());
@@ -276,8 +287,15 @@ final class World {
         }
     }
 
+    /** The stack's provider order, as the custom resource writes it ({@code Providers}). */
+    void providers(String order) {
+        observedCircuit.writeStackSettings(new StackSettings(null, null, null, null, Provider.parseList(order).orElseThrow(),
+                FlowHarness.BEDROCK_MODEL));
+    }
+
+    /** A schedule created before there was a second provider: its input names only the generation (Anthropic's). */
     void scheduleReset(long generation, Instant at) {
-        resets.add(new Reset(generation, at));
+        resets.add(new Reset("{\"generation\":" + generation + "}", at));
     }
 
     // ------------------------------------------------------------------ the world turning
@@ -325,7 +343,7 @@ final class World {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
-            CircuitRecord before = observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
+            Map<Provider, CircuitRecord> before = circuits();
             boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
@@ -371,28 +389,40 @@ final class World {
             if (reset.at.isAfter(clock.instant())) {
                 continue;
             }
-            CircuitRecord before = observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
+            Map<Provider, CircuitRecord> before = circuits();
             boolean alive = invoke(() -> {
                 try {
-                    new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(("{\"generation\":" + reset.generation + "}")
-                            .getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(15));
+                    new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(reset.input.getBytes(StandardCharsets.UTF_8)),
+                            new ByteArrayOutputStream(), FakeContext.withSeconds(15));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
             resets.remove(reset);
             if (!alive && reset.attempt <= 2) {
-                resets.add(new Reset(reset.generation, clock.instant().plus(Duration.ofMinutes(reset.attempt)), reset.attempt + 1));
+                resets.add(new Reset(reset.input, clock.instant().plus(Duration.ofMinutes(reset.attempt)), reset.attempt + 1));
             }
             ruleOnCircuitEvents(before);
         }
     }
 
     /** The bus rule: the circuit half-opening or closing starts a sweep at once. */
-    private void ruleOnCircuitEvents(CircuitRecord before) {
-        CircuitTransition.between(before, observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC))
-                .filter(t -> t.kind() != CircuitTransition.Kind.OPENED)
-                .ifPresent(t -> sweep());
+    private void ruleOnCircuitEvents(Map<Provider, CircuitRecord> before) {
+        Map<Provider, CircuitRecord> after = circuits();
+        boolean recovering = before.keySet().stream().anyMatch(p -> CircuitTransition.between(before.get(p), after.get(p))
+                .filter(t -> t.kind() != CircuitTransition.Kind.OPENED).isPresent());
+        if (recovering) {
+            sweep();
+        }
+    }
+
+    /** Every provider's circuit as the table holds it now (read outside the plan). */
+    private Map<Provider, CircuitRecord> circuits() {
+        Map<Provider, CircuitRecord> all = new EnumMap<>(Provider.class);
+        for (Provider provider : Provider.values()) {
+            all.put(provider, observedCircuit.circuit(provider));
+        }
+        return all;
     }
 
     private void sweepIfDue() {
@@ -404,7 +434,7 @@ final class World {
 
     void sweep() {
         nextSweep = clock.instant().plus(Duration.ofMinutes(1));
-        CircuitRecord before = observedCircuit.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
+        Map<Provider, CircuitRecord> before = circuits();
         invoke(() -> {
             try {
                 new SweepHandler(Wiring.sweep(outside())).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
@@ -421,8 +451,7 @@ final class World {
         for (FakeAws.CreatedSchedule schedule : aws.createdSchedules()) {
             if (schedulesSeen.add(schedule.name())) {
                 String at = schedule.body().path("ScheduleExpression").asText().replace("at(", "").replace(")", "");
-                long generation = Long.parseLong(schedule.name().substring("circuit-reset-g".length()));
-                resets.add(new Reset(generation, LocalDateTime.parse(at).toInstant(ZoneOffset.UTC)));
+                resets.add(new Reset(schedule.body().path("Target").path("Input").asText(), LocalDateTime.parse(at).toInstant(ZoneOffset.UTC)));
             }
         }
     }
@@ -488,9 +517,10 @@ final class World {
         }
     }
 
-    record Reset(long generation, Instant at, int attempt) {
-        Reset(long generation, Instant at) {
-            this(generation, at, 1);
+    /** A scheduled invocation of the reset function: the schedule's target input, when it fires, which try this is. */
+    record Reset(String input, Instant at, int attempt) {
+        Reset(String input, Instant at) {
+            this(input, at, 1);
         }
     }
 }

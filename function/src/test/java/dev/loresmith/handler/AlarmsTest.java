@@ -112,7 +112,7 @@ class AlarmsTest extends FlowTest {
         request(2);
         at("10:00:30");
         request(3); // the third counted failure within 60 s opens the circuit; this request's own gauge saw it closed
-        assertEquals(1, h.emf.parsed().get(2).path("CircuitOpened").asInt());
+        assertEquals(1, h.emf.parsed().stream().filter(d -> !d.has("Provider")).toList().get(2).path("CircuitOpened").asInt());
         for (int minute = 1; minute <= 4; minute++) {
             at("10:0" + minute + ":10");
             request(10 + minute); // circuit_open, gauge 2

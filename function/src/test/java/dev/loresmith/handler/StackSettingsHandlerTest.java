@@ -8,6 +8,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.Json;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.retry.Pause;
 import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
@@ -117,6 +118,20 @@ class StackSettingsHandlerTest extends FlowTest {
         assertEquals("claude-haiku-4-5", sent.path("model").asText());
         assertEquals(512, sent.path("max_tokens").asInt());
         assertEquals(2_000_000, h.config().tokenBudget().getAsLong());
+        assertEquals(List.of(Provider.ANTHROPIC, Provider.BEDROCK), h.config().order());
+        assertEquals("global.anthropic.claude-sonnet-4-5-20250929-v1:0", h.config().model(Provider.BEDROCK, "default"));
+        assertEquals(Map.of(), h.rawCircuitItem(), "what providers share is on the stack item, not Anthropic's");
+        assertEquals("anthropic,bedrock", h.rawStackItem().get("stackSettings").m().get("providers").s());
+    }
+
+    @Test
+    @DisplayName("an event from a stack created before Providers existed (no Providers, no BedrockModelId) means Anthropic alone")
+    void beforeProviders() throws Exception {
+        ObjectNode request = sample();
+        ((ObjectNode) request.path("ResourceProperties")).remove(List.of("Providers", "BedrockModelId"));
+
+        assertEquals("SUCCESS", answer(request).path("Status").asText());
+        assertEquals(List.of(Provider.ANTHROPIC), h.config().order());
     }
 
     @Test
@@ -138,13 +153,15 @@ class StackSettingsHandlerTest extends FlowTest {
                 .updateExpression("SET model = :m")
                 .expressionAttributeValues(Map.of(":m", AttributeValue.fromS("claude-opus-4-5"))));
 
-        assertEquals("claude-opus-4-5", h.config().model(dev.loresmith.llm.Provider.ANTHROPIC, "default"));
-        assertEquals(512, h.config().maxTokens(dev.loresmith.llm.Provider.ANTHROPIC, 1024));
+        assertEquals("claude-opus-4-5", h.config().model(Provider.ANTHROPIC, "default"));
+        assertEquals(512, h.config().maxTokens(Provider.ANTHROPIC, 1024));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({"Model, 'claude sonnet'", "MaxTokens, lots", "MaxTokens, 0", "BaseUrl, ftp://proxy", "BaseUrl, http://proxy.example.com",
-            "BaseUrl, 'https://proxy.example.com/a|b'", "BaseUrl, https://user:pw@proxy.example.com", "DailyTokenBudget, -1"})
+            "BaseUrl, 'https://proxy.example.com/a|b'", "BaseUrl, https://user:pw@proxy.example.com", "DailyTokenBudget, -1",
+            "Providers, openai", "Providers, 'anthropic,anthropic'", "Providers, ''", "Providers, 'bedrock,'",
+            "BedrockModelId, 'anthropic claude'", "BedrockModelId, ''"})
     @DisplayName("a bad property fails the deploy with a reason naming it, and writes nothing")
     void badProperty(String property, String value) throws Exception {
         ObjectNode request = sample();
@@ -155,6 +172,7 @@ class StackSettingsHandlerTest extends FlowTest {
         assertEquals("FAILED", answer.path("Status").asText());
         assertEquals(property, answer.path("Reason").asText().split(" ", -1)[0]);
         assertEquals(Map.of(), h.rawCircuitItem());
+        assertEquals(Map.of(), h.rawStackItem(), "nothing written");
     }
 
     @Test
@@ -166,7 +184,7 @@ class StackSettingsHandlerTest extends FlowTest {
         cloudFormation.resetRequests();
 
         assertEquals("SUCCESS", answer(request).path("Status").asText());
-        assertEquals("claude-haiku-4-5", h.config().model(dev.loresmith.llm.Provider.ANTHROPIC, "default"));
+        assertEquals("claude-haiku-4-5", h.config().model(Provider.ANTHROPIC, "default"));
     }
 
     @Test

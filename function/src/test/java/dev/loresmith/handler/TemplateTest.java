@@ -93,7 +93,7 @@ class TemplateTest {
     @DisplayName("IAM: CreateSchedule only for the schedules the code creates; no visibility changes; the secret retained like the tables")
     void iamNarrowed() {
         String generate = template.resources("AWS::IAM::Role").get("GenerateRole").toString();
-        assertTrue(generate.contains("circuit-reset-g*"));
+        assertTrue(generate.contains("circuit-reset-*"));
         template.resources("AWS::IAM::Role").forEach((id, role) ->
                 assertFalse(role.toString().contains("sqs:ChangeMessageVisibility"), id + ": the code never changes visibility"));
         JsonNode secret = template.root().path("Resources").path("ApiKeySecret");
@@ -267,10 +267,19 @@ class TemplateTest {
     @DisplayName("alarms read the metrics the code writes, in the namespace the functions are given")
     void alarmsMatchMetrics() {
         Map<String, JsonNode> alarms = template.resources("AWS::CloudWatch::Alarm");
-        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpeningAlarm", "CircuitOpenSeenAlarm", "FallbackRatioAlarm", "ThrottleAlarm",
-                "QualityAlarm", "SpendLimitReachedAlarm", "BudgetAlarm", "EventsFailedAlarm", "FunctionErrorsAlarm", "ApiErrorsAlarm"),
-                alarms.keySet());
-        assertEquals(Set.of("CircuitOpenedAlarm"), template.resources("AWS::CloudWatch::CompositeAlarm").keySet());
+        assertEquals(Set.of("DeadLetterAlarm", "CircuitOpeningAlarm", "CircuitOpenSeenAlarm", "BedrockCircuitOpeningAlarm",
+                "BedrockCircuitOpenSeenAlarm", "FallbackRatioAlarm", "ThrottleAlarm", "QualityAlarm", "SpendLimitReachedAlarm", "BudgetAlarm",
+                "EventsFailedAlarm", "FunctionErrorsAlarm", "ApiErrorsAlarm"), alarms.keySet());
+        assertEquals(Set.of("CircuitOpenedAlarm", "BedrockCircuitOpenedAlarm"), template.resources("AWS::CloudWatch::CompositeAlarm").keySet());
+        // One circuit alarm per provider, each reading its provider's series, each there only when its provider is configured.
+        for (String[] provider : new String[][] {{"", "anthropic", "UsesAnthropic"}, {"Bedrock", "bedrock", "UsesBedrock"}}) {
+            for (String part : List.of("CircuitOpeningAlarm", "CircuitOpenSeenAlarm")) {
+                JsonNode alarm = alarms.get(provider[0] + part);
+                assertEquals("Provider", alarm.path("Properties").path("Dimensions").get(0).path("Name").asText(), provider[0] + part);
+                assertEquals(provider[1], alarm.path("Properties").path("Dimensions").get(0).path("Value").asText(), provider[0] + part);
+                assertEquals(provider[2], alarm.path("Condition").asText(), provider[0] + part);
+            }
+        }
         Set<String> erroring = new HashSet<>();
         alarms.get("FunctionErrorsAlarm").path("Properties").path("Metrics").forEach(m -> {
             if (m.has("MetricStat")) {
