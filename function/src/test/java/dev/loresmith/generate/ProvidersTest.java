@@ -5,6 +5,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.events.DomainEvent;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.ContentStatus;
@@ -395,5 +396,27 @@ class ProvidersTest {
         assertEquals("api_error_500", outcome.reason().code());
         assertEquals(Map.of("anthropic", "api_error_500", "bedrock", "no_time"), h.item(QUEST, 1).providerReasons());
         assertEquals(0, bedrock.requestCount());
+    }
+
+    @Test
+    @DisplayName("ContentReady names the provider that wrote the text; circuit events name theirs; the stack item's writes announce nothing")
+    void events() {
+        h.providers("anthropic,bedrock");
+        h.streams();
+        anthropic.failsWith(500);
+        h.stackItem(Map.of("tokenBudget", AttributeValue.fromN("1000000")));
+        h.circuitAdmin().force(Provider.BEDROCK, ForcedState.CLOSED, "operator");
+        h.circuitAdmin().force(Provider.ANTHROPIC, ForcedState.OPEN, "operator");
+        anthropic.repliesForEachType();
+        h.generate(QUEST, 1);
+
+        h.streams().drain();
+        List<DomainEvent> events = h.published.events();
+        DomainEvent ready = events.stream().filter(e -> e.detailType().equals("ContentReady")).findFirst().orElseThrow();
+        assertEquals("bedrock", ready.detail().path("provider").asText());
+        List<String> circuits = events.stream().filter(e -> e.detailType().startsWith("Circuit"))
+                .map(e -> e.detailType() + " " + e.detail().path("provider").asText()).toList();
+        assertEquals(List.of("CircuitOpened anthropic"), circuits,
+                "Bedrock forced closed from closed is no transition; the stack item (settings, budget) is no circuit");
     }
 }

@@ -8,6 +8,7 @@ import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
 import dev.loresmith.generate.FallbackReason;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
@@ -175,5 +176,46 @@ class CircuitAdminHandlerTest extends FlowTest {
 
         assertInstanceOf(APIGatewayV2HTTPResponse.class, call(event));
         assertEquals("unknown", h.logs.withMessage("circuit forced").get(0).path("caller").asText());
+    }
+
+    @Test
+    @DisplayName("with two providers, GET shows every configured provider in preference order; the top level is the first's")
+    void everyProvider() {
+        h.providers("bedrock,anthropic");
+        h.circuitAdmin().force(Provider.ANTHROPIC, ForcedState.OPEN, ADMIN);
+
+        JsonNode view = body(call(SampleEvents.http("circuit-get.json")));
+
+        assertEquals("bedrock", view.path("provider").asText(), "the first in preference order, as the answer read before");
+        assertEquals(List.of("bedrock", "anthropic"), TestJson.list(view.path("providers"), "provider"));
+        assertEquals("forced_open", view.path("providers").get(1).path("state").asText());
+        assertEquals("closed", view.path("providers").get(0).path("state").asText());
+        assertTrue(view.path("budget").isObject(), "the budget every provider shares");
+    }
+
+    @Test
+    @DisplayName("PUT with a provider forces that provider's circuit; without one, the first in preference order")
+    void forcesTheNamedProvider() {
+        h.providers("anthropic,bedrock");
+
+        assertEquals(200, call(put("{\"state\":\"open\",\"provider\":\"bedrock\"}")).getStatusCode());
+        assertEquals(ForcedState.OPEN, h.circuits.circuit(Provider.BEDROCK).forced());
+        assertEquals(ForcedState.NONE, h.circuits.circuit(Provider.ANTHROPIC).forced());
+        assertEquals("bedrock", h.logs.withMessage("circuit forced").get(0).path("provider").asText());
+
+        assertEquals(200, call(put("{\"state\":\"open\"}")).getStatusCode());
+        assertEquals(ForcedState.OPEN, h.circuits.circuit(Provider.ANTHROPIC).forced());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {"{\"state\":\"open\",\"provider\":\"openai\"}", "{\"state\":\"open\",\"provider\":7}"})
+    @DisplayName("an unknown provider is a 400 naming the field, and changes nothing")
+    void unknownProvider(String body) {
+        APIGatewayV2HTTPResponse response = call(put(body));
+
+        assertEquals(400, response.getStatusCode());
+        assertEquals("provider", body(response).path("field").asText());
+        assertEquals(ForcedState.NONE, h.circuits.circuit(Provider.ANTHROPIC).forced());
+        assertEquals(ForcedState.NONE, h.circuits.circuit(Provider.BEDROCK).forced());
     }
 }

@@ -35,7 +35,13 @@ class OperationsTest extends FlowTest {
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(message));
         new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, new FakeContext(remainingMillis));
-        List<JsonNode> docs = h.emf.parsed();
+        List<JsonNode> docs = h.emf.parsed().stream().filter(d -> !d.has("Provider")).toList();
+        return docs.get(docs.size() - 1);
+    }
+
+    /** The last document written under the {@code Provider} dimension. */
+    JsonNode lastProviderDocument() {
+        List<JsonNode> docs = h.emf.parsed().stream().filter(d -> d.has("Provider")).toList();
         return docs.get(docs.size() - 1);
     }
 
@@ -99,6 +105,14 @@ class OperationsTest extends FlowTest {
                 "OutputTokens", "CacheCreationInputTokens", "CacheReadInputTokens")));
         // every metric named in the directive has its value in the document
         metricNames(emf).forEach(name -> assertTrue(emf.has(name), name));
+        JsonNode provider = lastProviderDocument();
+        assertEquals(Map.of("[[\"Provider\"]]", List.of("CircuitState", "CircuitOpened", "ThrottledCalls", "Calls", "CallFailures", "ApiLatency",
+                "InputTokens", "OutputTokens", "CacheCreationInputTokens", "CacheReadInputTokens")), directives(provider),
+                "each provider's calls, failures, latency, tokens, openings and gauge, under the Provider dimension only");
+        assertEquals("anthropic", provider.path("Provider").asText());
+        assertEquals(1, provider.path("Calls").asInt());
+        assertEquals(0, provider.path("CallFailures").asInt());
+        assertEquals(1234, provider.path("InputTokens").asInt());
     }
 
     @Test
@@ -126,7 +140,7 @@ class OperationsTest extends FlowTest {
         seen.add(runOne(16, 45_000).path("Reason").asText());
 
         assertEquals(List.of("no_config", "rate_limited", "api_error_500", "network_error", "invalid_json", "no_time", "circuit_open"), seen);
-        h.emf.parsed().forEach(doc -> {
+        h.emf.parsed().stream().filter(doc -> !doc.has("Provider")).forEach(doc -> {
             assertEquals("fallback", doc.path("Outcome").asText());
             assertEquals(1, doc.path("Fallbacks").asInt());
         });

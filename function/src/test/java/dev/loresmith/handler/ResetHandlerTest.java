@@ -1,7 +1,10 @@
 package dev.loresmith.handler;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowTest;
@@ -19,6 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,15 +64,15 @@ class ResetHandlerTest extends FlowTest {
     }
 
     @ParameterizedTest(name = "[{0}]")
-    @ValueSource(strings = {"", "not json", "{}", "{\"generation\":\"1\"}", "{\"generation\":-1}", "{\"generation\":1.5}", "[1]"})
-    @DisplayName("input that is not {\"generation\": n} is rejected with a clear error and changes nothing")
+    @ValueSource(strings = {"", "not json", "{}", "{\"generation\":\"1\"}", "{\"generation\":-1}", "{\"generation\":1.5}", "[1]", "{\"generation\":1,\"provider\":\"openai\"}", "{\"generation\":1,\"provider\":3}"})
+    @DisplayName("input that is not {\"provider\"?: p, \"generation\": n} is rejected with a clear error naming the field and changes nothing")
     void badInput(String input) {
         openAtGeneration(1);
         CircuitRecord before = h.circuitRecord();
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> invoke(input.getBytes(StandardCharsets.UTF_8)));
 
-        assertTrue(e.getMessage().contains("generation"), e.getMessage());
+        assertTrue(e.getMessage().contains(input.contains("provider") ? "provider" : "generation"), "names the field: " + e.getMessage());
         assertEquals(before, h.circuitRecord());
     }
 
@@ -107,5 +111,23 @@ class ResetHandlerTest extends FlowTest {
         IllegalArgumentException notJson = assertThrows(IllegalArgumentException.class, () -> sweep.handleRequest(
                 new ByteArrayInputStream("{oops SECRETISH".getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), FakeContext.withSeconds(60)));
         assertTrue(!notJson.getMessage().contains("SECRETISH"));
+    }
+
+    @Test
+    @DisplayName("a schedule naming a provider resets that provider's circuit only; one without a provider (made before providers) resets Anthropic's")
+    void providerOfTheSchedule() throws IOException {
+        for (Provider provider : Provider.values()) {
+            h.circuits.replace(provider, CircuitRecord.initial(),
+                    new CircuitRecord(CircuitState.OPEN, List.of(), h.now().minusSeconds(300), 1, null, ForcedState.NONE, 1));
+        }
+
+        JsonNode answer = TestJson.parse(invoke("{\"provider\":\"bedrock\",\"generation\":1}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("half_opened", answer.path("result").asText());
+        assertEquals("bedrock", answer.path("provider").asText());
+        assertEquals(CircuitState.HALF_OPEN, h.circuits.circuit(Provider.BEDROCK).state());
+        assertEquals(CircuitState.OPEN, h.circuits.circuit(Provider.ANTHROPIC).state());
+
+        invoke("{\"generation\":1}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(CircuitState.HALF_OPEN, h.circuits.circuit(Provider.ANTHROPIC).state());
     }
 }
