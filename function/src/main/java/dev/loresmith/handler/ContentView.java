@@ -29,6 +29,13 @@ final class ContentView {
         if (item.upgradedFrom() != null) {
             view.put("upgradedFrom", item.upgradedFrom());
         }
+        if (item.provider() != null) {
+            view.put("provider", item.provider());
+        }
+        if (!item.providerReasons().isEmpty()) {
+            ObjectNode reasons = view.putObject("providerReasons");
+            item.providerReasons().forEach(reasons::put);
+        }
         return view;
     }
 

@@ -35,6 +35,8 @@ final class OutcomeReport {
                 "reason", reason,
                 "status", outcome.item().status().wireName(),
                 "model", outcome.item().model(),
+                "provider", outcome.item().provider(),
+                "providerReasons", outcome.item().providerReasons(),
                 "latencyMs", latency.toMillis(),
                 "apiLatencyMs", outcome instanceof Outcome.Ready r ? r.apiLatency().toMillis()
                         : outcome instanceof Outcome.Fallback f ? f.apiLatency().toMillis() : 0,

@@ -5,6 +5,7 @@ import dev.loresmith.Json;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +57,11 @@ public final class StructuredLog {
                 line.put(key, number.doubleValue());
             } else if (value instanceof Boolean bool) {
                 line.put(key, bool);
+            } else if (value instanceof Map<?, ?> map) {
+                if (!map.isEmpty()) {
+                    ObjectNode object = line.putObject(key);
+                    map.forEach((k, v) -> object.put(String.valueOf(k), String.valueOf(v)));
+                }
             } else if (value != null) {
                 line.put(key, value.toString());
             }

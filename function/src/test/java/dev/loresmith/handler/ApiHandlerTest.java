@@ -79,8 +79,28 @@ class ApiHandlerTest extends FlowTest {
         assertEquals("{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}", item.path("text").asText());
         assertEquals(TestJson.parse(item.path("text").asText()), item.path("content"), "content is text, parsed: no second parse for clients");
         assertEquals("claude-sonnet-4-5", item.path("model").asText());
+        assertEquals("anthropic", item.path("provider").asText(), "the provider that wrote the text");
+        assertTrue(item.path("providerReasons").isMissingNode(), "a ready item has no fallback reasons");
         assertEquals(h.now().toString(), item.path("generatedAt").asText());
         assertTrue(item.path("context").isMissingNode(), "the stored context is not shown");
+    }
+
+    @Test
+    @DisplayName("GET of a fallback shows each provider's reason and no provider: no provider wrote its text")
+    void getFallbackShowsProviderReasons() {
+        anthropic.failsWith(503);
+        h.workQueue();
+        call(SampleEvents.http("api-post.json"));
+        h.queue.pump();
+
+        JsonNode item = body(call(SampleEvents.http("api-get.json")));
+
+        assertEquals("fallback:api_error_503", item.path("model").asText());
+        assertEquals(TestJson.parse("{\"anthropic\":\"api_error_503\"}"), item.path("providerReasons"));
+        assertTrue(item.path("provider").isMissingNode());
+        JsonNode logged = h.logs.withMessage("content fallback").get(0);
+        assertEquals(TestJson.parse("{\"anthropic\":\"api_error_503\"}"), logged.path("providerReasons"), "the log line carries them too");
+        assertTrue(logged.path("provider").isMissingNode());
     }
 
     @Test

@@ -53,6 +53,7 @@ class SqsGenerateHandlerTest extends FlowTest {
                 rejected.get(1).path("messageId").asText(), rejected.get(1).path("field").asText());
         assertEquals(Map.of(messageId(3), "contentId", messageId(4), "body"), fieldByMessage);
         assertEquals(3, h.logs.withMessage("content ready").size());
+        assertEquals("anthropic", h.logs.withMessage("content ready").get(0).path("provider").asText(), "the provider that wrote it");
     }
 
     @Test

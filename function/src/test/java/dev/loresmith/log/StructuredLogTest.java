@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,5 +38,21 @@ class StructuredLogTest {
         assertEquals("x", parsed.path("who").asText());
         assertTrue(parsed.path("none").isMissingNode());
         assertEquals("INFO", parsed.path("level").asText());
+    }
+
+    @Test
+    @DisplayName("a map is an object of text values, in its order; an empty map is left out like null")
+    void maps() {
+        List<String> lines = new ArrayList<>();
+        StructuredLog log = new StructuredLog(lines::add, Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC));
+
+        Map<String, String> reasons = new LinkedHashMap<>();
+        reasons.put("bedrock", "circuit_open");
+        reasons.put("anthropic", "api_error_503");
+        log.info("m", "providerReasons", reasons, "none", Map.of());
+
+        JsonNode parsed = TestJson.parse(lines.get(0));
+        assertEquals("{\"bedrock\":\"circuit_open\",\"anthropic\":\"api_error_503\"}", parsed.path("providerReasons").toString());
+        assertTrue(parsed.path("none").isMissingNode());
     }
 }
