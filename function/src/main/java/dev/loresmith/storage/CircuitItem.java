@@ -40,6 +40,7 @@ final class CircuitItem {
     static final String PK = "provider";
     /** The key of the item every provider shares: the stack's settings, the provider order, the token budget and its counter. */
     static final String STACK = "stack";
+    static final String STACK_SETTINGS = "stackSettings";
     static final Pattern MODEL = StackSettings.MODEL_ID;
     static final int MAX_TOKENS_LIMIT = StackSettings.MAX_TOKENS_LIMIT;
     /** Circuit attributes every circuit write sets (or removes); everything else on the item is left alone. */
@@ -183,7 +184,7 @@ final class CircuitItem {
     }
 
     private StackSettings stack() {
-        AttributeValue value = item.get("stackSettings");
+        AttributeValue value = item.get(STACK_SETTINGS);
         if (value == null) {
             return StackSettings.NONE;
         }

@@ -80,7 +80,23 @@ public final class CircuitTable implements CircuitStore {
         for (Provider provider : Provider.values()) {
             providers.put(provider, CircuitItem.parseProvider(found.get(provider.wireName())));
         }
-        return new Config(CircuitItem.parseStack(found.get(CircuitItem.STACK)), providers);
+        return new Config(CircuitItem.parseStack(withLegacySettings(found.get(CircuitItem.STACK), found.get(Provider.ANTHROPIC.wireName()))),
+                providers);
+    }
+
+    /**
+     * A stack deployed before there was a stack item kept its settings on the anthropic item. Until the custom resource
+     * writes them to the stack item (the first deploy of this version, after the functions may already run), those are
+     * the stack's settings: a deploy never serves the built-in defaults in between.
+     */
+    static Map<String, AttributeValue> withLegacySettings(Map<String, AttributeValue> stack, Map<String, AttributeValue> anthropic) {
+        boolean stackHasSettings = stack != null && stack.containsKey(CircuitItem.STACK_SETTINGS);
+        if (stackHasSettings || anthropic == null || !anthropic.containsKey(CircuitItem.STACK_SETTINGS)) {
+            return stack;
+        }
+        Map<String, AttributeValue> merged = new HashMap<>(stack == null ? Map.of() : stack);
+        merged.put(CircuitItem.STACK_SETTINGS, anthropic.get(CircuitItem.STACK_SETTINGS));
+        return merged;
     }
 
     @Override
@@ -198,7 +214,7 @@ public final class CircuitTable implements CircuitStore {
         settings.tokenBudgetValue().ifPresent(b -> map.put("tokenBudget", n(b)));
         settings.providerOrder().ifPresent(p -> map.put("providers", AttributeValue.fromS(Provider.listText(p))));
         settings.bedrockModelId().ifPresent(m -> map.put("bedrockModel", AttributeValue.fromS(m)));
-        Update u = new Update().set("stackSettings", AttributeValue.fromM(map));
+        Update u = new Update().set(CircuitItem.STACK_SETTINGS, AttributeValue.fromM(map));
         conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(CircuitItem.STACK), null).build()));
     }
 

@@ -419,4 +419,23 @@ class ProvidersTest {
         assertEquals(List.of("CircuitOpened anthropic"), circuits,
                 "Bedrock forced closed from closed is no transition; the stack item (settings, budget) is no circuit");
     }
+
+    @Test
+    @DisplayName("a stack deployed before the stack item: the anthropic item's settings serve until the custom resource writes the stack item's")
+    void settingsFromBeforeTheStackItem() {
+        AttributeValue legacy = AttributeValue.fromM(Map.of("model", AttributeValue.fromS("claude-haiku-4-5"),
+                "tokenBudget", AttributeValue.fromN("5000")));
+        h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("anthropic"),
+                "stackSettings", legacy, "circuitState", AttributeValue.fromS("closed"), "version", AttributeValue.fromN("4"))));
+
+        assertEquals("claude-haiku-4-5", h.config().model(Provider.ANTHROPIC, "built-in"));
+        assertEquals(5000, h.config().tokenBudget().getAsLong());
+        anthropic.repliesForEachType();
+        h.generate(QUEST, 1);
+        assertEquals("claude-haiku-4-5", anthropic.requestBodies().get(0).path("model").asText(), "the call used the stack's model, not the built-in one");
+
+        h.stackItem(Map.of("stackSettings", AttributeValue.fromM(Map.of("model", AttributeValue.fromS("claude-opus-4-5")))));
+        assertEquals("claude-opus-4-5", h.config().model(Provider.ANTHROPIC, "built-in"), "once written, the stack item's settings win");
+        assertFalse(h.config().tokenBudget().isPresent(), "whole: the old item's settings are not mixed in");
+    }
 }
