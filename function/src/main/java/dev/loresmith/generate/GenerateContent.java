@@ -260,7 +260,7 @@ public final class GenerateContent {
             }
             judgement.modelUnavailable().ifPresent(problem -> reportOnce(plan.provider() + " model: " + problem,
                     () -> log.error("provider refuses the configured model; check the model id and model access", "provider",
-                            plan.provider().wireName(), "parameter", plan.provider() == Provider.BEDROCK ? "BedrockModelId" : "ModelId",
+                            plan.provider().wireName(), "parameter", plan.provider().modelParameter(),
                             "problem", problem)));
             if (judgement.verdict() instanceof Judgement.Failed failed && failed.reason().quality()) {
                 // Quality, not availability: which rule the reply broke (field names and rules only, never its text).

@@ -7,14 +7,21 @@ import java.util.Optional;
 /** A source of generated text, with a circuit of its own (the circuit table holds one item per provider). */
 public enum Provider {
     /** Anthropic's Messages API, with the key from Secrets Manager. */
-    ANTHROPIC("anthropic"),
+    ANTHROPIC("anthropic", "ModelId"),
     /** Amazon Bedrock Runtime's InvokeModel with Claude, signed with the function's IAM role: no key. */
-    BEDROCK("bedrock");
+    BEDROCK("bedrock", "BedrockModelId");
 
     private final String wireName;
+    private final String modelParameter;
 
-    Provider(String wireName) {
+    Provider(String wireName, String modelParameter) {
         this.wireName = wireName;
+        this.modelParameter = modelParameter;
+    }
+
+    /** The template parameter that names this provider's model: what an operator fixes when the provider refuses it. */
+    public String modelParameter() {
+        return modelParameter;
     }
 
     /** The name stored in the circuit table's {@code provider} key, and shown in events, metrics and the admin routes. */
