@@ -24,6 +24,7 @@ import dev.loresmith.storage.ContentStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static dev.loresmith.handler.HttpResponses.error;
@@ -124,7 +125,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             throw new InvalidRequest("wait", "wait must be true or false");
         }
         boolean wait = waitField != null && waitField.booleanValue();
-        ContentRequest request = parser.parse(body);
+        ContentRequest request = parser.parse(body, List.of("wait"));
         RequestContent.Accepted accepted = requests.accept(request);
         ContentItem item = accepted.item();
         log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
