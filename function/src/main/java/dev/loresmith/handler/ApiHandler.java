@@ -134,7 +134,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             return json(200, ContentView.of(item), Map.of());
         }
         if (!accepted.queued()) {
-            metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code());
+            // An upgrade is owed by this request only if it wrote the fallback (an item with text keeps it, and its debt).
+            boolean wroteFallback = FallbackReason.NOT_QUEUED.model().equals(item.model()) && item.generatedAt() != null
+                    && !item.generatedAt().isBefore(accepted.at());
+            metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code(), wroteFallback && GenerationMetrics.owesUpgrade(item));
             if (wait && item.textIfFinished().isPresent()) {
                 return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
             }
