@@ -309,7 +309,8 @@ public final class Benchmark {
     }
 
     private String classesLoaded(String handler, String jvmOptions) throws Exception {
-        Path log = Files.createTempFile(scratch(), "classes-", ".log");
+        // A name not yet taken: the JVM moves a file already there aside (to .0) before it logs.
+        Path log = scratch().resolve("classes-" + System.nanoTime() + ".log");
         coldOnce(handler, jvmOptions + " -Xlog:class+load:file=" + log, null);
         try (Stream<String> lines = Files.lines(log)) {
             return Long.toString(lines.count());
