@@ -81,8 +81,9 @@ import java.util.function.Consumer;
  * handler), a clock-driven timer for EventBridge Scheduler, a reader of DynamoDB Local's streams for the stream
  * mappings, an event bus, and on request a built-in fake model API per provider. Everything listens on the loopback
  * interface only; its files go to {@code function/target/local/}. Lives in test scope: none of it is in the Lambda
- * package. The command line is {@link LocalCommand}'s; any failure prints one line to stderr and exits 1 (an
- * unexpected one's stack trace goes to a file it names), usage errors exit 2.
+ * package. The command line is {@link LocalCommand}'s; any failure prints one line to stderr and exits 1 (a
+ * {@link RunnerProblem} adds a line saying what to do; an unexpected one's stack trace goes to a file it names), usage
+ * errors exit 2.
  */
 public final class LocalRunner implements AutoCloseable {
 
