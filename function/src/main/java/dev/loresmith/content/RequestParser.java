@@ -9,9 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns a request body ({@code {"contentType": ..., "contentId": ..., "context": ...}}) into a
@@ -26,7 +27,7 @@ public final class RequestParser {
     static final int MAX_CONTEXT_ENTRIES = ContextLimits.MAX_ENTRIES;
     static final int MAX_CONTEXT_KEY_LENGTH = ContextLimits.MAX_KEY_LENGTH;
 
-    private static final Set<String> FIELDS = Set.of("contentType", "contentId", "context");
+    private static final List<String> FIELDS = List.of("contentType", "contentId", "context");
 
     private final ContentTypes types;
 
@@ -60,12 +61,22 @@ public final class RequestParser {
     }
 
     public ContentRequest parse(ObjectNode body) {
+        return parse(body, List.of());
+    }
+
+    /**
+     * {@link #parse(ObjectNode)} for a caller that has already taken its own fields out of {@code body}
+     * ({@code ownFields}, e.g. the HTTP API's {@code wait}): an unknown field's error names them among the expected.
+     */
+    public ContentRequest parse(ObjectNode body, List<String> ownFields) {
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 // A field name is the caller's text: echoed only when it is a plain identifier.
                 String shown = name.matches("[A-Za-z0-9_]{1,64}") ? name : "(unprintable field name)";
-                throw new InvalidRequest(shown, "unknown field '" + shown + "'; expected contentType, contentId, context");
+                List<String> expected = new ArrayList<>(FIELDS);
+                expected.addAll(ownFields);
+                throw new InvalidRequest(shown, "unknown field '" + shown + "'; expected " + String.join(", ", expected));
             }
         }
         ContentType type = contentType(body.get("contentType"));

@@ -24,6 +24,7 @@ import dev.loresmith.storage.ContentStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static dev.loresmith.handler.HttpResponses.error;
@@ -124,7 +125,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             throw new InvalidRequest("wait", "wait must be true or false");
         }
         boolean wait = waitField != null && waitField.booleanValue();
-        ContentRequest request = parser.parse(body);
+        ContentRequest request = parser.parse(body, List.of("wait"));
         RequestContent.Accepted accepted = requests.accept(request);
         ContentItem item = accepted.item();
         log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
@@ -133,7 +134,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             return json(200, ContentView.of(item), Map.of());
         }
         if (!accepted.queued()) {
-            metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code());
+            // An upgrade is owed by this request only if it wrote the fallback (an item with text keeps it, and its debt).
+            boolean wroteFallback = FallbackReason.NOT_QUEUED.model().equals(item.model()) && item.generatedAt() != null
+                    && !item.generatedAt().isBefore(accepted.at());
+            metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code(), wroteFallback && GenerationMetrics.owesUpgrade(item));
             if (wait && item.textIfFinished().isPresent()) {
                 return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
             }

@@ -75,7 +75,7 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
                 } else {
                     metrics.deadLetter(result.name().toLowerCase(Locale.ROOT), request.type().name());
                     if (result == DeadLetterFallback.Result.FALLBACK_WRITTEN) {
-                        metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.DEAD_LETTER.code());
+                        metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.DEAD_LETTER.code(), false); // replayed by an operator, never upgraded
                     }
                 }
                 log.info("dead letter handled", "requestId", context.getAwsRequestId(), "messageId", message.getMessageId(),

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.circuit.CallResult;
 import dev.loresmith.generate.Outcome;
+import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.FollowUp;
 import dev.loresmith.llm.LlmReply;
 
 import java.io.PrintStream;
@@ -18,7 +20,7 @@ import java.util.function.Consumer;
  * ({@code METRICS_NAMESPACE}, default {@value #NAMESPACE}). One document per finished request, with four
  * dimension sets, each carrying only the metrics it is read for (every series costs money):
  * <ul>
- *   <li>none: the service totals the alarms read;</li>
+ *   <li>none: the service totals the alarms and the dashboard read (upgrades owed and done among them);</li>
  *   <li>{@code Outcome} + {@code Reason}: {@code Generations}, the breakdown;</li>
  *   <li>{@code ContentType}: {@code QualityChecks}, {@code QualityFailures}, {@code QualityFailureRate} — a prompt
  *       that produces refusals or garbage is a bug of its type, not an outage;</li>
@@ -85,6 +87,7 @@ public final class GenerationMetrics {
         if (outcome instanceof Outcome.Ready r) {
             called(totals, r.apiLatency().toMillis(), r.usage());
             totals.metric("CircuitOpened", r.attempts().stream().anyMatch(Outcome.Attempt::opened) ? 1 : 0, "Count");
+            totals.metric("Upgraded", r.item().upgradedFrom() != null ? 1 : 0, "Count");
             if (r.probe()) {
                 totals.metric("ProbeSucceeded", 1, "Count");
             }
@@ -94,6 +97,8 @@ public final class GenerationMetrics {
                 called(totals, f.apiLatency().toMillis(), f.usage());
             }
             totals.metric("CircuitOpened", f.circuitOpened() ? 1 : 0, "Count");
+            // Owed once, when the fallback is first served: a failed upgrade attempt keeps the debt it already counted.
+            totals.metric("UpgradesOwed", !f.kept() && owesUpgrade(f.item()) ? 1 : 0, "Count");
             if (f.probe()) {
                 totals.metric("ProbeFailed", 1, "Count");
             }
@@ -135,8 +140,9 @@ public final class GenerationMetrics {
     /**
      * A fallback written outside the flow — {@code not_queued} by the HTTP API, {@code dead_letter} by the
      * dead-letter function: a request answered with fallback text, counted in the totals the alarms read.
+     * {@code upgradeOwed}: the item written awaits an upgrade.
      */
-    public void fallbackOutsideTheFlow(String contentType, String reason) {
+    public void fallbackOutsideTheFlow(String contentType, String reason, boolean upgradeOwed) {
         Document doc = new Document();
         doc.root.put("Outcome", "fallback");
         doc.root.put("Reason", reason);
@@ -144,6 +150,7 @@ public final class GenerationMetrics {
         Directive totals = doc.directive(List.of());
         totals.metric("Generations", 1, "Count");
         totals.metric("Fallbacks", 1, "Count");
+        totals.metric("UpgradesOwed", upgradeOwed ? 1 : 0, "Count");
         doc.directive(List.of("Outcome", "Reason")).metric("Generations", 1, "Count");
         sink.accept(doc.json());
     }
@@ -160,6 +167,11 @@ public final class GenerationMetrics {
     /** Renders one document of each shape into nothing: SnapStart priming loads what the first request uses. */
     public void warmUp(String contentType) {
         new Document().directive(List.of("ContentType")).metric("QualityChecks", 0, "Count");
+    }
+
+    /** Whether {@code item} awaits an upgrade (the sweep will replace its fallback with generated text). */
+    public static boolean owesUpgrade(ContentItem item) {
+        return item.followUp() != null && item.followUp().kind() == FollowUp.Kind.UPGRADE;
     }
 
     private static void called(Directive directive, long latencyMillis, LlmReply.Usage usage) {

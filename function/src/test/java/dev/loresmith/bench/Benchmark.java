@@ -62,8 +62,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Loresmith's performance figures, each beside a baseline measured in the same run (README, "Benchmark";
- * results in docs/PERFORMANCE.md). Run from the repository root:
+ * Loresmith's performance figures (README, "Benchmark"; results in docs/PERFORMANCE.md): cold start, batch parallelism and
+ * warm overhead each beside a baseline measured in the same run; DynamoDB requests per path and the package size against
+ * their targets (they have no baseline). Run from the repository root:
  * {@code mvn -q -f function package -DskipTests dependency:build-classpath@runtime-classpath exec:java@bench}
  */
 public final class Benchmark {
@@ -95,22 +96,45 @@ public final class Benchmark {
         }
     }
 
+    /** One section of the output: its number (docs/PERFORMANCE.md's), its heading, and what it measures and prints. */
+    record Section(int number, String heading, Measure measure) {
+    }
+
+    @FunctionalInterface
+    interface Measure {
+        void run(Benchmark bench) throws Exception;
+    }
+
+    /** The sections, in the order they run and print, numbered as docs/PERFORMANCE.md numbers them. */
+    static final List<Section> SECTIONS = List.of(
+            new Section(1, "Cold start: fresh JVM, runtime interface client, local Runtime API, until the first batch is answered",
+                    Benchmark::coldStart),
+            new Section(2, "DynamoDB requests per generation (SDK ExecutionInterceptor)  target: happy path <= 3, <= 2 before the API call;",
+                    Benchmark::roundTrips),
+            new Section(3, "Batch of 10 messages, fake API answering in 1 s  target: <= 1.5 s (sequential: ~10 s)", Benchmark::batchParallelism),
+            new Section(4, "Warm overhead per message beyond the API call (fake API answers at once), 1-message batches", Benchmark::warmOverhead),
+            new Section(5, "Package: the deployment package (function classes + runtime jars, as sam build uploads them)  target: <= 15 MB",
+                    Benchmark::packageSize));
+
     private static void run(int coldRuns) throws Exception {
         Benchmark bench = new Benchmark(coldRuns);
         System.out.printf("Loresmith benchmark — %s, %d cores, java %s%n%n", System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        bench.roundTrips();
-        bench.batchParallelism();
-        bench.warmOverhead();
-        bench.packageSize();
-        bench.coldStart();
+        for (Section section : SECTIONS) {
+            System.out.println(section.number() + ". " + section.heading());
+            section.measure().run(bench);
+        }
         bench.anthropic.close();
+    }
+
+    /** Where the benchmark's own files go while it runs (deleted after use): function/target/bench, not the temporary directory. */
+    private static Path scratch() throws IOException {
+        return Files.createDirectories(moduleDir().resolve("target").resolve("bench"));
     }
 
     // ------------------------------------------------------------------ 2. DynamoDB round trips
 
     void roundTrips() {
-        System.out.println("2. DynamoDB requests per generation (SDK ExecutionInterceptor)  target: happy path <= 3, <= 2 before the API call;");
         System.out.println("   with a token budget, one more (an atomic add after the call)");
         row("path", "requests", "before call", "kinds");
         anthropic.repliesForEachType();
@@ -167,7 +191,6 @@ public final class Benchmark {
     // ------------------------------------------------------------------ 3. batch parallelism
 
     void batchParallelism() {
-        System.out.println("3. Batch of 10 messages, fake API answering in 1 s  target: <= 1.5 s (sequential: ~10 s)");
         anthropic.repliesForEachTypeAfter(1000);
         Rig rig = new Rig(Duration.ZERO);
         rig.handle(batch(1), 45_000); // warm
@@ -197,7 +220,6 @@ public final class Benchmark {
     // ------------------------------------------------------------------ 4. warm overhead
 
     void warmOverhead() {
-        System.out.println("4. Warm per-message overhead beyond the API call (fake API answers at once), 1-message batches");
         anthropic.repliesForEachType();
         Rig rig = new Rig(Duration.ZERO);
         for (int i = 0; i < 300; i++) {
@@ -237,7 +259,6 @@ public final class Benchmark {
     // ------------------------------------------------------------------ 5. package size
 
     void packageSize() throws IOException {
-        System.out.println("5. Deployment package (function classes + runtime jars, as sam build uploads them)  target: <= 15 MB");
         List<Path> jars = runtimeClasspath();
         long libs = 0;
         for (Path jar : jars) {
@@ -256,7 +277,6 @@ public final class Benchmark {
     // ------------------------------------------------------------------ 1. cold start
 
     void coldStart() throws Exception {
-        System.out.println("1. Cold start: fresh JVM, runtime interface client, local Runtime API, until the first batch is answered");
         System.out.println("   (median of " + coldRuns + " runs; target: <= 2x the trivial handler)");
         // Lambda's java21 runtime stops tiered compilation at level 1 by default; the template no longer says so itself.
         String template = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
@@ -270,14 +290,18 @@ public final class Benchmark {
         row("SqsGenerateHandler, default JIT", ms(noC1), ratio(noC1, trivial), "what TieredStopAtLevel=1 buys");
         long noKey = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template, Map.of("ANTHROPIC_API_KEY", ""));
         row("SqsGenerateHandler, no API key (no_config)", ms(noKey), ratio(noKey, trivial), "no Anthropic HTTP call: its share");
-        Path archive = Files.createTempFile("loresmith", ".jsa");
-        Files.delete(archive);
-        coldOnce("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:ArchiveClassesAtExit=" + archive, null);
-        if (Files.exists(archive)) {
-            long cds = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:SharedArchiveFile=" + archive, null);
-            row("SqsGenerateHandler + AppCDS archive", ms(cds), ratio(cds, trivial), "dynamic CDS archive of one run");
-        } else {
-            row("SqsGenerateHandler + AppCDS archive", "n/a", "", "archive not written");
+        Path archive = scratch().resolve("loresmith.jsa"); // about 30 MB: deleted once measured
+        Files.deleteIfExists(archive);
+        try {
+            coldOnce("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:ArchiveClassesAtExit=" + archive, null);
+            if (Files.exists(archive)) {
+                long cds = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template + " -XX:SharedArchiveFile=" + archive, null);
+                row("SqsGenerateHandler + AppCDS archive", ms(cds), ratio(cds, trivial), "dynamic CDS archive of one run");
+            } else {
+                row("SqsGenerateHandler + AppCDS archive", "n/a", "", "archive not written");
+            }
+        } finally {
+            Files.deleteIfExists(archive);
         }
         row("classes loaded: trivial / Loresmith", classesLoaded(TrivialHandler.class.getName() + "::handleRequest", template)
                 + " / " + classesLoaded("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template), "", "-Xlog:class+load");
@@ -285,7 +309,8 @@ public final class Benchmark {
     }
 
     private String classesLoaded(String handler, String jvmOptions) throws Exception {
-        Path log = Files.createTempFile("loresmith-classes-", ".log");
+        // A name not yet taken: the JVM moves a file already there aside (to .0) before it logs.
+        Path log = scratch().resolve("classes-" + System.nanoTime() + ".log");
         coldOnce(handler, jvmOptions + " -Xlog:class+load:file=" + log, null);
         try (Stream<String> lines = Files.lines(log)) {
             return Long.toString(lines.count());
@@ -323,7 +348,7 @@ public final class Benchmark {
             command.add(childClasspath(jvmOptions.contains("Archive")));
             command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
             command.add(handler);
-            Path output = Files.createTempFile("loresmith-cold-", ".log");
+            Path output = Files.createTempFile(scratch(), "cold-", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             builder.environment().putAll(lambdaEnvironment(api.address()));

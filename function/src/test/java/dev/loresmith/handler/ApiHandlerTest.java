@@ -226,6 +226,14 @@ class ApiHandlerTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("an unknown field's error lists every field the HTTP API takes, wait included")
+    void unknownFieldListsWait() {
+        APIGatewayV2HTTPResponse response = call(post("{\"contentType\":\"quest_description\",\"contentId\":1,\"priority\":9}"));
+
+        assertEquals("unknown field 'priority'; expected contentType, contentId, context, wait", body(response).path("error").asText());
+    }
+
+    @Test
     @DisplayName("a base64 body is decoded; invalid UTF-8 inside it answers 400")
     void base64Bodies() {
         APIGatewayV2HTTPEvent good = post(Base64.getEncoder().encodeToString(

@@ -17,28 +17,39 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
- * Turns a local HTTP request into the {@link APIGatewayV2HTTPEvent} API Gateway would send (payload
- * format 2.0; a body that is not UTF-8 arrives base64-encoded, as API Gateway sends binary bodies), runs
- * the handler API Gateway routes it to, and writes its response back. There is no IAM authorization locally:
- * the event carries a local caller identity instead.
+ * The local stand-in for the HTTP API: routes each request as API Gateway would — by the template's routes
+ * ({@link HttpRoutes}); no match is API Gateway's own {@code 404 {"message":"Not Found"}} — turns it into the
+ * {@link APIGatewayV2HTTPEvent} API Gateway sends (payload format 2.0, with the route key and path parameters; a body
+ * that is not UTF-8 arrives base64-encoded, as API Gateway sends binary bodies), runs the function's handler and writes
+ * its response back. There is no IAM authorization locally: the event carries a local caller identity instead.
  */
 final class HttpApiAdapter implements HttpHandler {
 
-    /** API Gateway's payload limit is 10 MB; locally, 1 MB is plenty to show the handler's own 16 KiB limit. */
-    private static final int MAX_BODY = 1 << 20;
+    /** One function's handler, as API Gateway invokes it. */
+    @FunctionalInterface
+    interface RouteHandler extends BiFunction<APIGatewayV2HTTPEvent, Context, APIGatewayV2HTTPResponse> {
+    }
 
-    private final BiFunction<APIGatewayV2HTTPEvent, Context, APIGatewayV2HTTPResponse> handler;
-    private final String function;
-    private final int timeoutSeconds;
+    /**
+     * API Gateway takes payloads up to 10 MB; locally a body over 1 MiB is refused at once with 413 (the content
+     * handler's own limit, 16 KiB, answers 400 naming the field).
+     */
+    static final int MAX_BODY = 1 << 20;
 
-    HttpApiAdapter(BiFunction<APIGatewayV2HTTPEvent, Context, APIGatewayV2HTTPResponse> handler, String function, int timeoutSeconds) {
-        this.handler = handler;
-        this.function = function;
-        this.timeoutSeconds = timeoutSeconds;
+    private final HttpRoutes routes;
+    private final Map<String, RouteHandler> functions;
+    private final Map<String, Integer> timeoutSeconds;
+
+    /** {@code functions}: each routed function's handler by logical id; {@code timeoutSeconds}: each one's Timeout. */
+    HttpApiAdapter(HttpRoutes routes, Map<String, RouteHandler> functions, Map<String, Integer> timeoutSeconds) {
+        this.routes = routes;
+        this.functions = Map.copyOf(functions);
+        this.timeoutSeconds = Map.copyOf(timeoutSeconds);
     }
 
     @Override
@@ -48,17 +59,24 @@ final class HttpApiAdapter implements HttpHandler {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readNBytes(MAX_BODY + 1);
             }
+            Optional<HttpRoutes.Match> match = routes.find(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+            if (match.isEmpty() || !functions.containsKey(match.get().route().function())) {
+                respond(exchange, 404, Map.of("content-type", "application/json"), HttpRoutes.NOT_FOUND);
+                return;
+            }
             if (body.length > MAX_BODY) {
                 respond(exchange, 413, Map.of("content-type", "application/json"), "{\"error\":\"request body too large\",\"field\":\"body\"}");
                 return;
             }
-            APIGatewayV2HTTPResponse response = handler.apply(event(exchange, body), new LocalContext(function, timeoutSeconds));
+            String function = match.get().route().function();
+            APIGatewayV2HTTPResponse response = functions.get(function).apply(event(exchange, body, match.get()),
+                    new LocalContext(function, timeoutSeconds.get(function)));
             respond(exchange, response.getStatusCode(), response.getHeaders() == null ? Map.of() : response.getHeaders(),
                     response.getBody() == null ? "" : response.getBody());
         }
     }
 
-    static APIGatewayV2HTTPEvent event(HttpExchange exchange, byte[] body) {
+    static APIGatewayV2HTTPEvent event(HttpExchange exchange, byte[] body, HttpRoutes.Match match) {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
         Map<String, String> headers = new HashMap<>();
@@ -76,12 +94,15 @@ final class HttpApiAdapter implements HttpHandler {
         authorizer.setIam(iam);
         context.setAuthorizer(authorizer);
         context.setRequestId(UUID.randomUUID().toString());
-        context.setRouteKey("$default");
+        context.setRouteKey(match.route().key());
         context.setStage("$default");
         context.setTimeEpoch(System.currentTimeMillis());
         APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
         event.setVersion("2.0");
-        event.setRouteKey("$default");
+        event.setRouteKey(match.route().key());
+        if (!match.pathParameters().isEmpty()) {
+            event.setPathParameters(match.pathParameters());
+        }
         event.setRawPath(path);
         event.setRawQueryString(exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery());
         event.setHeaders(headers);

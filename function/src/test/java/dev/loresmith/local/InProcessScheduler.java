@@ -11,8 +11,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -43,6 +45,11 @@ final class InProcessScheduler implements ResetScheduler {
         if (due.putIfAbsent(new Schedule(provider, generation), at) == null) {
             log.info("circuit reset scheduled (in-process)", "provider", provider.wireName(), "generation", generation, "at", at.toString());
         } // else: same name, a harmless conflict, as in EventBridge Scheduler
+    }
+
+    /** When the earliest reset not yet run is due, if any. */
+    Optional<Instant> nextDue() {
+        return due.values().stream().min(Comparator.naturalOrder());
     }
 
     /** Runs every reset whose time has come (each once). Returns how many ran. */

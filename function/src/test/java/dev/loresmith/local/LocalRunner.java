@@ -2,12 +2,11 @@ package dev.loresmith.local;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.loresmith.Json;
-import dev.loresmith.content.ContentId;
-import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.events.DomainEvent;
 import dev.loresmith.handler.ApiHandler;
@@ -20,16 +19,16 @@ import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.handler.StreamEventsHandler;
 import dev.loresmith.handler.SweepHandler;
 import dev.loresmith.handler.Wiring;
-import dev.loresmith.item.Claim.Kind;
+import dev.loresmith.llm.BedrockTransport;
 import dev.loresmith.llm.Provider;
 import dev.loresmith.log.ErrorSummary;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
+import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.retry.Pause;
 import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.Handlers;
 import dev.loresmith.testing.LambdaEvents;
-import dev.loresmith.testing.MutableClock;
 import dev.loresmith.testing.TableStreams;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TemplateTables;
@@ -49,6 +48,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -60,9 +60,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,39 +73,95 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Loresmith on one machine, with only a JDK: DynamoDB Local in-process (or the emulator named by
- * {@code AWS_ENDPOINT_URL}), both tables created from template.yaml, and the Lambda handlers themselves
- * behind local stand-ins — an HTTP server for API Gateway, an in-process queue for SQS (with its redrive to
- * the dead-letter handler), a clock-driven timer for EventBridge Scheduler, a reader of DynamoDB Local's
- * streams for the stream mappings, and a printing event bus. Lives in test scope: none of it is in the
- * Lambda package.
- *
- * <pre>
- *   (no arguments) | demo        request one item of each content type, print them, exit 0
- *   outage                        script an outage with a built-in fake API: circuit opens, resets, fallbacks upgraded
- *   serve [--port N]              serve the HTTP API until interrupted
- *   invoke FUNCTION EVENT_FILE    run one function on one event, like `sam local invoke`
- * </pre>
- * Any failure prints one line to stderr (the stack trace goes to the log file) and exits 1; usage errors exit 2.
+ * {@code AWS_ENDPOINT_URL}), both tables created from template.yaml, and the Lambda handlers themselves behind local
+ * stand-ins — an HTTP server routing like API Gateway, an in-process queue for SQS (with its redrive to the dead-letter
+ * handler), a clock-driven timer for EventBridge Scheduler, a reader of DynamoDB Local's streams for the stream
+ * mappings, an event bus, and on request a built-in fake model API per provider. Everything listens on the loopback
+ * interface only; its files go to {@code function/target/local/}. Lives in test scope: none of it is in the Lambda
+ * package. The command line is {@link LocalCommand}'s; any failure prints one line to stderr and exits 1 (a
+ * {@link RunnerProblem} adds a line saying what to do; an unexpected one's stack trace goes to a file it names), usage
+ * errors exit 2.
  */
 public final class LocalRunner implements AutoCloseable {
 
     public static final String CONTENT_TABLE = "loresmith-content";
     public static final String CIRCUIT_TABLE = "loresmith-circuit";
-    static final int DEFAULT_PORT = 3000;
-    static final String USAGE = "usage: (no arguments) | demo | outage | serve [--port N] | invoke FUNCTION EVENT_FILE";
+    /** The README's command line for the local runner. */
+    static final String COMMAND = "mvn -q -f function test-compile exec:java@local";
+
+    /** How a runner starts: the environment it reads, its clock, what becomes of each published event, its log, its fakes. */
+    static final class Setup {
+        private Map<String, String> env = Map.of();
+        private Clock clock = Clock.systemUTC();
+        private Consumer<DomainEvent> events = event -> { };
+        private String logName = "local";
+        private final Map<Provider, FakeModelApi.Script> fakes = new EnumMap<>(Provider.class);
+        private List<Provider> providers = List.of(Provider.ANTHROPIC);
+
+        Setup env(Map<String, String> value) {
+            env = value;
+            return this;
+        }
+
+        Setup clock(Clock value) {
+            clock = value;
+            return this;
+        }
+
+        Setup events(Consumer<DomainEvent> value) {
+            events = value;
+            return this;
+        }
+
+        /** Prints each published event as one line: detail-type and detail. */
+        Setup printEvents(PrintStream out) {
+            return events(event -> out.println("  event  " + event.detailType() + "  " + event.detail()));
+        }
+
+        /** The log file's name under function/target/local/ (the next run of the same name overwrites it). */
+        Setup logName(String value) {
+            logName = value;
+            return this;
+        }
+
+        /** Where text comes from, in order: what the {@code Providers} parameter would be (default {@code anthropic}). */
+        Setup providers(List<Provider> value) {
+            providers = List.copyOf(value);
+            return this;
+        }
+
+        /** {@code provider}'s calls go to a built-in fake API answering as {@code script} says, with a fake key. */
+        Setup fake(Provider provider, FakeModelApi.Script script) {
+            fakes.put(provider, script);
+            return this;
+        }
+
+        LocalRunner start() {
+            try {
+                return new LocalRunner(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
 
     private final Map<String, String> env;
     private final String dynamoDescription;
     private final TestOutside outside;
     private final Wiring.Tables tables;
     private final ContentTypes types = ContentTypes.bundled();
+    private final Clock clock;
     private final InProcessQueue queue;
     private final InProcessScheduler scheduler;
     private final LocalBus bus;
     private final TableStreams streams;
+    private final Map<Provider, FakeModelApi> fakes = new EnumMap<>(Provider.class);
+    private final Map<Provider, FakeModelApi.Script> scripts;
+    private final List<Provider> providers;
     private final Path logFile;
     private final PrintStream logStream;
     private final ScheduledExecutorService ticker;
@@ -114,18 +169,23 @@ public final class LocalRunner implements AutoCloseable {
     private final List<ScheduledFuture<?>> ticking = new CopyOnWriteArrayList<>();
     private HttpServer server;
 
-    private LocalRunner(Map<String, String> systemEnv, Clock clock, PrintStream events, Path logFile) {
-        this.logFile = logFile;
-        try {
-            logStream = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private LocalRunner(Setup setup) throws IOException {
+        this.clock = setup.clock;
+        this.scripts = Map.copyOf(setup.fakes);
+        this.providers = setup.providers;
+        Map<String, String> systemEnv = new HashMap<>(setup.env);
+        for (Map.Entry<Provider, FakeModelApi.Script> fake : setup.fakes.entrySet()) {
+            FakeModelApi api = new FakeModelApi(fake.getKey(), fake.getValue());
+            fakes.put(fake.getKey(), api);
+            systemEnv.putAll(api.environment()); // its own fake key: a real key never reaches a fake
         }
+        logFile = LocalFiles.file(setup.logName + ".log");
+        logStream = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
         Template template = Template.load();
         String external = first(systemEnv, "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL");
         URI endpoint = external != null ? URI.create(external) : TestAws.startDynamoDbLocal();
         dynamoDescription = external != null ? "existing endpoint " + external + " (AWS_ENDPOINT_URL)"
-                : "embedded DynamoDB Local, in memory, at " + endpoint;
+                : "embedded DynamoDB Local, in memory, at " + endpoint + " (loopback only)";
         Region region = Region.of(systemEnv.getOrDefault("AWS_REGION", "us-east-1"));
         DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
@@ -144,10 +204,14 @@ public final class LocalRunner implements AutoCloseable {
         queue = new InProcessQueue(() -> new SqsGenerateHandler(Wiring.generate(self[0])), () -> new DeadLetterHandler(Wiring.deadLetter(self[0])),
                 template.functionTimeout("GenerateFunction"));
         scheduler = new InProcessScheduler(() -> new ResetHandler(Wiring.reset(self[0])), clock, log);
-        bus = new LocalBus(events, () -> sweep("circuit event"));
+        bus = new LocalBus(setup.events, () -> sweep("circuit event"));
         AwsOutside aws = new AwsOutside(new Env(env));
+        FakeModelApi fakeBedrock = fakes.get(Provider.BEDROCK);
         outside = new TestOutside().env(env).dynamo(dynamo).queue(queue).resets(scheduler).events(bus).clock(clock).log(log)
                 .backoff(Pause.REAL).waits(Pause.REAL).transport(Provider.ANTHROPIC, () -> aws.transport(Provider.ANTHROPIC))
+                // Bedrock: the fake, signed with the stand-in credentials; else the real one, with your AWS credentials and region
+                .transport(Provider.BEDROCK, () -> fakeBedrock != null ? new BedrockTransport(TestAws.CREDENTIALS, region, fakeBedrock.baseUrl())
+                        : aws.transport(Provider.BEDROCK))
                 .metrics(GenerationMetrics.to(GenerationMetrics.NAMESPACE, logStream, clock));
         self[0] = outside;
         tables = Wiring.tables(outside);
@@ -156,7 +220,9 @@ public final class LocalRunner implements AutoCloseable {
                 systemEnv.getOrDefault("MODEL_ID", template.parameterDefault("ModelId")),
                 Integer.parseInt(systemEnv.getOrDefault("MAX_TOKENS", template.parameterDefault("MaxTokens"))),
                 systemEnv.getOrDefault("ANTHROPIC_BASE_URL", template.parameterDefault("AnthropicBaseUrl")),
-                Long.parseLong(systemEnv.getOrDefault("DAILY_TOKEN_BUDGET", template.parameterDefault("DailyTokenBudget")))));
+                Long.parseLong(systemEnv.getOrDefault("DAILY_TOKEN_BUDGET", template.parameterDefault("DailyTokenBudget"))),
+                providers,
+                systemEnv.getOrDefault("BEDROCK_MODEL_ID", template.parameterDefault("BedrockModelId"))));
         DynamoDbStreamsClient streamsClient = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(TestAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
         streams = new TableStreams(dynamo, streamsClient, new StreamEventsHandler(Wiring.streamEvents(outside)), List.of(CONTENT_TABLE, CIRCUIT_TABLE)).fromNow();
@@ -167,17 +233,9 @@ public final class LocalRunner implements AutoCloseable {
         });
     }
 
-    /** Starts everything but the HTTP server; the clock is the system's. Events print to {@code events}. */
+    /** Starts everything but the HTTP server, on the system's clock, printing events to {@code events}; its log is local.log. */
     public static LocalRunner start(Map<String, String> systemEnv, PrintStream events) {
-        return start(systemEnv, Clock.systemUTC(), events);
-    }
-
-    static LocalRunner start(Map<String, String> systemEnv, Clock clock, PrintStream events) {
-        try {
-            return new LocalRunner(systemEnv, clock, events, Files.createTempFile("loresmith-local-", ".log"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Setup().env(systemEnv).printEvents(events).start();
     }
 
     /** Runs the stand-ins' clockwork: due resets every second, stream records as they come, an upgrade sweep every minute. */
@@ -206,13 +264,35 @@ public final class LocalRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Listens on localhost:{@code port} (0: any free port), or says which port is taken and how to choose another. Done
+     * before anything else starts, so a busy port fails at once.
+     */
+    static HttpServer bind(int port) throws IOException {
+        try {
+            return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        } catch (BindException e) {
+            boolean inUse = String.valueOf(e.getMessage()).contains("in use"); // the JDK's words, read, never printed
+            throw new RunnerProblem(inUse ? "port " + port + " on localhost is already in use (another serve, or another program)"
+                    : "cannot listen on port " + port + " on localhost (a port below 1024 needs privileges)",
+                    "serve on another port: " + COMMAND + " -Dexec.args=\"serve --port 8080\" (or LORESMITH_PORT=8080; --port 0 takes any free port)");
+        }
+    }
+
     /** Serves the HTTP API on localhost:{@code port} (0 = any free port), routed as the template routes it. */
     public LocalRunner serve(int port) throws IOException {
-        int timeout = Template.load().functionTimeout("ApiFunction");
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/content", new HttpApiAdapter(new ApiHandler(Wiring.api(outside))::handleRequest, "ApiFunction", timeout));
-        server.createContext("/circuit", new HttpApiAdapter(new CircuitAdminHandler(Wiring.circuitAdmin(outside))::handleRequest, "CircuitFunction",
-                Template.load().functionTimeout("CircuitFunction")));
+        return serve(bind(port));
+    }
+
+    LocalRunner serve(HttpServer bound) {
+        Template template = Template.load();
+        Map<String, HttpApiAdapter.RouteHandler> functions = new LinkedHashMap<>();
+        functions.put("ApiFunction", new ApiHandler(Wiring.api(outside))::handleRequest);
+        functions.put("CircuitFunction", new CircuitAdminHandler(Wiring.circuitAdmin(outside))::handleRequest);
+        Map<String, Integer> timeouts = new HashMap<>();
+        functions.keySet().forEach(f -> timeouts.put(f, template.functionTimeout(f)));
+        server = bound;
+        server.createContext("/", new HttpApiAdapter(HttpRoutes.of(template), functions, timeouts));
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "local-http");
             t.setDaemon(true);
@@ -228,6 +308,31 @@ public final class LocalRunner implements AutoCloseable {
 
     public Wiring.Tables tables() {
         return tables;
+    }
+
+    ContentTypes types() {
+        return types;
+    }
+
+    RequestQueue queue() {
+        return queue;
+    }
+
+    TestOutside outside() {
+        return outside;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    InProcessScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** The fake answering {@code provider}'s calls, if one does. */
+    FakeModelApi fake(Provider provider) {
+        return fakes.get(provider);
     }
 
     /** Waits until every queued request has been generated (or fallen back). */
@@ -257,18 +362,39 @@ public final class LocalRunner implements AutoCloseable {
         out.println("  DynamoDB:  " + dynamoDescription);
         out.println("  tables:    " + CONTENT_TABLE + ", " + CIRCUIT_TABLE + " (from template.yaml, with their streams)");
         if (server != null) {
-            out.println("  HTTP API:  " + baseUrl() + "  (the Lambda ApiHandler and CircuitAdminHandler; no IAM auth locally)");
+            out.println("  HTTP API:  " + baseUrl() + "  (template.yaml's routes, to the Lambda ApiHandler and CircuitAdminHandler;");
+            out.println("             any other answers 404 {\"message\":\"Not Found\"} as API Gateway does; no IAM auth locally)");
         }
         out.println("  queue:     in-process, delivering to the Lambda SqsGenerateHandler (dead letters to DeadLetterHandler)");
         out.println("  resets:    in-process timer, invoking the Lambda ResetHandler");
         out.println("  events:    DynamoDB Local's streams through the Lambda StreamEventsHandler, printed as they are published");
-        if (hasApiKey()) {
-            out.println("  Anthropic: " + tables.circuits().read().baseUrl("?") + ", model " + tables.circuits().read().model(Provider.ANTHROPIC, "?"));
-        } else {
-            out.println("  Anthropic: ANTHROPIC_API_KEY is not set, so every request falls back with reason no_config");
-            out.println("             (deterministic fallback text, no API call). Set it to generate real text.");
+        out.println("  providers: " + Provider.listText(providers) + "  (in order: a counted failure or a 429 moves a request on to the next;"
+                + " --providers to change)");
+        for (Provider provider : providers) {
+            out.println(describe(provider));
         }
-        out.println("  logs:      " + logFile);
+        out.println("  logs:      " + logFile + "  (JSON lines: the functions' logs and metrics)");
+    }
+
+    /** Who answers {@code provider}'s calls: a fake, the real API with a key, or nobody (every request falls back no_config). */
+    private String describe(Provider provider) {
+        String label = String.format("  %-10s ", provider + ":");
+        FakeModelApi fake = fakes.get(provider);
+        if (fake != null) {
+            return label + "the built-in FAKE API at " + fake.baseUrl() + ": " + scripts.get(provider).description() + "\n"
+                    + " ".repeat(label.length()) + "(no key needed; its text is fake, and the items say so)";
+        }
+        return switch (provider) {
+            case BEDROCK -> label + "Amazon Bedrock in " + env.get("AWS_REGION") + ", model " + tables.circuits().read().model(Provider.BEDROCK, "?")
+                    + ", with your AWS credentials\n" + " ".repeat(label.length()) + "(without any: config_unavailable, and the request moves on;"
+                    + " --fake bedrock=" + FakeBehaviour.HEALTHY + " answers with a fake API)";
+            case ANTHROPIC -> hasApiKey()
+                    ? label + tables.circuits().read().baseUrl("?") + ", model " + tables.circuits().read().model(Provider.ANTHROPIC, "?")
+                    : label + "ANTHROPIC_API_KEY is not set, so every request falls back with reason no_config: deterministic fallback\n"
+                            + " ".repeat(label.length()) + "text, no call. No key is the first gate, so a circuit forced open still answers\n"
+                            + " ".repeat(label.length()) + "no_config: set the key, or add --fake " + FakeBehaviour.HEALTHY + " (or "
+                            + FakeBehaviour.FAILING + ", " + FakeBehaviour.SLOW + ", " + FakeBehaviour.RATE_LIMITING + ") to answer with a fake API.";
+        };
     }
 
     void printCurls(PrintStream out) {
@@ -278,6 +404,11 @@ public final class LocalRunner implements AutoCloseable {
         out.println("       -d '{\"contentType\":\"quest_description\",\"contentId\":42,\"context\":{\"questName\":\"The Drowned Bell\"}}'");
         out.println("  curl -s " + baseUrl() + "/content/quest_description/42");
         out.println("  curl -s " + baseUrl() + "/circuit");
+        out.println("  curl -s -X PUT " + baseUrl() + "/circuit -d '{\"state\":\"open\"}'     (then \"auto\" to hand it back)");
+        if (providers.size() > 1) {
+            out.println("  curl -s -X PUT " + baseUrl() + "/circuit -d '{\"state\":\"open\",\"provider\":\"" + providers.get(0)
+                    + "\"}'   (the first provider off: requests fail over to " + providers.get(1) + ")");
+        }
     }
 
     /** Requests one item of each content type over the HTTP API, waits for them, and prints them. */
@@ -295,6 +426,7 @@ public final class LocalRunner implements AutoCloseable {
             out.println("POST /content " + type + " -> " + posted.statusCode());
         }
         awaitQueueIdle();
+        drainStreams();
         List<JsonNode> items = new ArrayList<>();
         for (String type : types.names()) {
             HttpResponse<String> got = http.send(HttpRequest.newBuilder(baseUrl().resolve("/content/" + type + "/1")).GET().build(),
@@ -303,8 +435,17 @@ public final class LocalRunner implements AutoCloseable {
             items.add(item);
             out.println();
             out.println("GET /content/" + type + "/1 -> " + got.statusCode() + "  status=" + item.path("status").asText()
-                    + "  model=" + item.path("model").asText());
+                    + "  model=" + item.path("model").asText() + (item.has("provider") ? "  provider=" + item.path("provider").asText() : "")
+                    + (item.has("providerReasons") ? "  providerReasons=" + item.path("providerReasons") : ""));
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(item.path("content")));
+        }
+        if (items.stream().anyMatch(i -> i.path("status").asText().equals("failed"))) {
+            out.println();
+            out.println("status=failed means the request was served a fallback: the document above, of the type's shape, at once.");
+        }
+        if (events().isEmpty()) {
+            out.println("No events: ContentReady announces an item becoming ready; a fallback announces nothing (until an upgrade,");
+            out.println("if its reason is upgraded, makes it ready). The outage demo shows every event.");
         }
         return items;
     }
@@ -312,16 +453,21 @@ public final class LocalRunner implements AutoCloseable {
     /**
      * Runs one function on one event file, like {@code sam local invoke FUNCTION -e FILE}; returns its output — for a
      * CloudFormation custom resource event, the answer CloudFormation would receive at its ResponseURL (stood in for).
+     * An event of another function's kind is refused ({@link LocalCommand.Usage}); what the event expects to find is
+     * seeded first ({@link InvokeSeeds}), each seed named in a line on {@code notes}.
      */
-    String invoke(String function, Path eventFile) throws Exception {
+    String invoke(String function, Path eventFile, PrintStream notes) throws Exception {
         Template template = Template.load();
+        byte[] input = Files.readAllBytes(eventFile);
+        JsonNode parsed = checkShape(function, eventFile, input, template);
+        for (String seeded : new InvokeSeeds(this).seed(function, parsed)) {
+            notes.println("seeded: " + seeded);
+        }
         Class<?> type = Class.forName(template.handlerClass(function), true, LocalRunner.class.getClassLoader());
         Object handler = Handlers.build(type, outside);
         LocalContext context = new LocalContext(function, template.functionTimeout(function));
-        byte[] input = Files.readAllBytes(eventFile);
         String output;
-        JsonNode parsed = parseOrNull(input);
-        if (handler instanceof RequestStreamHandler stream && parsed != null && parsed.has("ResponseURL") && parsed.has("RequestType")) {
+        if (handler instanceof RequestStreamHandler stream && parsed.has("ResponseURL") && parsed.has("RequestType")) {
             // A CloudFormation custom resource event: its answer goes to the ResponseURL, stood in for here and printed.
             try (LocalResponseUrl cloudFormation = new LocalResponseUrl()) {
                 ((ObjectNode) parsed).put("ResponseURL", cloudFormation.url().toString());
@@ -344,13 +490,31 @@ public final class LocalRunner implements AutoCloseable {
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.read(output.isBlank() ? "null" : output));
     }
 
-    private static JsonNode parseOrNull(byte[] input) {
+    /** The event as JSON, if it is the kind {@code function} takes (for an HTTP request: one of its own routes). */
+    private static JsonNode checkShape(String function, Path file, byte[] input, Template template) {
+        JsonNode event;
         try {
-            JsonNode node = Json.read(new String(input, StandardCharsets.UTF_8));
-            return node.isObject() ? node : null;
-        } catch (IOException e) {
-            return null;
+            event = Json.read(new String(input, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new LocalCommand.Usage(file + " is not JSON" + (e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         }
+        EventShape expected = EventShape.TAKEN_BY.get(function);
+        EventShape given = EventShape.of(event).orElse(null);
+        if (given != expected) {
+            throw new LocalCommand.Usage(file + " is " + (given == null ? "no event any function takes" : given.description()) + ", but "
+                    + function + " takes " + expected.description() + ", like " + expected.sample());
+        }
+        if (given == EventShape.HTTP_API) {
+            String method = event.path("requestContext").path("http").path("method").asText();
+            String path = event.path("rawPath").asText();
+            HttpRoutes.Route route = HttpRoutes.of(template).find(method, path).map(HttpRoutes.Match::route).orElse(null);
+            if (route == null || !route.function().equals(function)) {
+                throw new LocalCommand.Usage(file + " is a request for " + method + " " + path + ", which template.yaml routes "
+                        + (route == null ? "nowhere (API Gateway answers 404)" : "to " + route.function()) + ", not to " + function);
+            }
+        }
+        return event;
     }
 
     /** The event class a {@code RequestHandler<I, O>} takes, as the Lambda runtime finds it. */
@@ -363,81 +527,6 @@ public final class LocalRunner implements AutoCloseable {
         throw new IllegalStateException(handler.getName() + " is not a RequestHandler");
     }
 
-    /**
-     * A scripted outage against a built-in fake Messages API whose first calls fail, on a clock the script moves:
-     * the circuit opens, requests are served their fallbacks at once, the scheduled reset half-opens it, an upgrade
-     * probes and closes it, and every fallen-back item is upgraded — each step printed with the events it caused.
-     */
-    static List<JsonNode> outage(PrintStream out, Map<String, String> systemEnv) throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
-        try (ScriptedAnthropic api = new ScriptedAnthropic(3)) {
-            Map<String, String> env = new HashMap<>(systemEnv);
-            env.put("ANTHROPIC_API_KEY", "local-outage-demo-key");
-            env.put("ANTHROPIC_BASE_URL", api.baseUrl().toString());
-            try (LocalRunner runner = start(env, clock, out)) {
-                out.println("Outage demo: a built-in fake Messages API fails its first 3 calls, then recovers. Time is compressed.");
-                out.println("  logs: " + runner.logFile);
-                out.println();
-                out.println("1. Six requests while the API fails:");
-                List<String> keys = new ArrayList<>();
-                int id = 100;
-                for (String type : runner.types.names()) {
-                    for (int i = 0; i < 3; i++) {
-                        id++;
-                        // one at a time, so the story is the same on every run
-                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", Kind.REQUEST);
-                        runner.awaitQueueIdle();
-                        keys.add(type + "/" + id);
-                    }
-                }
-                runner.drainStreams();
-                runner.printItems(out, keys);
-                out.println();
-                out.println("2. Five minutes pass (compressed): the scheduled reset half-opens the circuit; the upgrade sweep");
-                out.println("   sends one upgrade, which probes and closes it; the next sweep upgrades the rest.");
-                clock.advance(Duration.ofMinutes(5).plusSeconds(1));
-                runner.scheduler.fireDue();
-                for (int round = 0; round < 10 && !runner.allReady(keys); round++) {
-                    runner.drainStreams(); // circuit events trigger sweeps, as the bus rule does
-                    runner.awaitQueueIdle();
-                    clock.advance(Duration.ofSeconds(1));
-                }
-                runner.drainStreams();
-                out.println();
-                out.println("3. After the recovery:");
-                List<JsonNode> items = runner.printItems(out, keys);
-                out.println();
-                out.println(runner.allReady(keys)
-                        ? "Outage demo done: every fallback was replaced by generated text, with no request sent twice (" + api.calls() + " API calls)."
-                        : "Outage demo ended with items still holding fallbacks: see " + runner.logFile);
-                return items;
-            }
-        }
-    }
-
-    private boolean allReady(List<String> keys) {
-        return keys.stream().allMatch(k -> "ready".equals(item(k).path("status").asText()));
-    }
-
-    private JsonNode item(String key) {
-        String[] parts = key.split("/", -1);
-        return tables.contents().find(new ContentKey(parts[0], ContentId.parse(parts[1])))
-                .<JsonNode>map(i -> Json.MAPPER.createObjectNode().put("key", key).put("status", i.status().wireName())
-                        .put("model", i.model()).put("text", i.text()).put("upgradedFrom", i.upgradedFrom()))
-                .orElse(Json.MAPPER.createObjectNode().put("key", key).put("status", "absent"));
-    }
-
-    private List<JsonNode> printItems(PrintStream out, List<String> keys) {
-        List<JsonNode> items = new ArrayList<>();
-        for (String key : keys) {
-            JsonNode item = item(key);
-            items.add(item);
-            out.println("  " + key + "  " + item.path("status").asText() + "  " + item.path("model").asText()
-                    + (item.path("upgradedFrom").isTextual() ? "  (upgraded from " + item.path("upgradedFrom").asText() + ")" : ""));
-        }
-        return items;
-    }
-
     @Override
     public void close() {
         ticker.shutdownNow();
@@ -445,6 +534,7 @@ public final class LocalRunner implements AutoCloseable {
             server.stop(0);
         }
         queue.close();
+        fakes.values().forEach(FakeModelApi::close);
         logStream.close();
     }
 
@@ -453,50 +543,80 @@ public final class LocalRunner implements AutoCloseable {
     }
 
     /**
-     * The command line, returning the exit code: 0 done, 1 failed (one line on {@code err}, the stack trace in
-     * the log file), 2 usage. {@code serve} returns only if it fails to start.
+     * The command line, returning the exit code: 0 done, 1 failed (one line on {@code err}; an unexpected failure's stack
+     * trace in a file), 2 usage. {@code serve} returns only if it fails to start.
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        List<String> arguments = List.of(args);
-        String mode = arguments.isEmpty() ? "demo" : arguments.get(0);
+        LocalCommand command;
         try {
-            return switch (mode) {
-                case "demo" -> runDemo(out);
-                case "outage" -> {
-                    outage(out, System.getenv());
+            command = LocalCommand.parse(List.of(args), System.getenv());
+        } catch (LocalCommand.Usage e) {
+            err.println(e.getMessage());
+            err.println(LocalCommand.USAGE);
+            return 2;
+        }
+        String mode = command.mode().wireName();
+        try {
+            return switch (command.mode()) {
+                case DEMO -> runDemo(command, out);
+                case OUTAGE -> {
+                    starting(out, "outage");
+                    OutageDemo.run(out, System.getenv(), command.providers());
                     yield 0;
                 }
-                case "serve" -> runServe(port(arguments), out);
-                case "invoke" -> runInvoke(arguments, out, err);
-                default -> {
-                    err.println(USAGE);
-                    yield 2;
-                }
+                case SERVE -> runServe(command, out);
+                case INVOKE -> runInvoke(command, out, err);
             };
+        } catch (LocalCommand.Usage e) {
+            err.println(e.getMessage());
+            return 2;
+        } catch (RunnerProblem e) {
+            err.println("loresmith local " + mode + " failed: " + e.getMessage());
+            err.println("  " + e.remedy());
+            return 1;
         } catch (Throwable e) {
-            Path trace = crashLog(e);
+            Path trace = crashLog(mode, e);
             err.println("loresmith local " + mode + " failed: " + describe(e));
             err.println("  stack trace: " + trace);
             return 1;
         }
     }
 
-    private static int runDemo(PrintStream out) throws Exception {
-        try (LocalRunner runner = start(System.getenv(), out).serve(0).tick()) {
+    /** The first line, printed before anything starts: DynamoDB Local and the handlers take a few seconds. */
+    static void starting(PrintStream out, String mode) {
+        out.println("Loresmith local " + mode + ": starting DynamoDB Local, the tables from template.yaml and the Lambda handlers"
+                + " (a few seconds)...");
+    }
+
+    private static LocalRunner.Setup withFakes(LocalCommand command) {
+        Setup setup = new Setup().env(System.getenv()).providers(command.providers());
+        command.fakes().forEach((provider, behaviour) -> setup.fake(provider, FakeModelApi.Script.always(behaviour)));
+        return setup;
+    }
+
+    private static int runDemo(LocalCommand command, PrintStream out) throws Exception {
+        starting(out, "demo");
+        try (LocalRunner runner = withFakes(command).printEvents(out).logName("demo").start().serve(0).tick()) {
             runner.printBanner(out);
             out.println();
             runner.demo(out);
-            runner.drainStreams();
             out.println();
-            out.println(runner.hasApiKey() ? "Demo done." : "Demo done: fallbacks (reason no_config), because ANTHROPIC_API_KEY is not set.");
-            out.println("To keep the API up: mvn -q -f function test-compile exec:java@local -Dexec.args=serve");
-            out.println("To see an outage and its recovery: mvn -q -f function test-compile exec:java@local -Dexec.args=outage");
+            if (!runner.fakes.isEmpty()) {
+                out.println("Demo done: the text above came from the built-in fake API (model " + FakeModelApi.FAKE_MODEL + "), not a model.");
+            } else {
+                out.println(runner.hasApiKey() ? "Demo done." : "Demo done: fallbacks (reason no_config), because ANTHROPIC_API_KEY is not set.");
+            }
+            out.println("To keep the API up: " + COMMAND + " -Dexec.args=serve");
+            out.println("  (-Dexec.args=\"serve --fake failing\" to see the circuit open without a key)");
+            out.println("To see an outage and its recovery: " + COMMAND + " -Dexec.args=outage");
             return 0;
         }
     }
 
-    private static int runServe(int port, PrintStream out) throws IOException, InterruptedException {
-        LocalRunner runner = start(System.getenv(), out).serve(port).tick();
+    private static int runServe(LocalCommand command, PrintStream out) throws IOException, InterruptedException {
+        HttpServer bound = bind(command.port());
+        starting(out, "serve");
+        LocalRunner runner = withFakes(command).printEvents(out).logName("serve").start().serve(bound).tick();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runner.close();
@@ -511,27 +631,26 @@ public final class LocalRunner implements AutoCloseable {
         return 0;
     }
 
-    private static int runInvoke(List<String> arguments, PrintStream out, PrintStream err) throws Exception {
-        if (arguments.size() != 3) {
-            err.println("usage: invoke FUNCTION EVENT_FILE   e.g. invoke GenerateFunction events/sqs-batch.json");
-            return 2;
-        }
-        Path event = Path.of(arguments.get(2));
-        if (!Files.isRegularFile(event) && Files.isRegularFile(Template.repositoryRoot().resolve(arguments.get(2)))) {
-            event = Template.repositoryRoot().resolve(arguments.get(2));
+    /** One function on one event: its answer alone on {@code out} (JSON); what it did besides, on {@code err}. No banner. */
+    private static int runInvoke(LocalCommand command, PrintStream out, PrintStream err) throws Exception {
+        String function = command.operands().get(0);
+        String given = command.operands().get(1);
+        Path event = Path.of(given);
+        if (!Files.isRegularFile(event) && Files.isRegularFile(Template.repositoryRoot().resolve(given))) {
+            event = Template.repositoryRoot().resolve(given);
         }
         if (!Files.isRegularFile(event)) {
-            err.println("no event file " + arguments.get(2) + " (looked here and in " + Template.repositoryRoot() + ")");
-            return 2;
+            throw new LocalCommand.Usage("no event file " + given + " (looked here and in " + Template.repositoryRoot() + ")");
         }
         Set<String> functions = Template.load().resources("AWS::Serverless::Function").keySet();
-        if (!functions.contains(arguments.get(1))) {
-            err.println("template.yaml has no function " + arguments.get(1) + "; functions: " + functions);
-            return 2;
+        if (!functions.contains(function)) {
+            throw new LocalCommand.Usage("template.yaml has no function " + function + "; functions: " + functions);
         }
-        try (LocalRunner runner = start(System.getenv(), err)) {
-            runner.printBanner(err);
-            out.println(runner.invoke(arguments.get(1), event));
+        checkShape(function, event, Files.readAllBytes(event), Template.load()); // before anything starts: a wrong event fails at once
+        err.println("Loresmith local invoke: " + function + " on " + given + ", against fresh local tables (a few seconds)...");
+        try (LocalRunner runner = new Setup().env(System.getenv()).printEvents(err).logName("invoke").start()) {
+            out.println(runner.invoke(function, event, err));
+            err.println("logs: " + runner.logFile());
             return 0;
         }
     }
@@ -547,28 +666,16 @@ public final class LocalRunner implements AutoCloseable {
         return ErrorSummary.of(root) + (ours && root.getMessage() != null ? ": " + root.getMessage() : "");
     }
 
-    private static Path crashLog(Throwable e) {
+    /** The stack trace, in function/target/local/MODE-failure.log (the next failure of the mode overwrites it). */
+    private static Path crashLog(String mode, Throwable e) {
         try {
-            Path file = Files.createTempFile("loresmith-local-failure-", ".log");
+            Path file = LocalFiles.file(mode + "-failure.log");
             try (PrintStream trace = new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8)) {
                 e.printStackTrace(trace);
             }
             return file;
-        } catch (IOException io) {
+        } catch (IOException | RuntimeException io) {
             return Path.of("(not written)");
-        }
-    }
-
-    private static int port(List<String> arguments) {
-        int index = arguments.indexOf("--port");
-        String value = index >= 0 && index + 1 < arguments.size() ? arguments.get(index + 1) : System.getenv("LORESMITH_PORT");
-        if (value == null || value.isBlank()) {
-            return DEFAULT_PORT;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port must be a number, got '" + value + "'");
         }
     }
 

@@ -110,13 +110,16 @@ class LocalRunnerTest {
     }
 
     @Test
-    @DisplayName("invoke runs one function on one sample event, like sam local invoke")
+    @DisplayName("invoke runs one function on one sample event, like sam local invoke, after seeding what the event expects")
     void invoke() throws Exception {
         try (LocalRunner runner = LocalRunner.start(environment(""), new PrintStream(new ByteArrayOutputStream(), true))) {
-            String reset = runner.invoke("ResetFunction", Template.repositoryRoot().resolve("events/reset.json"));
-            assertEquals("stale", TestJson.parse(reset).path("result").asText());
+            ByteArrayOutputStream notes = new ByteArrayOutputStream();
+            PrintStream notesOut = new PrintStream(notes, true, StandardCharsets.UTF_8);
+            String reset = runner.invoke("ResetFunction", Template.repositoryRoot().resolve("events/reset.json"), notesOut);
+            assertEquals("half_opened", TestJson.parse(reset).path("result").asText(), notes.toString(StandardCharsets.UTF_8));
+            assertTrue(notes.toString(StandardCharsets.UTF_8).contains("seeded: anthropic's circuit open at generation 1"), notes.toString(StandardCharsets.UTF_8));
 
-            String batch = runner.invoke("GenerateFunction", Template.repositoryRoot().resolve("events/sqs-batch.json"));
+            String batch = runner.invoke("GenerateFunction", Template.repositoryRoot().resolve("events/sqs-batch.json"), notesOut);
             assertEquals(2, TestJson.parse(batch).path("batchItemFailures").size());
         }
     }

@@ -84,9 +84,9 @@ public final class TableStreams {
                 while (iterator != null) {
                     var page = read(arn, shard, key);
                     List<StreamRecord> records = page.records().stream().map(TableStreams::toRecord).toList();
-                    String retryFrom = handler.publish(records, "local");
-                    if (retryFrom != null) {
-                        return handled; // read again from that record on the next drain
+                    // Lambda invokes a stream mapping only for records that exist: an empty page is not a batch.
+                    if (!records.isEmpty() && handler.publish(records, "local") != null) {
+                        return handled; // read again from the first unpublished record on the next drain
                     }
                     handled += records.size();
                     iterator = page.nextShardIterator();

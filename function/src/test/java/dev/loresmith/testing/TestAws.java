@@ -2,6 +2,9 @@ package dev.loresmith.testing;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -15,6 +18,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
@@ -30,14 +35,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one place the test suite gets its AWS endpoint from. By default an in-process DynamoDB Local on a
- * free loopback port, started once per JVM; with {@code AWS_ENDPOINT_URL} (or
+ * The one place the test suite gets its AWS endpoint from. By default an in-process DynamoDB Local listening
+ * on the loopback interface only, started once per JVM; with {@code AWS_ENDPOINT_URL} (or
  * {@code AWS_ENDPOINT_URL_DYNAMODB}) set, that endpoint instead — LocalStack, moto_server, or any emulator;
  * with {@code -Plocalstack}, a LocalStack container (Testcontainers), skipped cleanly without Docker.
  */
 public final class TestAws {
 
     public static final Region REGION = Region.US_EAST_1;
+    /** The loopback address every local stand-in listens on. */
+    public static final String LOOPBACK = InetAddress.getLoopbackAddress().getHostAddress();
     public static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
 
@@ -116,21 +123,25 @@ public final class TestAws {
     public record Tables(String content, String circuit) {
     }
 
-    /** Starts DynamoDB Local in this JVM, in memory, on a free loopback port, telemetry off. */
+    /**
+     * Starts DynamoDB Local in this JVM, in memory, telemetry off, listening on the loopback interface only (its
+     * command line has no host option: it would listen on every interface) at a port the OS picks as it binds.
+     */
     public static URI startDynamoDbLocal() {
         try {
             System.setProperty("sqlite4java.library.path", nativeLibraryDirectory().toString());
             // DynamoDB Local prints its configuration to stdout and its embedded SDK v1 warns through JUL: keep
             // both out of the local runner's output (which may be a function's JSON answer).
             DYNAMODB_LOCAL_SDK_LOG.setLevel(Level.SEVERE);
-            int port = freePort();
             DynamoDBProxyServer server;
+            ServerConnector connector;
             PrintStream stdout = System.out;
             synchronized (TestAws.class) {
                 System.setOut(new PrintStream(OutputStream.nullOutputStream()));
                 try {
-                    server = ServerRunner.createServerFromCommandLineArgs(
-                            new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"});
+                    // Any valid port for its command line: the connector is given port 0 (the OS picks) below.
+                    server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", "8000", "-disableTelemetry"});
+                    connector = loopbackOnly(server);
                     server.start();
                 } finally {
                     System.setOut(stdout);
@@ -143,10 +154,27 @@ public final class TestAws {
                     // the JVM is exiting anyway
                 }
             }));
-            return URI.create("http://localhost:" + port);
+            return URI.create("http://" + LOOPBACK + ":" + connector.getLocalPort());
         } catch (Exception e) {
             throw new IllegalStateException("DynamoDB Local did not start", e);
         }
+    }
+
+    /**
+     * Points DynamoDB Local's one connector at the loopback interface before it binds. The Jetty server it wraps is a
+     * private field: read it once here, so a DynamoDB Local that changes it fails this start loudly, not silently.
+     */
+    private static ServerConnector loopbackOnly(DynamoDBProxyServer proxy) throws ReflectiveOperationException {
+        Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+        field.setAccessible(true);
+        Server jetty = (Server) field.get(proxy);
+        Connector[] connectors = jetty.getConnectors();
+        if (connectors.length != 1 || !(connectors[0] instanceof ServerConnector connector)) {
+            throw new IllegalStateException("DynamoDB Local's server has " + connectors.length + " connectors; expected one ServerConnector");
+        }
+        connector.setHost(LOOPBACK);
+        connector.setPort(0);
+        return connector;
     }
 
     public static int freePort() {
