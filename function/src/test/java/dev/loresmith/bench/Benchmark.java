@@ -10,6 +10,8 @@ import dev.loresmith.handler.Env;
 import dev.loresmith.handler.SqsGenerateHandler;
 import dev.loresmith.handler.Wiring.Tables;
 import dev.loresmith.handler.Wiring;
+import dev.loresmith.llm.BedrockTransport;
+import dev.loresmith.llm.Provider;
 import dev.loresmith.llm.Transport;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.metrics.GenerationMetrics;
@@ -19,6 +21,7 @@ import dev.loresmith.storage.ContentTable;
 import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.testing.FakeBedrock;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.LogCapture;
 import dev.loresmith.testing.RecordedRequests;
@@ -30,6 +33,7 @@ import dev.loresmith.testing.TestJson;
 import dev.loresmith.testing.TestOutside;
 import dev.loresmith.testing.Transports;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -74,6 +78,7 @@ public final class Benchmark {
 
     private final URI dynamoEndpoint;
     private final FakeAnthropic anthropic = new FakeAnthropic();
+    private final FakeBedrock bedrock = new FakeBedrock();
     private final String contentTable = "bench-content";
     private final String circuitTable = "bench-circuit";
     private final int coldRuns;
@@ -152,20 +157,20 @@ public final class Benchmark {
         anthropic.failsWith(429);
         count("fallback, rate limited (sets the shared throttle)", rig -> rig.generate(IDS.incrementAndGet()));
         count("fallback, held back by the shared throttle", rig -> {
-            rig.circuits.throttleUntil(dev.loresmith.llm.Provider.ANTHROPIC, Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(Instant.now()));
+            rig.circuits.throttleUntil(Provider.ANTHROPIC, Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(Instant.now()));
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
             rig.clearThrottle();
         });
         count("fallback, open circuit", rig -> {
-            CircuitRecord closed = rig.circuits.circuit(dev.loresmith.llm.Provider.ANTHROPIC);
+            CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
             CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
-            rig.circuits.replace(dev.loresmith.llm.Provider.ANTHROPIC, closed, open);
+            rig.circuits.replace(Provider.ANTHROPIC, closed, open);
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
-            rig.circuits.replace(dev.loresmith.llm.Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
+            rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
         });
         anthropic.repliesForEachType();
         count("duplicate of a ready item", rig -> {
@@ -174,7 +179,91 @@ public final class Benchmark {
             rig.recorded.clear();
             rig.generate(id);
         });
+        System.out.println("   two providers (Providers=anthropic,bedrock); the target holds with any number of providers");
+        bedrock.repliesForEachType();
+        count("two providers, the first answers", rig -> {
+            rig.providers("anthropic,bedrock");
+            rig.generate(IDS.incrementAndGet());
+        });
+        anthropic.failsWith(500);
+        count("failover: the first fails mid-request (500)", rig -> {
+            rig.providers("anthropic,bedrock");
+            rig.generate(IDS.incrementAndGet());
+        });
+        anthropic.failsWith(429);
+        count("failover: the first answers 429 (its throttle set)", rig -> {
+            rig.providers("anthropic,bedrock");
+            rig.generate(IDS.incrementAndGet());
+            rig.freeze();
+            rig.clearThrottle();
+        });
+        anthropic.repliesForEachType();
+        count("failover: the first's circuit is open", rig -> {
+            rig.providers("anthropic,bedrock");
+            CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
+            CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
+            rig.circuits.replace(Provider.ANTHROPIC, closed, open);
+            rig.recorded.clear();
+            rig.generate(IDS.incrementAndGet());
+            rig.freeze();
+            rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
+        });
+        anthropic.failsWith(500);
+        bedrock.failsWith(503, "ServiceUnavailableException");
+        count("fallback: both fail", rig -> {
+            rig.providers("anthropic,bedrock");
+            rig.generate(IDS.incrementAndGet());
+        });
+        anthropic.repliesForEachType();
+        bedrock.repliesForEachType();
         System.out.println();
+        latencies();
+    }
+
+    /**
+     * Each path's latency beside the one-provider success it is compared with: the fakes answer at once, so this is what
+     * the flow adds — a failed first call and a second plan, call and judgement — not a provider's own time. A failover
+     * in production adds the failed call's own latency on top (up to the call timeout).
+     */
+    private void latencies() {
+        System.out.println("   latency p50 / p99 over " + LATENCY_RUNS + " generations, fakes answering at once (the first run is the baseline)");
+        latency("one provider, success (baseline)", "anthropic", () -> { });
+        latency("two providers, the first answers", "anthropic,bedrock", () -> { });
+        latency("failover: the first fails mid-request (500)", "anthropic,bedrock", () -> anthropic.failsWith(500));
+        latency("failover: the first's circuit is open", "anthropic,bedrock", () -> {
+            anthropic.repliesForEachType();
+            Rig rig = new Rig(Duration.ZERO);
+            CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
+            rig.circuits.replace(Provider.ANTHROPIC, closed, Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1));
+        });
+        Rig rig = new Rig(Duration.ZERO);
+        CircuitRecord open = rig.circuits.circuit(Provider.ANTHROPIC);
+        rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
+        anthropic.repliesForEachType();
+        System.out.println();
+    }
+
+    static final int LATENCY_RUNS = 300;
+
+    private void latency(String path, String providers, Runnable setUp) {
+        Rig rig = new Rig(Duration.ZERO);
+        rig.providers(providers);
+        rig.clearThrottle();
+        setUp.run();
+        for (int i = 0; i < 50; i++) {
+            rig.generate(IDS.incrementAndGet()); // warm; with a failing first provider these also open its circuit...
+            rig.resetCircuit(Provider.ANTHROPIC); // ...which this path must not see
+        }
+        long[] took = new long[LATENCY_RUNS];
+        for (int i = 0; i < LATENCY_RUNS; i++) {
+            long t = System.nanoTime();
+            rig.generate(IDS.incrementAndGet());
+            took[i] = System.nanoTime() - t;
+            rig.resetCircuit(Provider.ANTHROPIC);
+        }
+        Arrays.sort(took);
+        row(path, ms(took[LATENCY_RUNS / 2]) + " / " + ms(took[LATENCY_RUNS * 99 / 100]), "", "");
+        rig.providers("anthropic");
     }
 
     private void count(String path, Consumer<Rig> scenario) {
@@ -498,7 +587,7 @@ public final class Benchmark {
         Rig(Duration unused) {
             DynamoDbClient dynamo = TestAws.dynamo(recorded);
             Map<String, String> env = new HashMap<>(lambdaEnvironment("unused"));
-            Transport model = new AwsOutside(new Env(env)).transport(dev.loresmith.llm.Provider.ANTHROPIC);
+            Transport model = new AwsOutside(new Env(env)).transport(Provider.ANTHROPIC);
             outside = new TestOutside().env(env).dynamo(dynamo)
                     .log(new StructuredLog(line -> { }, Clock.systemUTC()))
                     .metrics(new GenerationMetrics(emf, Clock.systemUTC()))
@@ -510,7 +599,14 @@ public final class Benchmark {
                             beforeCall = recorded.all().size();
                         }
                         return inner.send(plan);
-                    }));
+                    }))
+                    .transport(Transports.around(new BedrockTransport(TestAws.CREDENTIALS, Region.US_EAST_1, URI.create(bedrock.endpoint())),
+                            (inner, plan) -> {
+                                if (beforeCall < 0) {
+                                    beforeCall = recorded.all().size();
+                                }
+                                return inner.send(plan);
+                            }));
             Tables tables = Wiring.tables(outside);
             circuits = tables.circuits();
             handler = new SqsGenerateHandler(Wiring.generate(outside));
@@ -522,6 +618,25 @@ public final class Benchmark {
                     .key(Map.of("provider", AttributeValue.fromS("stack")))
                     .updateExpression("SET tokenBudget = :b")
                     .expressionAttributeValues(Map.of(":b", AttributeValue.fromN(Long.toString(tokens)))));
+        }
+
+        /** The stack item's provider order (the {@code providers} override). */
+        void providers(String order) {
+            TestAws.dynamo().updateItem(r -> r.tableName(circuitTable)
+                    .key(Map.of("provider", AttributeValue.fromS("stack")))
+                    .updateExpression("SET providers = :p")
+                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(order))));
+        }
+
+        /**
+         * Keeps a path's circuit where the path needs it, outside what is measured: a failing provider's circuit is closed
+         * again before it opens (with the count cleared), so every run of a failover path fails over the same way.
+         */
+        void resetCircuit(Provider provider) {
+            CircuitRecord now = circuits.circuit(provider);
+            if (now.state() != CircuitState.OPEN && !now.recentFailures().isEmpty()) {
+                circuits.replace(provider, now, Circuits.closed(List.of(), now.generation(), now.version() + 1));
+            }
         }
 
         /** Lifts the shared throttle a rate-limited path set, so the next path starts clear. */
