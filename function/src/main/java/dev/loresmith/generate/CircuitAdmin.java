@@ -4,6 +4,7 @@ import dev.loresmith.circuit.Circuit;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
 import dev.loresmith.circuit.ForcedState;
+import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.llm.Provider;
 import dev.loresmith.log.StructuredLog;
 import dev.loresmith.retry.Retry;
@@ -34,10 +35,9 @@ public final class CircuitAdmin {
      * @param failuresInWindow counted failures within the sliding window as of now
      * @param resetDueAt       when the scheduled reset of the current opening is due; null unless open
      * @param throttledUntil   the provider's shared throttle; null when none is in force
-     * @param problems         values on its item the code does not understand (their attributes, never their values)
      */
     public record ProviderStatus(Provider provider, CircuitRecord circuit, int failuresInWindow, Instant resetDueAt, Instant throttledUntil,
-                                 String throttleReason, List<String> problems) {
+                                 String throttleReason) {
     }
 
     /**
@@ -45,9 +45,10 @@ public final class CircuitAdmin {
      *
      * @param budget        tokens per UTC day; empty when no budget is set
      * @param budgetUsed    tokens counted today, every provider's
-     * @param stackProblems values on the stack item the code does not understand
+     * @param problems      values the code does not understand on every item read — the stack item and every provider's,
+     *                      also one not in the order (a budget left on the anthropic item of a Bedrock-only stack)
      */
-    public record Status(List<ProviderStatus> providers, OptionalLong budget, long budgetUsed, List<String> stackProblems) {
+    public record Status(List<ProviderStatus> providers, OptionalLong budget, long budgetUsed, List<Config.Problem> problems) {
 
         /** The first provider in preference order: where requests go first, and what {@code PUT /circuit} forces by default. */
         public ProviderStatus primary() {
@@ -72,7 +73,7 @@ public final class CircuitAdmin {
         Config config = circuits.read().checkedAt(now);
         List<ProviderStatus> providers = config.order().stream().map(p -> status(p, config.provider(p), now)).toList();
         return new Status(providers, config.tokenBudget(), config.tokensUsedOn(LocalDate.ofInstant(now, ZoneOffset.UTC)),
-                config.stack().problems());
+                config.problems());
     }
 
     private ProviderStatus status(Provider provider, ProviderConfig config, Instant now) {
@@ -81,7 +82,7 @@ public final class CircuitAdmin {
                 .filter(t -> !t.isBefore(now.minus(circuit.settings().failureWindow()))).count();
         Instant resetDue = record.state() == CircuitState.OPEN && record.openedAt() != null ? circuit.resetDueAt(record) : null;
         return new ProviderStatus(provider, record, inWindow, resetDue, config.throttledAt(now) ? config.throttledUntil() : null,
-                config.throttledAt(now) ? config.throttleReason() : null, config.problems());
+                config.throttledAt(now) ? config.throttleReason() : null);
     }
 
     /** The provider {@code PUT /circuit} forces when the body names none: the first in preference order. */
@@ -89,8 +90,17 @@ public final class CircuitAdmin {
         return circuits.read().order().get(0);
     }
 
-    /** Forces {@code provider}'s circuit open or closed, or releases it ({@link ForcedState#NONE}); returns the status after. */
+    /**
+     * Forces {@code provider}'s circuit open or closed, or releases it ({@link ForcedState#NONE}); returns the status after.
+     * A provider not in this stack's order is refused: nothing would show its forced state, which a later change of
+     * {@code Providers} would silently inherit.
+     */
     public Status force(Provider provider, ForcedState override, String caller) {
+        List<Provider> order = circuits.read().order();
+        if (!order.contains(provider)) {
+            throw new InvalidRequest("provider", "provider " + provider.wireName() + " is not in this stack's Providers ("
+                    + Provider.listText(order) + ")");
+        }
         return RACES.run(attempt -> {
             CircuitRecord current = circuits.circuit(provider);
             CircuitRecord next = circuit.force(current, override);

@@ -68,7 +68,7 @@ public final class FollowUpSweep {
 
     /**
      * Enqueues due upgrades, if some provider can take them: its circuit admits a call and its throttle is not in force
-     * (an upgrade goes down the same providers as a request). When the only way in is a half-open circuit's probe, one
+     * (an upgrade goes down the same providers as a request). While any provider's circuit waits for its probe, one
      * upgrade is sent: it becomes the probe.
      */
     public Result upgrade() {
@@ -96,7 +96,10 @@ public final class FollowUpSweep {
         if (!anyCall && !anyProbe) {
             return skipped(String.join(", ", closedOff));
         }
-        long room = anyCall ? maxPerSweep - queue.backlog() : 1;
+        // A circuit waiting for its probe takes one upgrade, which becomes the probe (a request goes to such a provider
+        // first): the rest follow when it closes (the bus rule sweeps again at once), not into a half-open circuit that
+        // would turn all but one away, each spending one of its item's attempts.
+        long room = anyCall && !anyProbe ? maxPerSweep - queue.backlog() : 1;
         if (room <= 0) {
             return skipped("queue_busy");
         }

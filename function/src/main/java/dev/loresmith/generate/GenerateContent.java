@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,6 +144,8 @@ public final class GenerateContent {
         private final String worker;
         private final Instant claimedAt;
         private final List<Tried> tried = new ArrayList<>();
+        private final Map<Provider, EffectiveState> circuitsSeen = new LinkedHashMap<>();
+        private Provider primary;
         private EffectiveState seen = EffectiveState.CLOSED;
         private OptionalLong tokenBudget = OptionalLong.empty();
         private long tokensUsed;
@@ -169,8 +172,10 @@ public final class GenerateContent {
             tokenBudget = config.tokenBudget();
             tokensUsed = config.tokensUsedOn(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
             List<Provider> order = config.order();
-            seen = config.provider(order.get(0)).circuit().effective();
-            for (Provider provider : order) {
+            primary = order.get(0);
+            seen = config.provider(primary).circuit().effective();
+            order.forEach(p -> circuitsSeen.put(p, config.provider(p).circuit().effective()));
+            for (Provider provider : probeFirst(order, config)) {
                 Tried attempt = attempt(provider, config, deadline);
                 tried.add(attempt);
                 FallbackReason reason = attempt.reason();
@@ -179,6 +184,24 @@ public final class GenerateContent {
                 }
             }
             return result(config, tried.get(tried.size() - 1).reason() == null ? tried.get(tried.size() - 1) : null);
+        }
+
+        /**
+         * The order this request goes down: the configured one, except that a provider further down whose circuit waits
+         * for its probe (half-open after its reset, or its reset overdue) is tried first. Otherwise a second provider that
+         * recovered while the first answered would stay half-open — its alarm on, and at the first's next outage every
+         * request but one turned away from it. One request per reset pays for the probe; a failed probe moves on.
+         */
+        private List<Provider> probeFirst(List<Provider> order, Config config) {
+            Instant now = clock.instant();
+            for (int i = 1; i < order.size(); i++) {
+                if (circuit.admit(config.provider(order.get(i)).circuit(), now) instanceof Admission.Probe) {
+                    List<Provider> reordered = new ArrayList<>(order);
+                    reordered.add(0, reordered.remove(i));
+                    return reordered;
+                }
+            }
+            return order;
         }
 
         /** One provider's turn: its gates, the probe if its circuit is half-open, then the call. */
@@ -260,7 +283,7 @@ public final class GenerateContent {
             }
             judgement.modelUnavailable().ifPresent(problem -> reportOnce(plan.provider() + " model: " + problem,
                     () -> log.error("provider refuses the configured model; check the model id and model access", "provider",
-                            plan.provider().wireName(), "parameter", plan.provider().modelParameter(),
+                            plan.provider().wireName(), "parameter", plan.provider().modelParameter(), "model", plan.model(),
                             "problem", problem)));
             if (judgement.verdict() instanceof Judgement.Failed failed && failed.reason().quality()) {
                 // Quality, not availability: which rule the reply broke (field names and rules only, never its text).
@@ -277,7 +300,7 @@ public final class GenerateContent {
         private Outcome result(Config config, Tried generator) {
             Instant now = clock.instant();
             ContentItem written;
-            FallbackReason primary = tried.get(0).reason();
+            FallbackReason primaryReason = primaryReason();
             if (generator != null) {
                 Judgement.Generated generated = (Judgement.Generated) generator.judgement().verdict();
                 written = item.finished(ContentStatus.READY, generated.json(), generated.model(), generator.at())
@@ -295,14 +318,22 @@ public final class GenerateContent {
             Duration apiLatency = tried.stream().map(Tried::latency).reduce(Duration.ZERO, Duration::plus);
             boolean spendLimit = tried.stream().anyMatch(t -> t.judgement().throttle().filter(h -> h.kind() == Throttle.Kind.SPEND_LIMIT).isPresent());
             boolean throttled = attempts.stream().anyMatch(Outcome.Attempt::throttled);
-            Outcome.Conditions conditions = new Outcome.Conditions(seen, throttled, spendLimit, tokenBudget, tokensUsed);
+            Outcome.Conditions conditions = new Outcome.Conditions(seen, throttled, spendLimit, tokenBudget, tokensUsed, circuitsSeen);
             if (generator != null) {
                 return new Outcome.Ready(written, generator.judgement().spent(), generator.probe(), apiLatency, conditions, attempts);
             }
             Outcome.Call farthest = tried.stream().map(t -> t.judgement().call()).max(Enum::compareTo).orElse(Outcome.Call.NONE);
             LlmReply.Usage spent = tried.stream().map(t -> t.judgement().spent()).reduce(LlmReply.Usage.NONE, LlmReply.Usage::plus);
-            return new Outcome.Fallback(written, primary, item.status() == ContentStatus.FAILED, !recorded.opened().isEmpty(),
+            return new Outcome.Fallback(written, primaryReason, item.status() == ContentStatus.FAILED, !recorded.opened().isEmpty(),
                     tried.stream().anyMatch(Tried::probe), farthest, apiLatency, spent, conditions, attempts);
+        }
+
+        /**
+         * The first provider's reason (the one {@code model} carries): the first in {@code Providers}, wherever it came in
+         * this request's order; if the request never reached it (a probe-first call ended it), the first provider tried.
+         */
+        private FallbackReason primaryReason() {
+            return tried.stream().filter(t -> t.provider() == primary).findFirst().orElse(tried.get(0)).reason();
         }
 
         private List<Outcome.Attempt> attempts(Recorded recorded) {
@@ -323,7 +354,7 @@ public final class GenerateContent {
          * Either way the upgrade policy says when, if ever, it is tried again: when any provider's reason allows it.
          */
         private ContentItem fallbackItem(Config config, Instant now) {
-            FallbackReason primary = tried.get(0).reason();
+            FallbackReason primary = primaryReason();
             List<FallbackReason> reasons = tried.stream().map(Tried::reason).toList();
             Instant throttledUntil = throttledUntil(config);
             if (item.status() == ContentStatus.FAILED) {
@@ -331,7 +362,11 @@ public final class GenerateContent {
                 return item.keptAfter(primary.code(), attemptsAfter(), attemptsSince(), next, now);
             }
             Map<String, String> byProvider = new LinkedHashMap<>();
-            tried.stream().filter(t -> t.provider() != null).forEach(t -> byProvider.put(t.provider().wireName(), t.reason().code()));
+            // In preference order, however this request went down it (a probe may have come first).
+            List<Provider> order = config == null ? List.of() : config.order();
+            tried.stream().filter(t -> t.provider() != null)
+                    .sorted(Comparator.comparingInt(t -> order.indexOf(t.provider())))
+                    .forEach(t -> byProvider.put(t.provider().wireName(), t.reason().code()));
             ContentItem failed = item.finished(ContentStatus.FAILED, type().fallbackFor(request.id()), primary.model(), now)
                     .withProviderReasons(byProvider);
             return failed.withFollowUp(upgrades.after(type(), failed, reasons, 0, null, now, throttledUntil));

@@ -59,9 +59,11 @@ public record Judgement(Verdict verdict, Outcome.Call call, Optional<Throttle> t
         if (!(verdict instanceof Failed failed) || failed.reason().status() == 0 || !failed.detail().startsWith(MODEL_UNAVAILABLE)) {
             return Optional.empty();
         }
-        return Optional.of(failed.reason().status() == 404
-                ? "404: the provider knows no such model here (a wrong id, or not offered in this region)"
-                : failed.reason().status() + ": model access is not enabled, or the function's role may not invoke this model");
+        return Optional.of(switch (failed.reason().status()) {
+            case 404 -> "404: the provider knows no such model here (a wrong id, or not offered in this region)";
+            case 400 -> "400: this model is served only through an inference profile: use its profile id (global., us., eu., ...)";
+            default -> failed.reason().status() + ": model access is not enabled, or the function's role may not invoke this model";
+        });
     }
 
     private static final String MODEL_UNAVAILABLE = "model_unavailable";

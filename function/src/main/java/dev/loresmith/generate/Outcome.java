@@ -6,7 +6,10 @@ import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.Provider;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /** How one request ended. Every case carries the item as written (or as found). */
@@ -19,8 +22,18 @@ public sealed interface Outcome {
      * saved a call, whether the API said the spend limit is reached, and the token budget with what is used of it
      * (including this request's own tokens).
      */
-    record Conditions(EffectiveState circuit, boolean throttled, boolean spendLimit, OptionalLong budget, long budgetUsed) {
-        public static final Conditions NONE = new Conditions(EffectiveState.CLOSED, false, false, OptionalLong.empty(), 0);
+    /**
+     * What the request found: the first provider's circuit ({@code circuit}), whether a throttle or the spend limit held
+     * it back, the budget; and {@code circuits}, every configured provider's circuit as read, in preference order — so
+     * each provider's gauge is written by every request, also one its circuit never saw.
+     */
+    record Conditions(EffectiveState circuit, boolean throttled, boolean spendLimit, OptionalLong budget, long budgetUsed,
+                      Map<Provider, EffectiveState> circuits) {
+        public static final Conditions NONE = new Conditions(EffectiveState.CLOSED, false, false, OptionalLong.empty(), 0, Map.of());
+
+        public Conditions {
+            circuits = circuits.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(circuits));
+        }
     }
 
     /**

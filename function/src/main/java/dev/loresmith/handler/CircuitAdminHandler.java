@@ -139,8 +139,7 @@ public final class CircuitAdminHandler implements RequestHandler<APIGatewayV2HTT
             budget.put("used", status.budgetUsed());
         }
         ArrayNode problems = view.putArray("configProblems");
-        status.stackProblems().forEach(p -> problems.add("stack: " + p));
-        status.providers().forEach(p -> p.problems().forEach(problem -> problems.add(p.provider().wireName() + ": " + problem)));
+        status.problems().forEach(p -> problems.add(p.item() + ": " + p.problem()));
         ArrayNode providers = view.putArray("providers");
         status.providers().forEach(p -> providers.add(providerView(p)));
         return view;

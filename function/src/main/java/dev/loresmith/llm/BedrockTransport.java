@@ -31,8 +31,8 @@ import java.util.Set;
  * <p>Errors map onto what the flow already knows ({@code x-amzn-ErrorType}, else the body's {@code __type}):
  * {@code ThrottlingException}, {@code ServiceQuotaExceededException} and {@code ModelNotReadyException} are 429s (the
  * provider's own throttle); a {@code ValidationException} naming {@code output_config} rejects structured outputs;
- * {@code AccessDeniedException} and {@code ResourceNotFoundException} are the model's unavailability, which an operator
- * must fix; everything else is its status ({@code ModelTimeoutException} 408 and {@code ModelErrorException} 424 pass
+ * {@code AccessDeniedException}, {@code ResourceNotFoundException} and a plain id of a model served only through an
+ * inference profile are the model's unavailability, which an operator must fix; everything else is its status ({@code ModelTimeoutException} 408 and {@code ModelErrorException} 424 pass
  * like 5xx). An error's body is read for its type only: never logged, never kept.
  */
 public final class BedrockTransport implements Transport {
@@ -136,10 +136,20 @@ public final class BedrockTransport implements Transport {
         if (status == 400 && (message.contains("output_config") || message.contains("output_format"))) {
             return new LlmReply.HttpError(400, LlmReply.Problem.STRUCTURED_OUTPUT_REJECTED, LlmReply.RetryAfter.NONE);
         }
-        if (MODEL_UNAVAILABLE.contains(type) || status == 403 || status == 404) {
+        if (MODEL_UNAVAILABLE.contains(type) || status == 403 || status == 404 || needsProfile(status, message)) {
             return new LlmReply.HttpError(status, LlmReply.Problem.MODEL_UNAVAILABLE, LlmReply.RetryAfter.NONE);
         }
         return new LlmReply.HttpError(status);
+    }
+
+    /**
+     * A model that Bedrock serves only through an inference profile (Claude 4.x), invoked by its plain id: a 400
+     * {@code ValidationException} saying on-demand throughput is not supported and to retry with an inference profile.
+     * The configured id is wrong — what an operator must fix, like a 403 or 404 — not a request of ours.
+     */
+    static boolean needsProfile(int status, String message) {
+        String said = message.toLowerCase(Locale.ROOT);
+        return status == 400 && (said.contains("inference profile") || said.contains("on-demand throughput"));
     }
 
     /** {@code ThrottlingException:http://internal...} → {@code ThrottlingException}; else the body's {@code __type} or {@code code}. */

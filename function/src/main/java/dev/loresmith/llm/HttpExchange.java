@@ -2,6 +2,7 @@ package dev.loresmith.llm;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,6 +40,21 @@ final class HttpExchange {
                 .version("https".equals(s) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build());
     }
 
+    /**
+     * What a failed exchange was. A connection the endpoint did not accept within {@link #CONNECT_TIMEOUT} is the
+     * provider's (or the network's) failure however much time the call had left — counted like a refused connection,
+     * never taken for our deadline's {@code no_time}; a request that ran out of {@code timeout} timed out.
+     */
+    static LlmReply.NetworkError networkError(Throwable cause, Duration timeout) {
+        if (cause instanceof HttpConnectTimeoutException) {
+            return LlmReply.NetworkError.failed("connection not accepted within " + CONNECT_TIMEOUT.toMillis() + " ms");
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return LlmReply.NetworkError.timedOutAfter(timeout);
+        }
+        return LlmReply.NetworkError.failed(cause.getClass().getSimpleName());
+    }
+
     /** Posts {@code body} with {@code headers}; {@code read} makes the reply of what came back. */
     LlmReply post(URI uri, Map<String, String> headers, byte[] body, Duration timeout, Function<Response, LlmReply> read) {
         HttpRequest request;
@@ -62,11 +78,7 @@ final class HttpExchange {
             call.cancel(true);
             return LlmReply.NetworkError.timedOutAfter(timeout);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                return LlmReply.NetworkError.timedOutAfter(timeout);
-            }
-            return LlmReply.NetworkError.failed(cause.getClass().getSimpleName());
+            return networkError(e.getCause() == null ? e : e.getCause(), timeout);
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();

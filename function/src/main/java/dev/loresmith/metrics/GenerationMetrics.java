@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
 import dev.loresmith.circuit.CallResult;
+import dev.loresmith.circuit.EffectiveState;
 import dev.loresmith.generate.Outcome;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.FollowUp;
 import dev.loresmith.llm.LlmReply;
+import dev.loresmith.llm.Provider;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -108,6 +110,23 @@ public final class GenerationMetrics {
         }
         sink.accept(doc.json());
         outcome.attempts().forEach(attempt -> sink.accept(provider(attempt)));
+        if (conditions != null) {
+            // A configured provider this request did not reach still has its gauge written: its alarm and widget follow
+            // its circuit while another provider answers.
+            conditions.circuits().forEach((provider, state) -> {
+                if (outcome.attempts().stream().noneMatch(a -> a.provider() == provider)) {
+                    sink.accept(gaugeOnly(provider, state));
+                }
+            });
+        }
+    }
+
+    /** The {@code CircuitState} gauge alone, under {@code Provider}: a provider the request did not go to. */
+    private String gaugeOnly(Provider provider, EffectiveState state) {
+        Document doc = new Document();
+        doc.root.put("Provider", provider.wireName());
+        doc.directive(List.of("Provider")).metric("CircuitState", state.gauge(), "None");
+        return doc.json();
     }
 
     /** What one provider came to for one request, under the {@code Provider} dimension. */

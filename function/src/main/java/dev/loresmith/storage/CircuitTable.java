@@ -216,6 +216,16 @@ public final class CircuitTable implements CircuitStore {
         settings.bedrockModelId().ifPresent(m -> map.put("bedrockModel", AttributeValue.fromS(m)));
         Update u = new Update().set(CircuitItem.STACK_SETTINGS, AttributeValue.fromM(map));
         conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(CircuitItem.STACK), null).build()));
+        // The settings of a stack deployed before the stack item, kept on the anthropic item and read until now
+        // (withLegacySettings): written here, they are gone there, so a stack item deleted later means the built-in defaults.
+        Update legacy = new Update().remove(CircuitItem.STACK_SETTINGS);
+        Expression present = Expression.builder().expression("attribute_exists(#legacy)")
+                .expressionNames(Map.of("#legacy", CircuitItem.STACK_SETTINGS)).build();
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(legacy.request(tableName, key(Provider.ANTHROPIC.wireName()), present).build()));
+        } catch (ConditionalCheckFailedException e) {
+            // nothing left from before the stack item
+        }
     }
 
     private static Map<String, AttributeValue> key(String item) {

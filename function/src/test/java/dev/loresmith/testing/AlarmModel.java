@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * what the code really writes:
  * <ul>
  *   <li>a single-metric alarm: the EMF documents whose directive lists {@code MetricName} under exactly the alarm's
- *       dimension names, aggregated per {@code Period} (aligned to the epoch) with its {@code Statistic};</li>
+ *       dimension names, and whose dimension values are the alarm's (as CloudWatch matches a metric), aggregated per {@code Period} (aligned to the epoch) with its {@code Statistic};</li>
  *   <li>evaluated at the end of each minute on the last {@code EvaluationPeriods} complete periods: ALARM when
  *       {@code DatapointsToAlarm} of them breach, else OK; missing datapoints are not breaching or breaching as
  *       {@code TreatMissingData} says, and with {@code ignore} (one evaluation period only) keep the state;</li>
@@ -37,6 +37,7 @@ public final class AlarmModel {
     private final String id;
     private final String metric;
     private final Set<String> dimensions;
+    private final Map<String, String> dimensionValues;
     private final String statistic;
     private final Duration period;
     private final int evaluationPeriods;
@@ -52,6 +53,7 @@ public final class AlarmModel {
         if (!children.isEmpty()) {
             metric = statistic = comparison = missing = null;
             dimensions = Set.of();
+            dimensionValues = Map.of();
             period = Duration.ofMinutes(1);
             evaluationPeriods = datapointsToAlarm = 0;
             threshold = 0;
@@ -62,8 +64,13 @@ public final class AlarmModel {
         }
         metric = p.path("MetricName").asText();
         Set<String> names = new TreeSet<>();
-        p.path("Dimensions").forEach(d -> names.add(d.path("Name").asText()));
+        Map<String, String> values = new TreeMap<>();
+        p.path("Dimensions").forEach(d -> {
+            names.add(d.path("Name").asText());
+            values.put(d.path("Name").asText(), d.path("Value").asText());
+        });
         dimensions = names;
+        dimensionValues = values;
         statistic = p.path("Statistic").asText();
         period = Duration.ofSeconds(p.path("Period").asLong());
         evaluationPeriods = p.path("EvaluationPeriods").asInt();
@@ -104,12 +111,13 @@ public final class AlarmModel {
 
     /**
      * This alarm's datapoints in {@code emf}: per period start, the statistic over the values of the documents whose
-     * directive lists the metric under exactly the alarm's dimensions (none, for the totals).
+     * directive lists the metric under exactly the alarm's dimensions (none, for the totals), with the alarm's values.
      */
     public Map<Instant, Double> datapoints(List<JsonNode> emf) {
         Map<Instant, List<Double>> values = new TreeMap<>();
         for (JsonNode doc : emf) {
-            if (!EmfDocuments.carries(doc, metric, dimensions)) {
+            if (!EmfDocuments.carries(doc, metric, dimensions)
+                    || dimensionValues.entrySet().stream().anyMatch(d -> !doc.path(d.getKey()).asText().equals(d.getValue()))) {
                 continue;
             }
             long millis = doc.path("_aws").path("Timestamp").asLong();
