@@ -126,7 +126,16 @@ class JudgementTest {
                 Arguments.of("a reset time", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW.plusSeconds(40))),
                         Optional.of(NOW.plusSeconds(40))),
                 Arguments.of("a hint past the cap", new LlmReply.RetryAfter(Optional.of(Duration.ofHours(5)), Optional.empty()),
-                        Optional.of(NOW.plus(rules.longest()))));
+                        Optional.of(NOW.plus(rules.longest()))),
+                // A hint that is not in the future says nothing usable: the 429 still holds everyone back, for the default.
+                Arguments.of("retry-after 0", new LlmReply.RetryAfter(Optional.of(Duration.ZERO), Optional.empty()),
+                        Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("a date or reset time in the past", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW.minusSeconds(3))),
+                        Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("a date or reset time of exactly now", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW)),
+                        Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("a hint under the shortest hold", new LlmReply.RetryAfter(Optional.of(Duration.ofMillis(1)), Optional.empty()),
+                        Optional.of(NOW.plus(Throttle.Rules.SHORTEST))));
     }
 
     @ParameterizedTest(name = "{0}")

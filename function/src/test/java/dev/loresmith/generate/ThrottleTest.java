@@ -62,7 +62,10 @@ class ThrottleTest extends FlowTest {
             "retry-after as a fraction|retry-after|2.5|2500",
             "retry-after over the 15-minute cap|retry-after|3600|900000",
             "retry-after that is not a number or a date: the 30 s default|retry-after|soon|30000",
-            "no retry information: the 30 s default|x-nothing|1|30000"})
+            "no retry information: the 30 s default|x-nothing|1|30000",
+            "retry-after: 0 still holds, for the 30 s default|retry-after|0|30000",
+            "retry-after negative: the 30 s default|retry-after|-5|30000",
+            "retry-after NaN: the 30 s default|retry-after|NaN|30000"})
     @DisplayName("how long a 429 holds calls back")
     void throttleLength(String what, String header, String value, long expectedMillis) {
         anthropic.answers(429, Map.of(header, value), RATE_LIMITED);
@@ -83,6 +86,27 @@ class ThrottleTest extends FlowTest {
         h.generate("quest_description", 1);
 
         assertEquals(until, h.providerConfig().throttledUntil());
+    }
+
+    @Test
+    @DisplayName("a retry-after date or reset headers in the past still hold every instance back, for the 30 s default")
+    void hintsInThePastStillHold() {
+        String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(h.now().minusSeconds(90).atZone(ZoneOffset.UTC));
+        anthropic.answers(429, Map.of("retry-after", past), RATE_LIMITED);
+        h.generate("quest_description", 1);
+        assertEquals(h.now().plusSeconds(30), h.providerConfig().throttledUntil(), "an HTTP date in the past");
+
+        h.clock.advance(Duration.ofSeconds(31));
+        anthropic.answers(429, Map.of("anthropic-ratelimit-requests-remaining", "0",
+                "anthropic-ratelimit-requests-reset", h.now().minusSeconds(5).toString()), RATE_LIMITED);
+        h.generate("quest_description", 2);
+        assertEquals(h.now().plusSeconds(30), h.providerConfig().throttledUntil(), "reset headers in the past");
+
+        int calls = anthropic.requestCount();
+        for (int id = 3; id < 13; id++) {
+            assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) h.generate("quest_description", id)).reason());
+        }
+        assertEquals(calls, anthropic.requestCount(), "ten requests, no call: the throttle holds");
     }
 
     @Test
