@@ -88,6 +88,8 @@ class ConfigItemTest extends FlowTest {
             "recentFailures, S, many",
             "stackSettings, S, oops",
             "budgetDay, S, yesterday",
+            "budgetDay, S, 2099-12-31",
+            "tokenBudget, N, 1.5",
             "version, S, 7",
             "version, N, -3",
             "tokensUsed, S, lots",
