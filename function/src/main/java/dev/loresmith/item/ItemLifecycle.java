@@ -89,9 +89,14 @@ public final class ItemLifecycle {
         return Guard.anyOf(new Guard.Absent(), Guard.allOf(new Guard.StatusIs(ContentStatus.PENDING), new Guard.Unleased(now)));
     }
 
-    /** A failed item that owes nothing else, marked replayable from the dead-letter path. */
+    /**
+     * A failed item that owes nothing else, marked replayable from the dead-letter path. A {@code requeue} follow-up is
+     * nothing owed on a failed item (a requeue only takes a pending one): it is what each receive's claim of the item
+     * left when they all died, and the mark replaces it — else the sweep would clear it and the replay never find it.
+     */
     public static Guard replayMarkable(Instant now) {
-        return Guard.allOf(new Guard.StatusIs(ContentStatus.FAILED), new Guard.NoFollowUp(), new Guard.Unleased(now));
+        return Guard.allOf(new Guard.StatusIs(ContentStatus.FAILED),
+                Guard.anyOf(new Guard.NoFollowUp(), new Guard.FollowUpOf(FollowUp.Kind.REQUEUE)), new Guard.Unleased(now));
     }
 
     /** What a refused replay mark means: a live worker holds the item (try later), or there is nothing to mark. */
@@ -129,7 +134,7 @@ public final class ItemLifecycle {
     /** What marking an item for replay did. */
     public enum Mark {
         MARKED,
-        /** Ready, still pending, or already owing a follow-up: nothing to mark. */
+        /** Ready, still pending, or already owing an upgrade or a replay: nothing to mark. */
         NOTHING_TO_MARK,
         /** A live worker holds it: try again later. */
         LEASED
