@@ -327,7 +327,7 @@ public final class GenerateContent {
             List<FallbackReason> reasons = tried.stream().map(Tried::reason).toList();
             Instant throttledUntil = throttledUntil(config);
             if (item.status() == ContentStatus.FAILED) {
-                FollowUp next = upgrades.after(type(), item, reasons, attemptsAfter(), attemptsSince(), now, throttledUntil);
+                FollowUp next = upgrades.afterKept(type(), item, reasons, attemptsAfter(), attemptsSince(), now, throttledUntil);
                 return item.keptAfter(primary.code(), attemptsAfter(), attemptsSince(), next, now);
             }
             Map<String, String> byProvider = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.loresmith.item.FollowUp;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -60,6 +61,28 @@ public record UpgradePolicy(Duration firstDelay, int backoffFactor, int attempts
             at = throttledUntil;
         }
         return fellBackAt.plus(giveUpAfter).isBefore(at) ? null : new FollowUp(FollowUp.Kind.UPGRADE, at);
+    }
+
+    /**
+     * The follow-up of a failed item that keeps its fallback after another attempt (an upgrade, or a request that found it
+     * failed) ended in {@code attempt}'s reasons. Whether it is still owed an upgrade depends on the fallback it keeps as
+     * well as on what this attempt met: an {@code api_error_503} fallback whose upgrade met a spent budget, a blank key
+     * during a rotation, a 4xx from a bad override, a refusal or a truncation is still owed one — those say nothing of
+     * the fallback it keeps. And an attempt that met passing trouble owes the item one, whatever it holds.
+     */
+    public FollowUp afterKept(ContentType type, ContentItem kept, List<FallbackReason> attempt, int attempts, Instant attemptsSince,
+                              Instant now, Instant throttledUntil) {
+        List<FallbackReason> reasons = new ArrayList<>(attempt);
+        reasons.addAll(held(kept));
+        return after(type, kept, reasons, attempts, attemptsSince, now, throttledUntil);
+    }
+
+    /** The reasons of the fallback {@code item} holds: its {@code model}'s (the primary's) and each provider's. */
+    static List<FallbackReason> held(ContentItem item) {
+        List<FallbackReason> held = new ArrayList<>();
+        item.fallbackReason().flatMap(FallbackReason::parse).ifPresent(held::add);
+        item.providerReasons().values().forEach(code -> FallbackReason.parse(code).ifPresent(held::add));
+        return held;
     }
 
     /** The attempt window after an upgrade attempt begun at {@code now}: a new window once the last has passed. */

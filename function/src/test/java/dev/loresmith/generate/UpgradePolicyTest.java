@@ -14,6 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -55,6 +57,44 @@ class UpgradePolicyTest {
         } else {
             assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, FELL_BACK.plus(Duration.parse(after))), next, code);
         }
+    }
+
+    @ParameterizedTest(name = "holding {0}, an attempt that met {1} after {2} attempt(s) -> {3}")
+    @CsvSource({
+            "api_error_503,  budget_exhausted, 1, PT5M",
+            "api_error_503,  no_config,        1, PT5M",
+            "api_error_503,  api_error_400,    1, PT5M",
+            "api_error_503,  refused,          1, PT5M",
+            "api_error_503,  truncated,        2, PT25M",
+            "circuit_open,   refused,          3, PT24H",
+            "refused,        api_error_503,    0, PT1M",
+            "refused,        truncated,        0, never",
+            "no_config,      budget_exhausted, 1, never",
+            "invalid_json,   invalid_json,     1, never",
+            "invalid_json,   refused,          0, PT1M",
+            "dead_letter,    no_config,        0, never"})
+    @DisplayName("a kept fallback: still owed when the fallback it keeps, or what the attempt met, allows it")
+    void keptFallback(String held, String met, int attempts, String after) {
+        ContentItem kept = FAILED.withUpgrade(null, attempts, attempts == 0 ? null : FELL_BACK);
+        kept = new ContentItem(kept.key(), kept.status(), kept.text(), "fallback:" + held, kept.requestedAt(), kept.generatedAt(), null, null,
+                null, null, attempts, kept.attemptsSince(), null, null, null, null, null);
+        FollowUp next = POLICY.afterKept(QUEST, kept, List.of(FallbackReason.parse(met).orElseThrow()), attempts,
+                attempts == 0 ? null : FELL_BACK, FELL_BACK, null);
+        if (after.equals("never")) {
+            assertNull(next, held + " / " + met);
+        } else {
+            assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, FELL_BACK.plus(Duration.parse(after))), next, held + " / " + met);
+        }
+    }
+
+    @Test
+    @DisplayName("a kept fallback's providers count too: a primary no_config beside a Bedrock api_error_503 is still owed")
+    void keptProviderReasons() {
+        ContentItem kept = ContentItem.pending(FAILED.key(), FELL_BACK, null)
+                .finished(ContentStatus.FAILED, "{}", "fallback:no_config", FELL_BACK)
+                .withProviderReasons(Map.of("anthropic", "no_config", "bedrock", "api_error_503"));
+        assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, FELL_BACK.plus(Duration.ofMinutes(5))),
+                POLICY.afterKept(QUEST, kept, List.of(FallbackReason.BUDGET_EXHAUSTED), 1, FELL_BACK, FELL_BACK, null));
     }
 
     @Test

@@ -21,6 +21,9 @@ import dev.loresmith.testing.RecordingQueue;
 import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +136,52 @@ class UpgradeTest extends FlowTest {
 
         Outcome early = h.upgrade(QUEST, 1);
         assertInstanceOf(Outcome.Duplicate.class, early, "not due: no fourth attempt inside the window");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"budget_exhausted", "no_config", "api_error_400", "refused", "truncated"})
+    @DisplayName("an upgrade that meets a reason that does not pass keeps the transient fallback's upgrade owed: tried again later, and done")
+    void keptFallbackStillOwed(String met) {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 1);
+        h.clock.advance(Duration.ofMinutes(1));
+        switch (met) {
+            case "budget_exhausted" -> h.stackItem(Map.of("tokenBudget", AttributeValue.fromN("0"))); // spent: the day's budget
+            case "no_config" -> h.withApiKey(""); // blank for a moment, during a rotation
+            case "api_error_400" -> anthropic.answersRaw(400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"bad model\"}}");
+            case "refused" -> anthropic.replies(FakeAnthropic.QUEST_JSON, "refusal");
+            default -> anthropic.replies(FakeAnthropic.QUEST_JSON, "max_tokens");
+        }
+
+        h.upgrade(QUEST, 1);
+
+        ContentItem kept = h.item(QUEST, 1);
+        assertEquals("fallback:api_error_503", kept.model(), "the fallback it keeps");
+        assertEquals(met, kept.lastFailure());
+        assertEquals(FollowUp.Kind.UPGRADE, kept.followUp() == null ? null : kept.followUp().kind(), "still owed: its fallback is transient");
+        assertEquals(h.now().plus(Duration.ofMinutes(5)), kept.followUp().at(), "the usual back-off");
+
+        h.clock.set(kept.followUp().at());
+        h.stackItem(Map.of("tokenBudget", AttributeValue.fromN("100000000")));
+        h.withApiKey(SecretWatch.API_KEY);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        h.upgrade(QUEST, 1);
+        assertEquals(ContentStatus.READY, h.item(QUEST, 1).status());
+        assertEquals("api_error_503", h.item(QUEST, 1).upgradedFrom());
+    }
+
+    @Test
+    @DisplayName("a re-request of an item whose fallback is not upgraded (refused) that meets an outage is upgraded later: it asked for new text")
+    void reRequestDuringOutageOwed() {
+        anthropic.replies(FakeAnthropic.QUEST_JSON, "refusal");
+        h.generate(QUEST, 1);
+        assertNull(h.item(QUEST, 1).followUp());
+        anthropic.failsWith(503);
+
+        h.generate(QUEST, 1);
+
+        assertEquals("fallback:refused", h.item(QUEST, 1).model());
+        assertEquals(FollowUp.Kind.UPGRADE, h.item(QUEST, 1).followUp().kind());
     }
 
     @Test
