@@ -107,7 +107,7 @@ public final class FollowUpSweep {
                 contents.clearFollowUp(key, FollowUp.Kind.UPGRADE);
                 continue;
             }
-            queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE);
+            queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE, now);
             sent++;
         }
         log.info("upgrade sweep", "enqueued", sent, "circuitState", config.provider(config.order().get(0)).circuit().effective().wireName());
@@ -121,7 +121,8 @@ public final class FollowUpSweep {
      */
     public Result replayDeadLetters(int limit) {
         int sent = 0;
-        for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.REPLAY, clock.instant(), limit)) {
+        Instant now = clock.instant();
+        for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.REPLAY, now, limit)) {
             if (types.find(key.contentType()).isEmpty()) {
                 log.warn("dead letter not replayed: content type no longer registered", "contentType", key.contentType());
                 continue;
@@ -130,7 +131,7 @@ public final class FollowUpSweep {
             if (item == null) {
                 continue;
             }
-            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST);
+            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST, now);
             contents.clearFollowUp(key, FollowUp.Kind.REPLAY);
             sent++;
         }
@@ -169,7 +170,7 @@ public final class FollowUpSweep {
                 contents.requeued(key, item.leaseUntil().plus(requeue.afterRequeue())); // a live worker has it
                 continue;
             }
-            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEUE);
+            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEUE, now);
             contents.requeued(key, now.plus(requeue.afterRequeue()));
             sent++;
         }

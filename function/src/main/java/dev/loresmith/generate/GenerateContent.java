@@ -95,10 +95,20 @@ public final class GenerateContent {
     }
 
     /**
-     * Runs the flow. {@code deadline} is when the caller must have its answer (for Lambda: now plus the
-     * remaining time); calls are cut short so the result can still be written before it.
+     * Runs the flow for a message that does not say when it was requested (see
+     * {@link #generate(ContentRequest, Claim.Kind, Instant, Instant)}).
      */
     public Outcome generate(ContentRequest request, Claim.Kind kind, Instant deadline) {
+        return generate(request, kind, null, deadline);
+    }
+
+    /**
+     * Runs the flow. {@code requestedAt} is when the message's request was made (null when it does not say): a request
+     * older than the attempt that already finished the item does nothing. {@code deadline} is when the caller must
+     * have its answer (for Lambda: now plus the remaining time); calls are cut short so the result can still be
+     * written before it.
+     */
+    public Outcome generate(ContentRequest request, Claim.Kind kind, Instant requestedAt, Instant deadline) {
         if (kind == Claim.Kind.UPGRADE && !request.type().upgrade()) {
             // Sent before the type opted out ("upgrade": false): the item keeps the text a player may have seen.
             contents.clearFollowUp(request.key(), FollowUp.Kind.UPGRADE);
@@ -109,7 +119,7 @@ public final class GenerateContent {
         }
         Instant claimedAt = clock.instant();
         String worker = UUID.randomUUID().toString();
-        Claim claim = contents.claim(request.key(), kind, worker, claimedAt, claimedAt.plus(settings.lease()),
+        Claim claim = contents.claim(request.key(), kind, requestedAt, worker, claimedAt, claimedAt.plus(settings.lease()),
                 kind != Claim.Kind.UPGRADE ? storedContext(request.context()) : null, claimedAt.plus(settings.requeue().afterClaim()));
         if (!(claim instanceof Claim.Claimed claimed)) {
             return new Outcome.Duplicate(claim.item(), claim instanceof Claim.Leased);
@@ -287,6 +297,7 @@ public final class GenerateContent {
             } else {
                 written = fallbackItem(config, now);
             }
+            written = written.finishedByAttemptClaimedAt(claimedAt);
             Recorded recorded = record(written, config);
             if (recorded.lost()) {
                 return lost(written);

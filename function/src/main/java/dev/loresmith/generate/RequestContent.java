@@ -64,7 +64,7 @@ public final class RequestContent {
             return new Accepted(item, true, now);
         }
         try {
-            queue.send(RequestMessages.of(request.key(), request.context()), Claim.Kind.REQUEST);
+            queue.send(RequestMessages.of(request.key(), request.context()), Claim.Kind.REQUEST, now);
             return new Accepted(item, true, now);
         } catch (RuntimeException e) {
             log.error("enqueue failed", "contentType", request.type().name(), "contentId", request.id().toString(),

@@ -56,6 +56,7 @@ final class ContentRow {
             .addAttribute(String.class, a -> a.name("provider").getter(r -> r.provider).setter((r, v) -> r.provider = v))
             .addAttribute(EnhancedType.mapOf(String.class, String.class),
                     a -> a.name("providerReasons").getter(r -> r.providerReasons).setter((r, v) -> r.providerReasons = v))
+            .addAttribute(Long.class, a -> a.name("attemptClaimedAt").getter(r -> r.attemptClaimedAt).setter((r, v) -> r.attemptClaimedAt = v))
             .build();
 
     private String pk;
@@ -78,6 +79,7 @@ final class ContentRow {
     private Long attemptedAt;
     private String provider;
     private Map<String, String> providerReasons;
+    private Long attemptClaimedAt;
 
     static String pk(ContentKey key) {
         return key.contentType() + "#" + key.contentId();
@@ -124,7 +126,8 @@ final class ContentRow {
                 lastFailure,
                 attemptedAt == null ? null : Instant.ofEpochMilli(attemptedAt),
                 provider,
-                inPreferenceOrder(providerReasons));
+                inPreferenceOrder(providerReasons),
+                attemptClaimedAt == null ? null : Instant.ofEpochMilli(attemptClaimedAt));
     }
 
     /** A stored map of reasons (DynamoDB keeps no order), ordered as the providers are declared. */

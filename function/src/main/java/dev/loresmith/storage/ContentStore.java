@@ -22,9 +22,11 @@ public interface ContentStore {
      * {@code pending} if absent and records {@code context}; a {@code failed} item keeps its text and status
      * while leased, so a reader never sees it go backwards. A request's claim moves the item's follow-up to
      * {@code requeueAt} (creating a {@code requeue} one if it had none), so an item whose worker and message are
-     * both lost is still found. One conditional write.
+     * both lost is still found. A request made at {@code requestedAt} (null: the message does not say) claims nothing
+     * an attempt begun after it has finished ({@link dev.loresmith.item.ItemLifecycle#claimable}). One conditional write.
      */
-    Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt);
+    Claim claim(ContentKey key, Claim.Kind kind, Instant requestedAt, String worker, Instant now, Instant leaseUntil, String context,
+                Instant requeueAt);
 
     /** Strongly consistent read. */
     Optional<ContentItem> find(ContentKey key);

@@ -60,7 +60,8 @@ public final class ContentTable implements ContentStore {
     }
 
     @Override
-    public Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt) {
+    public Claim claim(ContentKey key, Claim.Kind kind, Instant requestedAt, String worker, Instant now, Instant leaseUntil, String context,
+                       Instant requeueAt) {
         Update u = new Update();
         if (kind != Claim.Kind.UPGRADE) {
             // A failed item keeps its text and status while leased: the fallback stays readable until something better replaces it.
@@ -75,7 +76,7 @@ public final class ContentTable implements ContentStore {
             // due again should this worker die.
             u.set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli())).set("followUpAt", n(leaseUntil.toEpochMilli()));
         }
-        Guard guard = ItemLifecycle.claimable(kind, now);
+        Guard guard = ItemLifecycle.claimable(kind, now, requestedAt);
         try {
             return new Claim.Claimed(ContentRow.toItem(write(key, u, guard, ReturnValue.ALL_NEW).attributes()));
         } catch (ConditionalCheckFailedException e) {
@@ -163,6 +164,7 @@ public final class ContentTable implements ContentStore {
                 .setOrRemove("attemptedAt", finished.attemptedAt() == null ? null : n(finished.attemptedAt().toEpochMilli()))
                 .setOrRemove("provider", finished.provider() == null ? null : s(finished.provider()))
                 .setOrRemove("providerReasons", reasons(finished))
+                .setOrRemove("attemptClaimedAt", finished.attemptClaimedAt() == null ? null : n(finished.attemptClaimedAt().toEpochMilli()))
                 .remove("leaseOwner").remove("leaseUntil");
         followUp(u, finished);
         return u;

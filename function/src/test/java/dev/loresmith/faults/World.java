@@ -354,7 +354,7 @@ final class World {
                 }
             } else if (message.receives >= MAX_RECEIVES) {
                 queue.messages.remove(message);
-                deadLetters.add(new SimMessage(message.body, message.kind, clock.instant()));
+                deadLetters.add(new SimMessage(message.body, message.kind, clock.instant(), message.requestedAt));
             } else {
                 message.visibleAt = clock.instant().plus(VISIBILITY_TIMEOUT);
             }
@@ -462,10 +462,10 @@ final class World {
         final List<SimMessage> messages = new ArrayList<>();
 
         @Override
-        public void send(String body, Claim.Kind kind) {
+        public void send(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
             FaultPlan.Kind fault = plan.call("Sqs.SendMessage");
-            failIf(fault);
-            messages.add(new SimMessage(body, kind, clock.instant()));
+            failIf(fault, within);
+            messages.add(new SimMessage(body, kind, clock.instant(), requestedAt));
             if (fault == FaultPlan.Kind.DIE_AFTER) {
                 plan.die();
             }
@@ -474,7 +474,7 @@ final class World {
         @Override
         public long backlog() {
             FaultPlan.Kind fault = plan.call("Sqs.GetQueueAttributes");
-            failIf(fault);
+            failIf(fault, FaultPlan.AWS_CALL_TIMEOUT);
             long visible = messages.stream().filter(m -> !m.visibleAt.isAfter(clock.instant())).count();
             if (fault == FaultPlan.Kind.DIE_AFTER) {
                 plan.die();
@@ -482,13 +482,15 @@ final class World {
             return visible;
         }
 
-        private void failIf(FaultPlan.Kind fault) {
+        /** A hanging call costs what the sender allowed it ({@code within}), at most the client's own timeout. */
+        private void failIf(FaultPlan.Kind fault, Duration within) {
             if (fault == FaultPlan.Kind.EXCEPTION || fault == FaultPlan.Kind.THROTTLE) {
                 throw SqsException.builder().statusCode(fault == FaultPlan.Kind.THROTTLE ? 400 : 500).message("injected").build();
             }
             if (fault == FaultPlan.Kind.TIMEOUT) {
-                clock.advance(FaultPlan.AWS_CALL_TIMEOUT);
-                throw ApiCallTimeoutException.create(FaultPlan.AWS_CALL_TIMEOUT.toMillis());
+                Duration hang = within.compareTo(FaultPlan.AWS_CALL_TIMEOUT) < 0 ? within : FaultPlan.AWS_CALL_TIMEOUT;
+                clock.advance(hang);
+                throw ApiCallTimeoutException.create(hang.toMillis());
             }
         }
 
@@ -501,18 +503,30 @@ final class World {
         final String id = UUID.randomUUID().toString();
         final String body;
         final Claim.Kind kind;
+        /** When SQS received it: its {@code SentTimestamp}. */
+        final Instant sentAt;
+        /** The {@code requestedAt} attribute our senders stamp; null for a message a game sent without it. */
+        final Instant requestedAt;
         Instant visibleAt;
         int receives;
 
         SimMessage(String body, Claim.Kind kind, Instant visibleAt) {
+            this(body, kind, visibleAt, null);
+        }
+
+        SimMessage(String body, Claim.Kind kind, Instant visibleAt, Instant requestedAt) {
             this.body = body;
             this.kind = kind;
+            this.sentAt = visibleAt;
             this.visibleAt = visibleAt;
+            this.requestedAt = requestedAt;
         }
 
         SQSEvent.SQSMessage toSqs() {
-            SQSEvent.SQSMessage message = LambdaEvents.sqsMessage(body, kind);
+            SQSEvent.SQSMessage message = requestedAt == null ? LambdaEvents.sqsMessage(body, kind) : LambdaEvents.sqsMessage(body, kind, requestedAt);
             message.setMessageId(id);
+            message.setAttributes(Map.of("SentTimestamp", Long.toString(sentAt.toEpochMilli()),
+                    "ApproximateReceiveCount", Integer.toString(receives)));
             return message;
         }
     }

@@ -260,7 +260,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("a duplicate delivery of an item leased by a live worker makes no API call")
         void duplicateOfLeased() {
             anthropic.replies(QUEST_JSON);
-            h.contents.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+            h.contents.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, null, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
             Outcome outcome = h.generate(QUEST, 32);
 

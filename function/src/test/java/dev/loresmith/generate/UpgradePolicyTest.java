@@ -77,7 +77,7 @@ class UpgradePolicyTest {
     void keptFallback(String held, String met, int attempts, String after) {
         ContentItem kept = FAILED.withUpgrade(null, attempts, attempts == 0 ? null : FELL_BACK);
         kept = new ContentItem(kept.key(), kept.status(), kept.text(), "fallback:" + held, kept.requestedAt(), kept.generatedAt(), null, null,
-                null, null, attempts, kept.attemptsSince(), null, null, null, null, null);
+                null, null, attempts, kept.attemptsSince(), null, null, null, null, null, null);
         FollowUp next = POLICY.afterKept(QUEST, kept, List.of(FallbackReason.parse(met).orElseThrow()), attempts,
                 attempts == 0 ? null : FELL_BACK, FELL_BACK, null);
         if (after.equals("never")) {

@@ -17,6 +17,7 @@ import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.LambdaEvents;
 import dev.loresmith.testing.RecordingQueue;
 import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
@@ -224,11 +225,11 @@ class UpgradeTest extends FlowTest {
         }
         h.clock.advance(Duration.ofMinutes(2));
         for (int i = 0; i < 49; i++) {
-            h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":" + (1000 + i) + "}", Claim.Kind.REQUEST);
+            h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":" + (1000 + i) + "}", Claim.Kind.REQUEST, h.now());
         }
 
         assertEquals(1, sweep().upgrade().enqueued(), "room for one");
-        h.queue.send("{}", Claim.Kind.REQUEST);
+        h.queue.send("{}", Claim.Kind.REQUEST, h.now());
         assertEquals("queue_busy", sweep().upgrade().skipped());
     }
 
@@ -362,11 +363,72 @@ class UpgradeTest extends FlowTest {
         assertTrue(h.queue.sent().isEmpty());
     }
 
+    void deliver(RecordingQueue.Sent sent) {
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(sent.toSqsMessage()));
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+    }
+
+    @Test
+    @DisplayName("a late first message that arrives after its requeue finished the item with a fallback makes no second call")
+    void lateOriginalAfterRequeueNoSecondCall() {
+        h.contents.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST, h.now()); // stuck in a backlog
+        h.clock.advance(Duration.ofMinutes(5));
+        assertEquals(1, sweep().requeueStalled(100).enqueued());
+        anthropic.failsWith(503);
+
+        h.clock.advance(Duration.ofSeconds(10));
+        deliver(h.queue.sent().get(1)); // the requeue overtakes it (standard SQS keeps no order): a fallback
+        assertEquals("fallback:api_error_503", h.item(QUEST, 7).model());
+        h.clock.advance(Duration.ofSeconds(10));
+        deliver(h.queue.sent().get(0)); // then the original, older than the attempt that finished the item
+
+        assertEquals(1, anthropic.requestCount(), "the late original asks for nothing that attempt did not do");
+        assertEquals("fallback:api_error_503", h.item(QUEST, 7).model());
+        assertEquals(FollowUp.Kind.UPGRADE, h.item(QUEST, 7).followUp().kind(), "the fallback is upgraded later, as usual");
+    }
+
+    @Test
+    @DisplayName("a request made after the attempt that finished the item (a player asking again) is served: it calls")
+    void newerRequestCalls() {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 7);
+        h.clock.advance(Duration.ofSeconds(30));
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST, h.now());
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        deliver(h.queue.sent().get(0));
+
+        assertEquals(ContentStatus.READY, h.item(QUEST, 7).status());
+    }
+
+    @Test
+    @DisplayName("a message without requestedAt (a game's, or one sent before it existed) is dated by SQS's SentTimestamp; with neither, it claims as before")
+    void backwardCompatible() {
+        anthropic.failsWith(503);
+        Instant sent = h.now();
+        h.clock.advance(Duration.ofSeconds(5));
+        h.generate(QUEST, 7); // an attempt claimed after the message was sent
+        int calls = anthropic.requestCount();
+
+        SQSEvent.SQSMessage old = LambdaEvents.sqsMessage("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST);
+        old.setAttributes(Map.of("SentTimestamp", Long.toString(sent.toEpochMilli())));
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(old));
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+        assertEquals(calls, anthropic.requestCount(), "SentTimestamp: older than the attempt, nothing to do");
+
+        old.setAttributes(null);
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+        assertEquals(calls + 1, anthropic.requestCount(), "no date at all: a request, as messages always were");
+    }
+
     @Test
     @DisplayName("a requeued item's message finds it finished by its first message (a backlog, not a loss): no second call")
     void requeueAfterBacklogNoSecondCall() {
         h.contents.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
-        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST); // the first message, stuck in a backlog
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST, h.now()); // the first message, stuck in a backlog
         h.clock.advance(Duration.ofMinutes(5));
         assertEquals(1, sweep().requeueStalled(100).enqueued());
         assertEquals(Claim.Kind.REQUEUE, h.queue.sent().get(1).kind());

@@ -29,7 +29,7 @@ class DeadLetterHandlerTest extends FlowTest {
     @Test
     @DisplayName("an item left pending by a dead worker gets the dead_letter fallback, marked for replay; the unreadable message is logged and dropped")
     void pendingItem() {
-        h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "dead-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, null, "dead-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
         h.clock.advance(Duration.ofSeconds(121)); // the dead worker's lease has run out
 
         SQSBatchResponse response = invoke();
@@ -49,7 +49,7 @@ class DeadLetterHandlerTest extends FlowTest {
     @Test
     @DisplayName("an item a live worker still holds is left alone: the dead message is kept for another try")
     void leasedItem() {
-        h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, null, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
         SQSBatchResponse response = invoke();
 
@@ -79,7 +79,7 @@ class DeadLetterHandlerTest extends FlowTest {
         h.generate("quest_description", 4242); // a fallback: no_config, nothing owed
         for (int receive = 1; receive <= Template.load().generateQueueMaxReceives(); receive++) {
             // each receive claims the item (the claim leaves a requeue follow-up) and dies before finishing it
-            h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, "dying-" + receive, h.now(),
+            h.contents.claim(h.request("quest_description", "4242", null).key(), Claim.Kind.REQUEST, null, "dying-" + receive, h.now(),
                     h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(30)));
             h.clock.advance(Duration.ofMinutes(5));
         }

@@ -385,7 +385,7 @@ public final class LocalRunner implements AutoCloseable {
                     for (int i = 0; i < 3; i++) {
                         id++;
                         // one at a time, so the story is the same on every run
-                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", Kind.REQUEST);
+                        runner.queue.send("{\"contentType\":\"" + type + "\",\"contentId\":" + id + "}", Kind.REQUEST, clock.instant());
                         runner.awaitQueueIdle();
                         keys.add(type + "/" + id);
                     }
