@@ -96,13 +96,21 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         return handle(event, context.getAwsRequestId(), Duration.ofMillis(context.getRemainingTimeInMillis()));
     }
 
+    /**
+     * {@code remaining}: the invocation's time at entry. Every deadline is fixed from it now, before any call: the answer
+     * is due {@link #ANSWER_MARGIN} before the function's timeout, and a wait ends {@link #WAIT_LIMIT} after entry at the
+     * latest — however long the item's write and the enqueue took.
+     */
     private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
+        Instant entry = clock.instant();
+        Instant answerBy = entry.plus(remaining).minus(ANSWER_MARGIN);
+        Instant waitUntil = entry.plus(WAIT_LIMIT).isBefore(answerBy) ? entry.plus(WAIT_LIMIT) : answerBy;
         String method = HttpResponses.method(event);
         String path = event.getRawPath() == null ? "" : event.getRawPath();
         String[] segments = path.replaceAll("^/+|/+$", "").split("/", -1);
         try {
             if (segments.length == 1 && segments[0].equals("content")) {
-                return "POST".equals(method) ? post(event, requestId, remaining) : notAllowed("POST");
+                return "POST".equals(method) ? post(event, requestId, answerBy, waitUntil) : notAllowed("POST");
             }
             if (segments.length == 3 && segments[0].equals("content")) {
                 return "GET".equals(method) ? get(segments[1], segments[2]) : notAllowed("GET");
@@ -117,7 +125,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         }
     }
 
-    private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
+    private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, String requestId, Instant answerBy, Instant waitUntil) {
         ObjectNode body = RequestParser.parseObject(HttpResponses.body(event));
         JsonNode waitField = body.remove("wait");
         if (waitField != null && !waitField.isBoolean()) {
@@ -125,7 +133,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         }
         boolean wait = waitField != null && waitField.booleanValue();
         ContentRequest request = parser.parse(body);
-        RequestContent.Accepted accepted = requests.accept(request);
+        RequestContent.Accepted accepted = requests.accept(request, answerBy);
         ContentItem item = accepted.item();
         log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
                 "contentId", request.id().toString(), "status", item.status().wireName(), "queued", accepted.queued(), "wait", wait);
@@ -141,8 +149,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             return json(503, answer, Map.of("location", ContentView.path(item)));
         }
         if (wait) {
-            Duration limit = remaining.minus(ANSWER_MARGIN).compareTo(WAIT_LIMIT) < 0 ? remaining.minus(ANSWER_MARGIN) : WAIT_LIMIT;
-            ContentItem settled = requests.await(accepted, clock.instant().plus(limit));
+            ContentItem settled = requests.await(accepted, waitUntil);
             if (RequestContent.settled(settled, accepted.at(), clock.instant())) {
                 return json(200, ContentView.of(settled), Map.of("location", ContentView.path(settled)));
             }

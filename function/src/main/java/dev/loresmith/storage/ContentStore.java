@@ -6,6 +6,7 @@ import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.FollowUp;
 import dev.loresmith.item.ItemLifecycle;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,12 @@ public interface ContentStore {
 
     /** Strongly consistent read. */
     Optional<ContentItem> find(ContentKey key);
+
+    /**
+     * This store with every call it makes cut to end by {@code deadline} (as {@code clock} tells the time left): for a
+     * caller that must answer by then, a call that hangs fails in time instead of running past it.
+     */
+    ContentStore within(Instant deadline, Clock clock);
 
     /**
      * Creates the item {@code pending} if absent (recording {@code context}, with a {@code requeue} follow-up at

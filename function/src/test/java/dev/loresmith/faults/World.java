@@ -185,11 +185,16 @@ final class World {
                 .backoff(Pause.NONE)
                 .waits(d -> {
                     clock.advance(d);
+                    if (!queueWorkedWhileWaiting) {
+                        return;
+                    }
+                    Instant waited = clock.instant();
                     nested = true; // while an API request waits, the queue is worked
                     try {
                         deliverQueue();
                     } finally {
                         nested = false;
+                        nestedExcess = nestedExcess.plus(Duration.between(waited, clock.instant()));
                     }
                 })
                 .clock(clock)
@@ -216,6 +221,9 @@ final class World {
             clock.advance(timeout);
             return LlmReply.NetworkError.timedOutAfter(timeout);
         }
+        if (fault == FaultPlan.Kind.SLOW) {
+            clock.advance(timeout.minusMillis(1));
+        }
         LlmReply reply = model.send(call);
         if (fault == FaultPlan.Kind.DIE_AFTER) {
             plan.die();
@@ -223,11 +231,17 @@ final class World {
         return reply;
     }
 
-    /** Runs one invocation; returns false when it died (its answer is then lost). */
-    private boolean invoke(Runnable invocation) {
+    /**
+     * Runs one invocation of a function whose timeout is {@code timeout} (template.yaml's; its context says so); returns
+     * false when it died (its answer is then lost). An invocation that runs past its timeout — Lambda would have ended
+     * it — breaks a promise: every deadline is fixed from the invocation's time at entry, and every call bounded by it.
+     */
+    private boolean invoke(Duration timeout, String function, Runnable invocation) {
         int outer = plan.invocation();
         boolean outerDied = plan.invocationDied();
         plan.invocationStarts();
+        Instant started = clock.instant();
+        Duration excessBefore = nestedExcess;
         boolean alive;
         try {
             invocation.run();
@@ -239,6 +253,11 @@ final class World {
             SecretWatch.check(e);
             alive = false;
         }
+        // Invocations run inside another's wait take the clock with them here; in AWS they run beside it.
+        Duration ran = Duration.between(started, clock.instant()).minus(nestedExcess.minus(excessBefore));
+        if (ran.compareTo(timeout) > 0) {
+            violations.add(function + " ran " + ran.toMillis() + " ms, past its " + timeout.toSeconds() + " s timeout");
+        }
         if (outer >= 0 && nested) {
             plan.resume(outer, outerDied);
         }
@@ -246,8 +265,17 @@ final class World {
         return alive;
     }
 
+    /** Clock time nested invocations took beyond the waits they ran in (see {@link #invoke}). */
+    private Duration nestedExcess = Duration.ZERO;
+
     /** Whether invocations now run inside another (the API's wait); set while its sleeper works the queue. */
     private boolean nested;
+
+    /**
+     * Whether the queue is worked while an API request waits (as when the generate function has room); false: a backlog,
+     * so a waiting request waits to its deadline and the message is worked after it.
+     */
+    boolean queueWorkedWhileWaiting = true;
 
     // ------------------------------------------------------------------ entry points
 
@@ -260,7 +288,8 @@ final class World {
         APIGatewayV2HTTPEvent event = LambdaEvents.read(APIGatewayV2HTTPEvent.class, Template.repositoryRoot().resolve("events/api-post.json"));
         event.setBody(body);
         APIGatewayV2HTTPResponse[] response = new APIGatewayV2HTTPResponse[1];
-        boolean alive = invoke(() -> response[0] = new ApiHandler(Wiring.api(outside())).handleRequest(event, FakeContext.withSeconds(29)));
+        boolean alive = invoke(Duration.ofSeconds(29), "ApiFunction",
+                () -> response[0] = new ApiHandler(Wiring.api(outside())).handleRequest(event, FakeContext.withSeconds(29)));
         if (!alive || response[0] == null) {
             answers.add("(no answer: the API invocation died)");
             return null;
@@ -344,7 +373,8 @@ final class World {
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
             Map<Provider, CircuitRecord> before = circuits();
-            boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
+            boolean alive = invoke(Duration.ofSeconds(45), "GenerateFunction",
+                    () -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
                 queue.messages.remove(message);
@@ -370,7 +400,8 @@ final class World {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
-            boolean alive = invoke(() -> response[0] = new DeadLetterHandler(Wiring.deadLetter(outside())).handleRequest(event, FakeContext.withSeconds(30)));
+            boolean alive = invoke(Duration.ofSeconds(30), "DeadLetterFunction",
+                    () -> response[0] = new DeadLetterHandler(Wiring.deadLetter(outside())).handleRequest(event, FakeContext.withSeconds(30)));
             if (alive && response[0] != null && response[0].getBatchItemFailures().isEmpty()) {
                 deadLetters.remove(message);
             } else {
@@ -390,7 +421,7 @@ final class World {
                 continue;
             }
             Map<Provider, CircuitRecord> before = circuits();
-            boolean alive = invoke(() -> {
+            boolean alive = invoke(Duration.ofSeconds(15), "ResetFunction", () -> {
                 try {
                     new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(reset.input.getBytes(StandardCharsets.UTF_8)),
                             new ByteArrayOutputStream(), FakeContext.withSeconds(15));
@@ -435,7 +466,7 @@ final class World {
     void sweep() {
         nextSweep = clock.instant().plus(Duration.ofMinutes(1));
         Map<Provider, CircuitRecord> before = circuits();
-        invoke(() -> {
+        invoke(Duration.ofSeconds(60), "SweepFunction", () -> {
             try {
                 new SweepHandler(Wiring.sweep(outside())).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
                         new ByteArrayOutputStream(), FakeContext.withSeconds(60));
@@ -465,6 +496,9 @@ final class World {
         public void send(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
             FaultPlan.Kind fault = plan.call("Sqs.SendMessage");
             failIf(fault, within);
+            if (fault == FaultPlan.Kind.SLOW) {
+                clock.advance(shorter(within, FaultPlan.AWS_CALL_TIMEOUT).minusMillis(1));
+            }
             messages.add(new SimMessage(body, kind, clock.instant(), requestedAt));
             if (fault == FaultPlan.Kind.DIE_AFTER) {
                 plan.die();
@@ -475,6 +509,9 @@ final class World {
         public long backlog() {
             FaultPlan.Kind fault = plan.call("Sqs.GetQueueAttributes");
             failIf(fault, FaultPlan.AWS_CALL_TIMEOUT);
+            if (fault == FaultPlan.Kind.SLOW) {
+                clock.advance(FaultPlan.AWS_CALL_TIMEOUT.minusMillis(1));
+            }
             long visible = messages.stream().filter(m -> !m.visibleAt.isAfter(clock.instant())).count();
             if (fault == FaultPlan.Kind.DIE_AFTER) {
                 plan.die();
@@ -488,10 +525,14 @@ final class World {
                 throw SqsException.builder().statusCode(fault == FaultPlan.Kind.THROTTLE ? 400 : 500).message("injected").build();
             }
             if (fault == FaultPlan.Kind.TIMEOUT) {
-                Duration hang = within.compareTo(FaultPlan.AWS_CALL_TIMEOUT) < 0 ? within : FaultPlan.AWS_CALL_TIMEOUT;
+                Duration hang = shorter(within, FaultPlan.AWS_CALL_TIMEOUT);
                 clock.advance(hang);
                 throw ApiCallTimeoutException.create(hang.toMillis());
             }
+        }
+
+        private Duration shorter(Duration a, Duration b) {
+            return a.compareTo(b) < 0 ? a : b;
         }
 
         List<SimMessage> due(Instant now) {
