@@ -188,6 +188,22 @@ class ConfigItemTest extends FlowTest {
         assertTrue(problems().get(0).path("problem").asText().startsWith("throttledUntil"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"open, openedAt", "half_open, probeUntil"})
+    @DisplayName("an openedAt or probeUntil typed far in the future does not freeze the circuit: the next request probes it, and it closes")
+    void farFutureCircuitTimes(String state, String attribute) {
+        configItem(Map.of("circuitState", AttributeValue.fromS(state), "generation", AttributeValue.fromN("1"), "version", AttributeValue.fromN("3"),
+                attribute, AttributeValue.fromN(Long.toString(h.now().plus(Duration.ofDays(365)).toEpochMilli()))));
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome first = h.generate("quest_description", 1);
+
+        assertTrue(first instanceof Outcome.Ready r && r.probe(), "probed at once: " + first);
+        assertEquals(CircuitState.CLOSED, h.circuitRecord().state());
+        assertEquals(1, problems().size());
+        assertTrue(problems().get(0).path("problem").asText().startsWith(attribute));
+    }
+
     @Test
     @DisplayName("the write that replaces a bad throttle never moves a real one back")
     void throttleNeverBack() {
