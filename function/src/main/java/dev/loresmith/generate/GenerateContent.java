@@ -124,7 +124,22 @@ public final class GenerateContent {
         if (!(claim instanceof Claim.Claimed claimed)) {
             return new Outcome.Duplicate(claim.item(), claim instanceof Claim.Leased);
         }
+        if (kind == Claim.Kind.UPGRADE) {
+            Optional<UpgradePolicy.Stop> stop = upgrades.beforeCall(claimed.item(), claimedAt);
+            if (stop.isPresent()) {
+                return stopped(claimed.item(), stop.get(), worker, claimedAt);
+            }
+        }
         return new Generation(request, kind, claimed.item(), worker, claimedAt).run(deadline);
+    }
+
+    /** An upgrade that claimed its item and may not call: the item keeps its fallback, with the follow-up the policy leaves. */
+    private Outcome stopped(ContentItem item, UpgradePolicy.Stop stop, String worker, Instant now) {
+        ContentItem kept = item.keptAfter(item.lastFailure(), item.attempts(), item.attemptsSince(), stop.next(), now);
+        log.warn("upgrade stopped before calling", "contentType", item.key().contentType(), "contentId", item.key().contentId().toString(),
+                "reason", stop.why(), "unfinished", item.unfinishedUpgrades() - 1, "next", stop.next() == null ? null : stop.next().at().toString());
+        contents.finish(kept, worker, List.of());
+        return new Outcome.Duplicate(kept, false);
     }
 
     /**

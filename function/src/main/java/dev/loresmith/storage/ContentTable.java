@@ -97,8 +97,9 @@ public final class ContentTable implements ContentStore {
                     .set("followUpAt", n(requeueAt.toEpochMilli()));
         } else {
             // Moving followUpAt to the lease's end keeps sweeps from enqueuing it again while it runs, and makes it
-            // due again should this worker die.
-            u.set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli())).set("followUpAt", n(leaseUntil.toEpochMilli()));
+            // due again should this worker die. The count of upgrade claims that never finished says when to stop.
+            u.set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli())).set("followUpAt", n(leaseUntil.toEpochMilli()))
+                    .increment("unfinishedUpgrades");
         }
         Guard guard = ItemLifecycle.claimable(kind, now, requestedAt);
         try {
@@ -190,7 +191,7 @@ public final class ContentTable implements ContentStore {
                 .setOrRemove("provider", finished.provider() == null ? null : s(finished.provider()))
                 .setOrRemove("providerReasons", reasons(finished))
                 .setOrRemove("attemptClaimedAt", finished.attemptClaimedAt() == null ? null : n(finished.attemptClaimedAt().toEpochMilli()))
-                .remove("leaseOwner").remove("leaseUntil");
+                .remove("leaseOwner").remove("leaseUntil").remove("unfinishedUpgrades");
         followUp(u, finished);
         return u;
     }

@@ -7,12 +7,14 @@ import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.MessagesPrompt;
 import dev.loresmith.llm.Provider;
+import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -90,6 +92,38 @@ class JudgementTest {
         assertEquals(circuit, judgement.circuit(), what);
         assertEquals(call, judgement.call(), what);
         assertEquals(reply instanceof LlmReply.Answer ? USAGE : LlmReply.Usage.NONE, judgement.spent(), "an answer's tokens are spent whatever it is worth");
+    }
+
+    static Stream<Arguments> surrogates() {
+        return Stream.of(
+                // as JSON escapes inside the model's JSON, and as characters the API's own JSON escapes put in the text
+                Arguments.of("an escaped lone high surrogate", "{\"title\":\"The \\ud800Drowned Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("an escaped lone low surrogate", "{\"title\":\"The Drowned Bell\\udc00\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("a lone surrogate character", "{\"title\":\"The Drowned\ud800 Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("a reversed pair", "{\"title\":\"The \udc00\ud800Drowned Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("a proper pair is kept", "{\"title\":\"The Drowned \\ud83d\\udd14 Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned \ud83d\udd14 Bell"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("surrogates")
+    @DisplayName("a reply with a lone surrogate is cleaned before it is judged: stored text is always valid UTF-8 (DynamoDB and EventBridge take nothing else)")
+    void loneSurrogatesCleaned(String what, String reply, String title) {
+        Judgement.Generated generated = assertInstanceOf(Judgement.Generated.class, judge(answer(reply, "end_turn")).verdict(), what);
+        assertEquals(title, TestJson.parse(generated.json()).path("title").asText(), what);
+        assertTrue(StandardCharsets.UTF_8.newEncoder().canEncode(generated.json()), what + ": encodes as UTF-8");
+    }
+
+    @Test
+    @DisplayName("a field that was nothing but lone surrogates is empty once cleaned: a limit broken, not counted")
+    void onlySurrogates() {
+        Judgement judgement = judge(answer("{\"title\":\"\\ud800\\ud800\",\"description\":\"Dive.\"}", "end_turn"));
+        assertEquals(FallbackReason.INVALID_JSON_LIMITS, ((Judgement.Failed) judgement.verdict()).reason());
+        assertEquals(CallResult.NOT_COUNTED, judgement.circuit());
     }
 
     @Test

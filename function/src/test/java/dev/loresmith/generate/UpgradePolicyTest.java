@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -77,7 +78,7 @@ class UpgradePolicyTest {
     void keptFallback(String held, String met, int attempts, String after) {
         ContentItem kept = FAILED.withUpgrade(null, attempts, attempts == 0 ? null : FELL_BACK);
         kept = new ContentItem(kept.key(), kept.status(), kept.text(), "fallback:" + held, kept.requestedAt(), kept.generatedAt(), null, null,
-                null, null, attempts, kept.attemptsSince(), null, null, null, null, null, null);
+                null, null, attempts, kept.attemptsSince(), null, null, null, null, null, null, 0);
         FollowUp next = POLICY.afterKept(QUEST, kept, List.of(FallbackReason.parse(met).orElseThrow()), attempts,
                 attempts == 0 ? null : FELL_BACK, FELL_BACK, null);
         if (after.equals("never")) {
@@ -104,6 +105,33 @@ class UpgradePolicyTest {
         Instant throttled = FELL_BACK.plus(Duration.ofMinutes(10));
         assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, throttled),
                 POLICY.after(QUEST, FAILED, FallbackReason.RATE_LIMITED, 0, null, FELL_BACK, throttled));
+    }
+
+    static ContentItem claimedWith(int unfinished) {
+        ContentItem i = FAILED;
+        return new ContentItem(i.key(), i.status(), i.text(), i.model(), i.requestedAt(), i.generatedAt(), "me", FELL_BACK.plusSeconds(120),
+                null, null, 0, null, null, null, null, null, null, null, unfinished);
+    }
+
+    @ParameterizedTest(name = "claim #{0} in a row, {1} after the fallback -> {2}")
+    @CsvSource({
+            "1, PT1M,        call",
+            "3, PT1H,        call",
+            "4, PT1H,        PT25H",
+            "9, PT2H,        PT26H",
+            "4, P6DT23H,     never",
+            "1, P7DT1S,      never"})
+    @DisplayName("before an upgrade calls: given up after 7 days; after 3 attempts in a row that never finished, none for a day")
+    void beforeCall(int claims, String since, String after) {
+        Instant now = FELL_BACK.plus(Duration.parse(since));
+        Optional<UpgradePolicy.Stop> stop = POLICY.beforeCall(claimedWith(claims), now);
+        if (after.equals("call")) {
+            assertEquals(Optional.empty(), stop);
+        } else if (after.equals("never")) {
+            assertNull(stop.orElseThrow().next());
+        } else {
+            assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, FELL_BACK.plus(Duration.parse(after))), stop.orElseThrow().next());
+        }
     }
 
     @Test

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.loresmith.llm.LlmReply;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -183,6 +186,47 @@ class UpgradeTest extends FlowTest {
 
         assertEquals("fallback:refused", h.item(QUEST, 1).model());
         assertEquals(FollowUp.Kind.UPGRADE, h.item(QUEST, 1).followUp().kind());
+    }
+
+    @Test
+    @DisplayName("an upgrade whose write fails after every call is not a loop: after 3 unfinished attempts no call for a day; after 7 days none at all")
+    void unfinishedUpgradesBounded() {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 1);
+        h.circuitIs(Circuits.closed(List.of(), 0, h.circuitRecord().version() + 1)); // a success moves nothing: the finish is one UpdateItem
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        // every call's result then fails to be written (DynamoDB refusing what it was sent, say): the upgrade never finishes
+        h.withCalls((transport, plan) -> {
+            LlmReply reply = transport.send(plan);
+            h.dynamoFaults.failNext(UpdateItemRequest.class, 1, () -> DynamoDbException.builder().message("injected").statusCode(400).build());
+            return reply;
+        });
+
+        for (int claim = 1; claim <= 4; claim++) {
+            h.clock.set(h.item(QUEST, 1).followUp().at().plusSeconds(1));
+            try {
+                h.upgrade(QUEST, 1);
+            } catch (DynamoDbException e) {
+                // the write after the call failed: the message is retried, and the item's follow-up comes due after the lease
+            }
+        }
+
+        assertEquals(3, anthropic.requestCount(), "three unfinished attempts, then no call");
+        ContentItem held = h.item(QUEST, 1);
+        assertEquals("fallback:api_error_503", held.model(), "the fallback stays");
+        assertTrue(held.followUp().at().isAfter(h.now().plus(Duration.ofHours(23))), "tried again after a day: " + held.followUp());
+
+        for (int claim = 0; claim < 100 && h.item(QUEST, 1).followUp() != null; claim++) {
+            h.clock.set(h.item(QUEST, 1).followUp().at().plusSeconds(1));
+            try {
+                h.upgrade(QUEST, 1);
+            } catch (DynamoDbException e) {
+                // as above
+            }
+        }
+        assertNull(h.item(QUEST, 1).followUp(), "given up after 7 days, whatever became of the attempts");
+        assertTrue(anthropic.requestCount() <= 3 * 8, "at most 3 calls a day for the 7 days: " + anthropic.requestCount());
+        assertTrue(h.now().isBefore(h.item(QUEST, 1).generatedAt().plus(Duration.ofDays(9))), "and no later");
     }
 
     @Test

@@ -53,6 +53,6 @@ public final class ItemStates {
     static ContentItem leased(ContentItem item, String owner, Instant until) {
         return new ContentItem(item.key(), item.status(), item.text(), item.model(), item.requestedAt(), item.generatedAt(), owner, until,
                 item.context(), item.upgradedFrom(), item.attempts(), item.attemptsSince(), item.followUp(), item.lastFailure(), item.attemptedAt(),
-                item.provider(), item.providerReasons(), item.attemptClaimedAt());
+                item.provider(), item.providerReasons(), item.attemptClaimedAt(), item.unfinishedUpgrades());
     }
 }
