@@ -87,7 +87,8 @@ public final class FollowUpSweep {
                 closedOff.add(provider.wireName() + " circuit " + own.circuit().effective().wireName());
             } else if (own.throttledAt(now)) {
                 closedOff.add(provider.wireName() + " throttled");
-            } else if (admission instanceof Admission.Probe) {
+            } else if (admission instanceof Admission.Probe || own.spendLimitCheckDue(now)) {
+                // one upgrade: it becomes the probe, or the check of a passed spend-limit hold
                 anyProbe = true;
             } else {
                 anyCall = true;

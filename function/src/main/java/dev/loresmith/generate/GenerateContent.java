@@ -168,6 +168,8 @@ public final class GenerateContent {
         private final String worker;
         private final Instant claimedAt;
         private final List<Tried> tried = new ArrayList<>();
+        /** The providers whose passed spend-limit hold this request checks, with the check's lease. */
+        private final Map<Provider, Instant> spendLimitChecks = new EnumMap<>(Provider.class);
         private EffectiveState seen = EffectiveState.CLOSED;
         private OptionalLong tokenBudget = OptionalLong.empty();
         private long tokensUsed;
@@ -222,6 +224,21 @@ public final class GenerateContent {
                             provider.wireName(), "problem", refuse.problem()));
                 }
                 return new Tried(provider, state, null, false, Judgement.refused(refuse.reason()), Duration.ZERO, now);
+            }
+            if (((Gates.Pass) gate).spendLimitCheck()) {
+                // A spend limit lifts at no time we know: of all the callers that find its hold passed, one checks it.
+                Instant lease = now.plus(circuit.settings().probeLease());
+                boolean won;
+                try {
+                    won = circuits.claimSpendLimitCheck(provider, own.throttledUntil(), lease);
+                } catch (RuntimeException e) {
+                    log.warn("spend-limit check claim failed", "provider", provider.wireName(), "error", ErrorSummary.of(e));
+                    return new Tried(provider, state, null, false, Judgement.refused(FallbackReason.CONFIG_UNAVAILABLE), Duration.ZERO, now);
+                }
+                if (!won) {
+                    return new Tried(provider, state, null, false, Judgement.refused(FallbackReason.RATE_LIMITED), Duration.ZERO, now);
+                }
+                spendLimitChecks.put(provider, lease);
             }
             CircuitRecord before = own.circuit();
             boolean probe = false;
@@ -278,6 +295,11 @@ public final class GenerateContent {
             if (tokenBudget.isPresent() && judgement.spent().budgetTokens() > 0) {
                 countTokens(finishedAt, judgement.spent());
                 tokensUsed += judgement.spent().budgetTokens();
+            }
+            Instant checking = spendLimitChecks.get(plan.provider());
+            boolean stillSpent = judgement.throttle().filter(t -> t.kind() == Throttle.Kind.SPEND_LIMIT).isPresent();
+            if (checking != null && judgement.providerAnswered() && !stillSpent) {
+                liftSpendLimit(plan.provider(), checking); // before a 429's own hold, which then holds as usual
             }
             judgement.throttle().ifPresent(throttle -> hold(plan.provider(), throttle));
             if (judgement.schemaRejected()) {
@@ -469,6 +491,17 @@ public final class GenerateContent {
             }
         } catch (RuntimeException e) {
             log.warn("throttle not recorded", "provider", provider.wireName(), "error", ErrorSummary.of(e));
+        }
+    }
+
+    /** The check of a spend-limit hold heard the provider answer without it: every instance may call again. */
+    private void liftSpendLimit(Provider provider, Instant checkLease) {
+        try {
+            circuits.liftSpendLimit(provider, checkLease);
+            log.info("spend limit lifted; calls resume", "provider", provider.wireName());
+        } catch (RuntimeException e) {
+            // the check's lease ends soon and the next caller checks again
+            log.warn("spend limit not lifted", "provider", provider.wireName(), "error", ErrorSummary.of(e));
         }
     }
 

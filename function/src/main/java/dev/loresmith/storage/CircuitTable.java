@@ -156,6 +156,36 @@ public final class CircuitTable implements CircuitStore {
     }
 
     @Override
+    public boolean claimSpendLimitCheck(Provider provider, Instant passed, Instant until) {
+        Update u = new Update().set("throttledUntil", n(until.toEpochMilli()));
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(provider.wireName()), spendLimitHold(passed)).build()));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false; // another caller checks it, or the hold moved on
+        }
+    }
+
+    @Override
+    public void liftSpendLimit(Provider provider, Instant until) {
+        Update u = new Update().remove("throttledUntil").remove("throttleReason");
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(provider.wireName()), spendLimitHold(until)).build()));
+        } catch (ConditionalCheckFailedException e) {
+            // moved on since (another answer held everyone back again): leave it
+        }
+    }
+
+    /** The stored hold is the spend-limit hold ending at {@code until}. */
+    private static Expression spendLimitHold(Instant until) {
+        return Expression.builder()
+                .expression("#throttledUntil = :g_holdUntil AND #throttleReason = :g_spendLimit")
+                .expressionNames(Map.of("#throttledUntil", "throttledUntil", "#throttleReason", "throttleReason"))
+                .expressionValues(Map.of(":g_holdUntil", n(until.toEpochMilli()), ":g_spendLimit", AttributeValue.fromS(ProviderConfig.SPEND_LIMIT)))
+                .build();
+    }
+
+    @Override
     public void addTokens(LocalDate day, long tokens) {
         AttributeValue today = AttributeValue.fromS(day.toString());
         newDayRace.run(attempt -> {

@@ -78,6 +78,17 @@ public record ProviderConfig(CircuitRecord circuit, String modelOverride, Intege
         return throttledUntil != null && now.isBefore(throttledUntil);
     }
 
+    /** The {@code throttleReason} of a spend-limit hold. */
+    public static final String SPEND_LIMIT = "spend_limit";
+
+    /**
+     * Whether a spend-limit hold has passed without anyone checking it yet: a spend limit does not lift by itself at a
+     * known time, so one call checks (claiming the check as a probe is claimed), not every instance at once.
+     */
+    public boolean spendLimitCheckDue(Instant now) {
+        return throttledUntil != null && !throttledAt(now) && SPEND_LIMIT.equals(throttleReason);
+    }
+
     public ProviderConfig withCircuit(CircuitRecord record) {
         return new ProviderConfig(record, modelOverride, maxTokensOverride, throttledUntil, throttleReason, problems);
     }

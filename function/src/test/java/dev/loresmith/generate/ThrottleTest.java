@@ -5,6 +5,7 @@ import dev.loresmith.item.Claim.Kind;
 import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.handler.Wiring;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,6 +148,58 @@ class ThrottleTest extends FlowTest {
         assertTrue(((Outcome.Fallback) next).conditions().throttled());
         assertEquals(1, anthropic.requestCount());
         assertEquals(1, h.logs.withMessage("spend limit reached; calls held back").size());
+    }
+
+    static final String BILLING = "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"billing\"}}";
+
+    @Test
+    @DisplayName("when a spend-limit hold passes, one call checks (like a probe): the others hold back until it answers, the sweep sends one upgrade")
+    void spendLimitCheckedByOneCall() {
+        anthropic.answers(402, Map.of(), BILLING);
+        for (int id = 1; id <= 3; id++) {
+            h.generate("quest_description", id); // a spend limit: held back an hour; three fallbacks owe upgrades
+        }
+        h.clock.advance(Duration.ofHours(1).plusSeconds(1));
+        FollowUpSweep sweep = Wiring.sweep(h.outside()).sweep();
+        assertEquals(1, sweep.upgrade().enqueued(), "the sweep sends one upgrade, not all it may: it may become the check");
+
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        GenerateContent other = h.withApiKey(SecretWatch.API_KEY).flow(); // another execution environment
+        List<Outcome> meanwhile = new ArrayList<>();
+        h.withCalls((transport, plan) -> {
+            if (meanwhile.isEmpty()) {
+                // while the check is on its way, every other instance still holds back
+                for (int id = 20; id < 25; id++) {
+                    meanwhile.add(generate(other, id));
+                }
+            }
+            return transport.send(plan);
+        });
+
+        Outcome check = generate(h.flow(), 10);
+
+        assertInstanceOf(Outcome.Ready.class, check);
+        assertEquals(5, meanwhile.size());
+        meanwhile.forEach(o -> assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) o).reason(), "held back while the check runs"));
+        assertEquals(1, anthropic.requestCount(), "one call checked");
+        assertEquals(null, h.providerConfig().throttledUntil(), "the check answered: the hold is lifted for everyone");
+        assertInstanceOf(Outcome.Ready.class, generate(other, 30));
+    }
+
+    @Test
+    @DisplayName("a check that meets the spend limit again holds everyone back another hour")
+    void spendLimitCheckHoldsAgain() {
+        anthropic.answers(402, Map.of(), BILLING);
+        h.generate("quest_description", 1);
+        h.clock.advance(Duration.ofHours(1).plusSeconds(1));
+
+        h.generate("quest_description", 2);
+
+        assertEquals(h.now().plus(Duration.ofHours(1)), h.providerConfig().throttledUntil());
+        assertEquals("spend_limit", h.providerConfig().throttleReason());
+        assertEquals(2, anthropic.requestCount());
+        assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) h.generate("quest_description", 3)).reason());
+        assertEquals(2, anthropic.requestCount());
     }
 
     @Test
