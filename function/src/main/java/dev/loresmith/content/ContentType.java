@@ -1,5 +1,6 @@
 package dev.loresmith.content;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
@@ -94,6 +95,23 @@ public record ContentType(String name, String taskPrompt, List<ContentField> fie
             }
         }
         return violations.isEmpty() ? new ShapeCheck.Conforms(Json.write(shaped)) : new ShapeCheck.Violates(violations);
+    }
+
+    /**
+     * Whether {@code text} (an item's) is a document of this type's shape: a JSON object with exactly its fields, each a
+     * string — within their limits or not (limits may have changed since it was written; a player may have read it).
+     * Not so for the {@code {}} a pending item was closed with while its type was removed, nor for a hand edit.
+     */
+    public boolean shapes(String text) {
+        if (text == null) {
+            return false;
+        }
+        try {
+            ShapeCheck check = check(Json.read(text));
+            return check instanceof ShapeCheck.Conforms || ((ShapeCheck.Violates) check).limitsOnly();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
     }
 
     /**

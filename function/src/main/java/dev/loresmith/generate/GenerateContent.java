@@ -374,10 +374,11 @@ public final class GenerateContent {
             FallbackReason primary = tried.get(0).reason();
             List<FallbackReason> reasons = tried.stream().map(Tried::reason).toList();
             Instant throttledUntil = throttledUntil(config);
-            if (item.status() == ContentStatus.FAILED) {
+            if (item.status() == ContentStatus.FAILED && type().shapes(item.text())) {
                 FollowUp next = upgrades.afterKept(type(), item, reasons, attemptsAfter(), attemptsSince(), now, throttledUntil);
                 return item.keptAfter(primary.code(), attemptsAfter(), attemptsSince(), next, now);
             }
+            // No text yet — or none of the type's shape: the {} of a pending item closed while its type was removed.
             Map<String, String> byProvider = new LinkedHashMap<>();
             tried.stream().filter(t -> t.provider() != null).forEach(t -> byProvider.put(t.provider().wireName(), t.reason().code()));
             ContentItem failed = item.finished(ContentStatus.FAILED, type().fallbackFor(request.id()), primary.model(), now)

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.content.ContentId;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentType;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
@@ -138,30 +139,29 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
                 "contentId", request.id().toString(), "status", item.status().wireName(), "queued", accepted.queued(), "wait", wait);
         if (item.status() == ContentStatus.READY) {
-            return json(200, ContentView.of(item), Map.of());
+            return json(200, ContentView.of(item, request.type()), Map.of());
         }
         if (!accepted.queued()) {
             metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code());
             if (wait && item.textIfFinished().isPresent()) {
-                return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
+                return json(200, ContentView.of(item, request.type()), Map.of()); // the fallback, at once: the player never waits
             }
-            ObjectNode answer = ContentView.of(item).put("error", "could not queue the request; the item holds its fallback; retry later");
+            ObjectNode answer = ContentView.of(item, request.type()).put("error", "could not queue the request; the item holds its fallback; retry later");
             return json(503, answer, Map.of("location", ContentView.path(item)));
         }
         if (wait) {
             ContentItem settled = requests.await(accepted, waitUntil);
             if (RequestContent.settled(settled, accepted.at(), clock.instant())) {
-                return json(200, ContentView.of(settled), Map.of("location", ContentView.path(settled)));
+                return json(200, ContentView.of(settled, request.type()), Map.of("location", ContentView.path(settled)));
             }
             item = settled; // still being generated: it will finish without the client asking again
         }
-        return json(202, ContentView.of(item), Map.of("location", ContentView.path(item)));
+        return json(202, ContentView.of(item, request.type()), Map.of("location", ContentView.path(item)));
     }
 
     private APIGatewayV2HTTPResponse get(String typeName, String id) {
-        if (types.find(typeName).isEmpty()) {
-            throw new InvalidRequest("contentType", "unknown contentType; registered types are " + types.names());
-        }
+        ContentType type = types.find(typeName)
+                .orElseThrow(() -> new InvalidRequest("contentType", "unknown contentType; registered types are " + types.names()));
         ContentId contentId;
         try {
             contentId = ContentId.parse(id);
@@ -169,7 +169,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             throw new InvalidRequest("contentId", "contentId " + e.getMessage());
         }
         return contents.find(new ContentKey(typeName, contentId))
-                .map(item -> json(200, ContentView.of(item), Map.of()))
+                .map(item -> json(200, ContentView.of(item, type), Map.of()))
                 .orElseGet(() -> error(404, "no content item " + typeName + "/" + contentId, null));
     }
 }

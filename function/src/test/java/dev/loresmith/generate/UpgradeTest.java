@@ -3,7 +3,14 @@ package dev.loresmith.generate;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.content.ShapeCheck;
+import dev.loresmith.handler.ApiHandler;
+import dev.loresmith.testing.Template;
+import dev.loresmith.testing.TestJson;
 import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.handler.SqsGenerateHandler;
@@ -403,8 +410,36 @@ class UpgradeTest extends FlowTest {
         assertEquals(ContentStatus.FAILED, item.status());
         assertEquals("fallback:dead_letter", item.model());
         assertEquals("{}", item.text());
-        assertNull(item.followUp());
+        assertEquals(FollowUp.Kind.REPLAY, item.followUp().kind(), "marked for replay, like every dead_letter fallback");
         assertTrue(h.queue.sent().isEmpty());
+    }
+
+    @Test
+    @DisplayName("once a removed type returns, its items closed with {} hold text of its shape again: the API shows its fallback, a request that falls back writes it, the replay generates")
+    void removedTypeReturns() {
+        ContentTypes without = ContentTypes.fromResource("/content-types-without-event-consequence.json");
+        for (String id : List.of("7", "8")) {
+            h.contents.request(h.request("event_consequence", id, null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        }
+        h.clock.advance(Duration.ofMinutes(5));
+        sweepWith(without, 50).requeueStalled(100);
+        assertEquals("{}", h.item("event_consequence", 7).text());
+        ContentType back = h.types.find("event_consequence").orElseThrow(); // the type is registered again
+
+        APIGatewayV2HTTPEvent get = LambdaEvents.read(APIGatewayV2HTTPEvent.class, Template.repositoryRoot().resolve("events/api-get.json"));
+        get.setRawPath("/content/event_consequence/7");
+        JsonNode shown = TestJson.parse(new ApiHandler(Wiring.api(h.outside())).handleRequest(get, FakeContext.withSeconds(29)).getBody());
+        assertEquals(ShapeCheck.Conforms.class, back.check(shown.path("content")).getClass(), "the API shows a document of its shape: " + shown);
+        assertEquals("fallback:dead_letter", shown.path("model").asText());
+
+        anthropic.failsWith(503);
+        h.generate("event_consequence", 7); // asked again, during an outage
+        assertEquals(back.fallbackFor(ContentId.parse("7")), h.item("event_consequence", 7).text(), "the fallback of its type, not {}");
+
+        anthropic.repliesForEachType();
+        assertEquals(1, sweep().replayDeadLetters(10).enqueued());
+        deliverQueued();
+        assertEquals(ContentStatus.READY, h.item("event_consequence", 8).status(), "the replay generates it");
     }
 
     void deliver(RecordingQueue.Sent sent) {
