@@ -14,12 +14,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When a fallback is tried again — the upgrade rule as a table, without DynamoDB. */
 class UpgradePolicyTest {
@@ -132,6 +135,48 @@ class UpgradePolicyTest {
         } else {
             assertEquals(new FollowUp(FollowUp.Kind.UPGRADE, FELL_BACK.plus(Duration.parse(after))), stop.orElseThrow().next());
         }
+    }
+
+    /**
+     * Every attempt an item that keeps failing gets, as the policy schedules them, each {@code lateBy(n)} after it is
+     * due (the sweep held back by an open circuit, say).
+     */
+    static List<Instant> attemptsOfAFailingItem(IntFunction<Duration> lateBy) {
+        List<Instant> attempts = new ArrayList<>();
+        ContentItem item = FAILED;
+        FollowUp next = POLICY.after(QUEST, item, FallbackReason.CIRCUIT_OPEN, 0, null, FELL_BACK, null);
+        while (next != null && attempts.size() < 100) {
+            Instant now = next.at().plus(lateBy.apply(attempts.size()));
+            int count = POLICY.attemptsAfter(item, now);
+            Instant since = POLICY.windowStart(item, now);
+            attempts.add(now);
+            item = item.keptAfter("api_error_503", count, since, null, now);
+            next = POLICY.afterKept(QUEST, item, List.of(FallbackReason.apiError(503)), count, since, now, null);
+        }
+        return attempts;
+    }
+
+    static int mostInAny24Hours(List<Instant> attempts) {
+        int most = 0;
+        for (Instant start : attempts) {
+            most = Math.max(most, (int) attempts.stream().filter(a -> !a.isBefore(start) && a.isBefore(start.plus(Duration.ofHours(24)))).count());
+        }
+        return most;
+    }
+
+    @Test
+    @DisplayName("the 24 h window is fixed, from its first attempt: 3 per window, 21 in the 7 days; 3 in any 24 h on time, at most 5 when held back")
+    void fixedWindow() {
+        List<Instant> onTime = attemptsOfAFailingItem(n -> Duration.ZERO);
+        assertEquals(21, onTime.size(), "3 in each of 7 windows, then given up");
+        assertEquals(3, mostInAny24Hours(onTime), "the back-off (1, 5, 25 min) puts a window's 3 at its start");
+
+        // The worst case: a window's 2nd attempt held back to near its end (the 3rd follows 25 min later, still inside
+        // it), the next window's 3 on time. A window starts at its first attempt and the next one 24 h later or more,
+        // so no 24 h hold more than a window's last 2 and the next one's 3.
+        List<Instant> heldBack = attemptsOfAFailingItem(n -> n == 1 ? Duration.ofHours(23).plusMinutes(25) : Duration.ZERO);
+        assertEquals(5, mostInAny24Hours(heldBack), "a window's last 2 and the next one's 3");
+        assertTrue(heldBack.size() <= 21);
     }
 
     @Test
