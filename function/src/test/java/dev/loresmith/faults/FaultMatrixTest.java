@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,6 +60,8 @@ class FaultMatrixTest {
     static final String REQUEST = "{\"contentType\":\"quest_description\",\"contentId\":" + ID
             + ",\"context\":{\"note\":\"" + World.PLAYER_TEXT + "\"}}";
     static final Duration SETTLE = Duration.ofMinutes(90);
+    static final String RATE_LIMITED = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}";
+    static final String BILLING = "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"billing\"}}";
     static final int MAX_MODEL_CALLS = 6;
 
     static FakeAnthropic anthropic;
@@ -120,6 +123,29 @@ class FaultMatrixTest {
                         w -> w.gameSends(REQUEST), ready(), "ready (after the reset, the probe and the upgrade)"),
                 new Scenario("SQS, rate limited (429)", 1, w -> anthropic.failsOnceThenRepliesForEachType(429), w -> w.gameSends(REQUEST),
                         ready(), "ready (upgraded after the throttle)"),
+                new Scenario("SQS, a 429 whose retry-after says nothing (0)", 1,
+                        w -> anthropic.answersOnceThenRepliesForEachType(429, Map.of("retry-after", "0"), RATE_LIMITED),
+                        w -> w.gameSends(REQUEST), ready(), "ready (upgraded after the 30 s default hold)"),
+                new Scenario("SQS, a spend limit, then one call checks it", 1,
+                        w -> anthropic.answersOnceThenRepliesForEachType(402, Map.of(), BILLING),
+                        w -> w.gameSends(REQUEST), ready(), "ready (upgraded by the check after the hour)"),
+                new Scenario("SQS, a reply with a lone surrogate", 1,
+                        w -> anthropic.replies(FakeAnthropic.QUEST_JSON.replace("Drowned", "Drowned\\ud800")),
+                        w -> w.gameSends(REQUEST), ready(), "ready (cleaned, written once)"),
+                new Scenario("SQS, with a token budget, a call ending after midnight", 1, w -> {
+                    anthropic.repliesForEachType();
+                    w.clock.set(Instant.parse("2026-11-25T23:59:50Z"));
+                    TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),
+                            "tokenBudget", AttributeValue.fromN("1000000"), "budgetDay", AttributeValue.fromS("2026-11-25"),
+                            "tokensUsed", AttributeValue.fromN("4000"))));
+                }, w -> w.gameSends(REQUEST), ready(), "ready (counted to the day it ended on)"),
+                new Scenario("SQS, a late first message after its requeue's fallback", 2, w -> {
+                    anthropic.failsOnceThenRepliesForEachType(503);
+                    Instant now = w.clock.instant();
+                    w.observed.request(ITEM, now.minus(Duration.ofMinutes(6)), "{\"note\":\"x\"}", now);
+                    // the original message, sent with the request 6 minutes ago, stuck in a backlog for another 30 s
+                    w.queue.messages.add(new World.SimMessage(REQUEST, Kind.REQUEST, now.plusSeconds(30), now.minus(Duration.ofMinutes(6))));
+                }, World::sweep, ready(), "ready (the late original makes no call)"),
                 new Scenario("SQS, with a token budget", 1, w -> {
                     anthropic.repliesForEachType();
                     TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),

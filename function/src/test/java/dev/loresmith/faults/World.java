@@ -62,6 +62,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -210,6 +211,11 @@ final class World {
         if (now == null || !now.leasedAt(clock.instant())) {
             violations.add("a model call without a live lease on the item at " + clock.instant());
         }
+        SimMessage message = delivering;
+        if (now != null && message != null && message.kind == Claim.Kind.REQUEST && now.attemptClaimedAt() != null
+                && (message.requestedAt == null ? message.sentAt : message.requestedAt).isBefore(now.attemptClaimedAt())) {
+            violations.add("a model call for a request older than the attempt that had finished its item");
+        }
         modelCalls++;
         if (fault == FaultPlan.Kind.EXCEPTION) {
             return new LlmReply.HttpError(500);
@@ -262,7 +268,19 @@ final class World {
             plan.resume(outer, outerDied);
         }
         noteSchedules();
+        noteBudgetDay();
         return alive;
+    }
+
+    private LocalDate budgetDay;
+
+    /** The day the token counter counts never moves back: a late count for an earlier day must not replace a later one's. */
+    private void noteBudgetDay() {
+        LocalDate day = observedCircuit.read().stack().budgetDay();
+        if (budgetDay != null && day != null && day.isBefore(budgetDay)) {
+            violations.add("the token counter moved back from " + budgetDay + " to " + day);
+        }
+        budgetDay = day == null ? budgetDay : day;
     }
 
     /** Clock time nested invocations took beyond the waits they ran in (see {@link #invoke}). */
@@ -366,6 +384,9 @@ final class World {
         return due.isAfter(b) ? due : b;
     }
 
+    /** The message the generate function is working on now (null when none). */
+    private SimMessage delivering;
+
     void deliverQueue() {
         for (SimMessage message : queue.due(clock.instant())) {
             message.receives++;
@@ -373,8 +394,15 @@ final class World {
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
             Map<Provider, CircuitRecord> before = circuits();
-            boolean alive = invoke(Duration.ofSeconds(45), "GenerateFunction",
-                    () -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
+            SimMessage outer = delivering;
+            delivering = message;
+            boolean alive;
+            try {
+                alive = invoke(Duration.ofSeconds(45), "GenerateFunction",
+                        () -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
+            } finally {
+                delivering = outer;
+            }
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
                 queue.messages.remove(message);
