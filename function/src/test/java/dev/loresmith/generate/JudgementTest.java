@@ -12,6 +12,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,16 @@ class JudgementTest {
         Judgement judgement = judge(answer("{\"title\":\"\\ud800\\ud800\",\"description\":\"Dive.\"}", "end_turn"));
         assertEquals(FallbackReason.INVALID_JSON_LIMITS, ((Judgement.Failed) judgement.verdict()).reason());
         assertEquals(CallResult.NOT_COUNTED, judgement.circuit());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "as the API reports it|1234|56|0|1100|1400",
+            "a negative count is none: it cannot offset the others|-1000000|56|0|0|56",
+            "a count no call can reach is the most one can (10 million): it cannot wrap the sum negative|9223372036854775807|9223372036854775807|0|0|20000000"})
+    @DisplayName("the usage a reply reports is bounded before it is counted against the budget")
+    void usageBounded(String what, long input, long output, long cacheWrites, long cacheReads, long budgetTokens) {
+        assertEquals(budgetTokens, new LlmReply.Usage(input, output, cacheWrites, cacheReads).budgetTokens(), what);
     }
 
     @Test
