@@ -139,13 +139,14 @@ class FaultMatrixTest {
                             "tokenBudget", AttributeValue.fromN("1000000"), "budgetDay", AttributeValue.fromS("2026-11-25"),
                             "tokensUsed", AttributeValue.fromN("4000"))));
                 }, w -> w.gameSends(REQUEST), ready(), "ready (counted to the day it ended on)"),
-                new Scenario("SQS, a late first message after its requeue's fallback", 2, w -> {
+                new Scenario("SQS, a late first message after its requeue's fallback", 1, w -> {
                     anthropic.failsOnceThenRepliesForEachType(503);
                     Instant now = w.clock.instant();
-                    w.observed.request(ITEM, now.minus(Duration.ofMinutes(6)), "{\"note\":\"x\"}", now);
+                    w.observed.request(ITEM, now.minus(Duration.ofMinutes(6)), "{\"note\":\"x\"}", now.plus(Duration.ofMinutes(30)));
                     // the original message, sent with the request 6 minutes ago, stuck in a backlog for another 30 s
                     w.queue.messages.add(new World.SimMessage(REQUEST, Kind.REQUEST, now.plusSeconds(30), now.minus(Duration.ofMinutes(6))));
-                }, World::sweep, ready(), "ready (the late original makes no call)"),
+                }, w -> w.queue.messages.add(new World.SimMessage(REQUEST, Kind.REQUEUE, w.clock.instant(), w.clock.instant())), // the sweep's requeue
+                        ready(), "ready (the late original makes no call)"),
                 new Scenario("SQS, with a token budget", 1, w -> {
                     anthropic.repliesForEachType();
                     TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),
