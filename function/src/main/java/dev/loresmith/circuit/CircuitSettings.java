@@ -14,6 +14,9 @@ import java.time.Duration;
 public record CircuitSettings(int failureThreshold, Duration failureWindow, Duration resetAfter,
                               Duration overdueGrace, Duration probeLease) {
 
+    /** The longest a probe lease may be: a stored {@code probeUntil} further ahead is no lease of ours (a hand edit). */
+    public static final Duration LONGEST_PROBE_LEASE = Duration.ofMinutes(5);
+
     public static final CircuitSettings DEFAULTS = new CircuitSettings(
             3, Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofSeconds(60));
 
@@ -25,6 +28,9 @@ public record CircuitSettings(int failureThreshold, Duration failureWindow, Dura
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("circuit durations must be positive");
             }
+        }
+        if (probeLease.compareTo(LONGEST_PROBE_LEASE) > 0) {
+            throw new IllegalArgumentException("probeLease must be at most " + LONGEST_PROBE_LEASE + ", got " + probeLease);
         }
     }
 }

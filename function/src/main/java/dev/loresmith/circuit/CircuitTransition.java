@@ -42,7 +42,7 @@ public record CircuitTransition(Kind kind, EffectiveState from, EffectiveState t
             return Optional.empty();
         }
         TransitionReason reason = forcedChanged ? (after.forced() == ForcedState.NONE ? TransitionReason.RELEASED : TransitionReason.FORCED)
-                : to == EffectiveState.HALF_OPEN ? TransitionReason.RESET
+                : to == EffectiveState.HALF_OPEN ? halfOpened(old, after)
                 : to == EffectiveState.CLOSED ? TransitionReason.PROBE_SUCCEEDED : TransitionReason.FAILURES;
         if (to.isOpen()) {
             return from.isOpen() ? Optional.empty() : Optional.of(new CircuitTransition(Kind.OPENED, from, to, after.generation(), reason));
@@ -51,5 +51,13 @@ public record CircuitTransition(Kind kind, EffectiveState from, EffectiveState t
             return from.isClosed() ? Optional.empty() : Optional.of(new CircuitTransition(Kind.CLOSED, from, to, after.generation(), reason));
         }
         return Optional.of(new CircuitTransition(Kind.HALF_OPEN, from, to, after.generation(), reason));
+    }
+
+    /**
+     * Open to half-open: the scheduled reset writes it idle (no probe); a caller that finds the reset overdue writes it
+     * with its own probe lease in the same write ({@link CircuitState#OPEN}'s admission).
+     */
+    private static TransitionReason halfOpened(CircuitRecord before, CircuitRecord after) {
+        return before.state() == CircuitState.OPEN && after.probeUntil() != null ? TransitionReason.OVERDUE : TransitionReason.RESET;
     }
 }

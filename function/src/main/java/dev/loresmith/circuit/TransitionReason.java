@@ -8,6 +8,11 @@ public enum TransitionReason {
     PROBE_FAILED("probe_failed"),
     /** The scheduled reset moved it from open to half-open. */
     RESET("reset"),
+    /**
+     * A caller claimed the probe of an open circuit whose scheduled reset is overdue (the schedule lost, or the reset
+     * failing): open to half-open without the reset — what an operator checking whether resets run needs to tell apart.
+     */
+    OVERDUE("overdue"),
     /** The half-open probe succeeded. */
     PROBE_SUCCEEDED("probe_succeeded"),
     /** An operator forced it open or closed. */

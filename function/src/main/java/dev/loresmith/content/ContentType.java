@@ -1,5 +1,6 @@
 package dev.loresmith.content;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
@@ -78,11 +79,12 @@ public record ContentType(String name, String taskPrompt, List<ContentField> fie
         ObjectNode shaped = Json.MAPPER.createObjectNode();
         for (ContentField field : fields) {
             JsonNode value = candidate.get(field.name());
-            String rule = value == null ? "missing" : !value.isTextual() ? "not_a_string" : field.violation(value.asText());
+            String text = value == null || !value.isTextual() ? null : wellFormed(value.asText());
+            String rule = value == null ? "missing" : text == null ? "not_a_string" : field.violation(text);
             if (rule != null) {
                 violations.add(new ShapeCheck.Violation(field.name(), rule));
             } else {
-                shaped.put(field.name(), value.asText().strip());
+                shaped.put(field.name(), text.strip());
             }
         }
         for (Iterator<String> names = candidate.fieldNames(); names.hasNext(); ) {
@@ -93,5 +95,48 @@ public record ContentType(String name, String taskPrompt, List<ContentField> fie
             }
         }
         return violations.isEmpty() ? new ShapeCheck.Conforms(Json.write(shaped)) : new ShapeCheck.Violates(violations);
+    }
+
+    /**
+     * Whether {@code text} (an item's) is a document of this type's shape: a JSON object with exactly its fields, each a
+     * string — within their limits or not (limits may have changed since it was written; a player may have read it).
+     * Not so for the {@code {}} a pending item was closed with while its type was removed, nor for a hand edit.
+     */
+    public boolean shapes(String text) {
+        if (text == null) {
+            return false;
+        }
+        try {
+            ShapeCheck check = check(Json.read(text));
+            return check instanceof ShapeCheck.Conforms || ((ShapeCheck.Violates) check).limitsOnly();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code text} without lone surrogates — half a UTF-16 pair, which a reply can carry as a JSON escape (of
+     * U+D800, say) but no UTF-8 can encode: DynamoDB and EventBridge refuse such a string, so the write after the
+     * call would fail on every attempt. Dropped, not replaced: the limits are then judged on what is left.
+     */
+    static String wellFormed(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length()).append(text, 0, i);
+                }
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 }

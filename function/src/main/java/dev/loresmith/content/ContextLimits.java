@@ -16,6 +16,11 @@ public final class ContextLimits {
     public static final int MAX_VALUE_LENGTH = 200;
     /** A context given as one string, in characters as rendered in the prompt. */
     public static final int MAX_STRING_CONTEXT_LENGTH = 500;
+    /**
+     * A number in a context, in characters as written (a 64-bit id is 20; a double at most 24). JSON numbers have no
+     * length limit of their own, so without this one a 16 KiB body of digits would pass every other bound.
+     */
+    public static final int MAX_NUMBER_LENGTH = 32;
 
     private ContextLimits() {
     }

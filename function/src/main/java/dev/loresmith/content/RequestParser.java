@@ -136,7 +136,8 @@ public final class RequestParser {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (field.getKey().length() > MAX_CONTEXT_KEY_LENGTH) {
+                String key = field.getKey();
+                if (key.codePointCount(0, key.length()) > MAX_CONTEXT_KEY_LENGTH) {
                     throw new InvalidRequest("context", "context key longer than " + MAX_CONTEXT_KEY_LENGTH + " characters");
                 }
                 count(entries);
@@ -147,6 +148,8 @@ public final class RequestParser {
                 count(entries);
                 checkContext(element, depth + 1, entries);
             }
+        } else if (node.isNumber() && node.asText().length() > ContextLimits.MAX_NUMBER_LENGTH) {
+            throw new InvalidRequest("context", "context holds a number longer than " + ContextLimits.MAX_NUMBER_LENGTH + " characters");
         }
     }
 

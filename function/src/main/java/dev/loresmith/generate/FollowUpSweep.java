@@ -25,7 +25,9 @@ import dev.loresmith.storage.ProviderConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Finds items that owe a follow-up and puts them on the generate queue: due upgrades (run every minute,
@@ -87,7 +89,8 @@ public final class FollowUpSweep {
                 closedOff.add(provider.wireName() + " circuit " + own.circuit().effective().wireName());
             } else if (own.throttledAt(now)) {
                 closedOff.add(provider.wireName() + " throttled");
-            } else if (admission instanceof Admission.Probe) {
+            } else if (admission instanceof Admission.Probe || own.spendLimitCheckDue(now)) {
+                // one upgrade: it becomes the probe, or the check of a passed spend-limit hold
                 anyProbe = true;
             } else {
                 anyCall = true;
@@ -110,7 +113,7 @@ public final class FollowUpSweep {
                 contents.clearFollowUp(key, FollowUp.Kind.UPGRADE);
                 continue;
             }
-            queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE);
+            queue.send(RequestMessages.of(key, null), Claim.Kind.UPGRADE, now);
             sent++;
         }
         log.info("upgrade sweep", "enqueued", sent, "circuitState", config.provider(config.order().get(0)).circuit().effective().wireName());
@@ -124,18 +127,35 @@ public final class FollowUpSweep {
      */
     public Result replayDeadLetters(int limit) {
         int sent = 0;
-        for (ContentKey key : contents.dueFollowUps(FollowUp.Kind.REPLAY, clock.instant(), limit)) {
-            if (types.find(key.contentType()).isEmpty()) {
-                log.warn("dead letter not replayed: content type no longer registered", "contentType", key.contentType());
-                continue;
+        Instant now = clock.instant();
+        // Items of a type no longer registered keep their mark (their type may come back) but must not fill the page:
+        // the query asks for as many more as it has passed over.
+        Set<ContentKey> passedOver = new HashSet<>();
+        boolean more = true;
+        while (more && sent < limit) {
+            int asked = limit - sent + passedOver.size();
+            List<ContentKey> due = contents.dueFollowUps(FollowUp.Kind.REPLAY, now, asked);
+            more = due.size() == asked;
+            boolean progress = false;
+            for (ContentKey key : due) {
+                if (passedOver.contains(key) || sent >= limit) {
+                    continue;
+                }
+                if (types.find(key.contentType()).isEmpty()) {
+                    log.warn("dead letter not replayed: content type no longer registered", "contentType", key.contentType());
+                    passedOver.add(key);
+                    progress = true;
+                    continue;
+                }
+                ContentItem item = contents.find(key).orElse(null);
+                if (item != null) {
+                    queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST, now);
+                    sent++;
+                }
+                contents.clearFollowUp(key, FollowUp.Kind.REPLAY);
+                progress = true;
             }
-            ContentItem item = contents.find(key).orElse(null);
-            if (item == null) {
-                continue;
-            }
-            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEST);
-            contents.clearFollowUp(key, FollowUp.Kind.REPLAY);
-            sent++;
+            more = more && progress;
         }
         log.info("dead letters replayed", "enqueued", sent);
         return new Result(sent, null);
@@ -160,9 +180,12 @@ public final class FollowUpSweep {
             }
             if (types.find(key.contentType()).isEmpty() && !item.leasedAt(now)) {
                 // Its type was removed: no message of it can be processed, and no fallback text exists for it. It is
-                // closed as failed (an empty document) so that nothing stays pending; requesting it again, once the
-                // type is back, generates it.
-                if (contents.fallbackUnclaimed(item.finished(ContentStatus.FAILED, "{}", FallbackReason.DEAD_LETTER.model(), now), now)) {
+                // closed as failed (an empty document) so that nothing stays pending, and marked for replay like every
+                // dead_letter fallback: once the type is back, the replay generates it (and meanwhile the API shows
+                // the type's fallback, and a request that falls back writes it).
+                ContentItem closed = item.finished(ContentStatus.FAILED, "{}", FallbackReason.DEAD_LETTER.model(), now)
+                        .withFollowUp(new FollowUp(FollowUp.Kind.REPLAY, now));
+                if (contents.fallbackUnclaimed(closed, now)) {
                     log.warn("pending item of an unregistered content type closed", "contentType", key.contentType(),
                             "reason", FallbackReason.DEAD_LETTER.code());
                 }
@@ -172,7 +195,7 @@ public final class FollowUpSweep {
                 contents.requeued(key, item.leaseUntil().plus(requeue.afterRequeue())); // a live worker has it
                 continue;
             }
-            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEUE);
+            queue.send(RequestMessages.of(key, context(item)), Claim.Kind.REQUEUE, now);
             contents.requeued(key, now.plus(requeue.afterRequeue()));
             sent++;
         }

@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * credentials ({@code no_config}; {@code config_unavailable} when they could not be read), the circuit (open or forced
  * open: {@code circuit_open}), the shared throttle ({@code rate_limited}), the day's token budget
  * ({@code budget_exhausted}). A half-open circuit lets the caller try to become its probe: one conditional write,
- * which the flow makes.
+ * which the flow makes. A spend-limit hold that has passed is not simply over: one caller checks it, the same way.
  */
 public final class Gates {
 
@@ -24,8 +24,11 @@ public final class Gates {
     public sealed interface Gate {
     }
 
-    /** Call — or, with a {@link Admission.Probe}, call if this caller wins the probe. */
-    public record Pass(Admission admission) implements Gate {
+    /**
+     * Call — or, with a {@link Admission.Probe}, call if this caller wins the probe; with {@code spendLimitCheck}, call
+     * if this caller wins the check of a spend-limit hold that has passed (one conditional write, like the probe's).
+     */
+    public record Pass(Admission admission, boolean spendLimitCheck) implements Gate {
     }
 
     /** No call: fall back for {@code reason}. {@code problem} names a credentials problem (for the log), or is null. */
@@ -61,7 +64,7 @@ public final class Gates {
         if (budget.isPresent() && used >= budget.getAsLong()) {
             return new Refuse(FallbackReason.BUDGET_EXHAUSTED, null);
         }
-        return new Pass(admission);
+        return new Pass(admission, config.spendLimitCheckDue(now));
     }
 
     /** Whether a budget is set and the UTC day's count has reached it. */

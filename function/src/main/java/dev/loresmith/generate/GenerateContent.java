@@ -96,10 +96,20 @@ public final class GenerateContent {
     }
 
     /**
-     * Runs the flow. {@code deadline} is when the caller must have its answer (for Lambda: now plus the
-     * remaining time); calls are cut short so the result can still be written before it.
+     * Runs the flow for a message that does not say when it was requested (see
+     * {@link #generate(ContentRequest, Claim.Kind, Instant, Instant)}).
      */
     public Outcome generate(ContentRequest request, Claim.Kind kind, Instant deadline) {
+        return generate(request, kind, null, deadline);
+    }
+
+    /**
+     * Runs the flow. {@code requestedAt} is when the message's request was made (null when it does not say): a request
+     * older than the attempt that already finished the item does nothing. {@code deadline} is when the caller must
+     * have its answer (for Lambda: now plus the remaining time); calls are cut short so the result can still be
+     * written before it.
+     */
+    public Outcome generate(ContentRequest request, Claim.Kind kind, Instant requestedAt, Instant deadline) {
         if (kind == Claim.Kind.UPGRADE && !request.type().upgrade()) {
             // Sent before the type opted out ("upgrade": false): the item keeps the text a player may have seen.
             contents.clearFollowUp(request.key(), FollowUp.Kind.UPGRADE);
@@ -110,12 +120,27 @@ public final class GenerateContent {
         }
         Instant claimedAt = clock.instant();
         String worker = UUID.randomUUID().toString();
-        Claim claim = contents.claim(request.key(), kind, worker, claimedAt, claimedAt.plus(settings.lease()),
+        Claim claim = contents.claim(request.key(), kind, requestedAt, worker, claimedAt, claimedAt.plus(settings.lease()),
                 kind != Claim.Kind.UPGRADE ? storedContext(request.context()) : null, claimedAt.plus(settings.requeue().afterClaim()));
         if (!(claim instanceof Claim.Claimed claimed)) {
             return new Outcome.Duplicate(claim.item(), claim instanceof Claim.Leased);
         }
+        if (kind == Claim.Kind.UPGRADE) {
+            Optional<UpgradePolicy.Stop> stop = upgrades.beforeCall(claimed.item(), claimedAt);
+            if (stop.isPresent()) {
+                return stopped(claimed.item(), stop.get(), worker, claimedAt);
+            }
+        }
         return new Generation(request, kind, claimed.item(), worker, claimedAt).run(deadline);
+    }
+
+    /** An upgrade that claimed its item and may not call: the item keeps its fallback, with the follow-up the policy leaves. */
+    private Outcome stopped(ContentItem item, UpgradePolicy.Stop stop, String worker, Instant now) {
+        ContentItem kept = item.keptAfter(item.lastFailure(), item.attempts(), item.attemptsSince(), stop.next(), now);
+        log.warn("upgrade stopped before calling", "contentType", item.key().contentType(), "contentId", item.key().contentId().toString(),
+                "reason", stop.why(), "unfinished", item.unfinishedUpgrades() - 1, "next", stop.next() == null ? null : stop.next().at().toString());
+        contents.finish(kept, worker, List.of());
+        return new Outcome.Duplicate(kept, false);
     }
 
     /**
@@ -146,6 +171,8 @@ public final class GenerateContent {
         private final List<Tried> tried = new ArrayList<>();
         private final Map<Provider, EffectiveState> circuitsSeen = new LinkedHashMap<>();
         private Provider primary;
+        /** The providers whose passed spend-limit hold this request checks, with the check's lease. */
+        private final Map<Provider, Instant> spendLimitChecks = new EnumMap<>(Provider.class);
         private EffectiveState seen = EffectiveState.CLOSED;
         private OptionalLong tokenBudget = OptionalLong.empty();
         private long tokensUsed;
@@ -221,6 +248,21 @@ public final class GenerateContent {
                 }
                 return new Tried(provider, state, null, false, Judgement.refused(refuse.reason()), Duration.ZERO, now);
             }
+            if (((Gates.Pass) gate).spendLimitCheck()) {
+                // A spend limit lifts at no time we know: of all the callers that find its hold passed, one checks it.
+                Instant lease = now.plus(circuit.settings().probeLease());
+                boolean won;
+                try {
+                    won = circuits.claimSpendLimitCheck(provider, own.throttledUntil(), lease);
+                } catch (RuntimeException e) {
+                    log.warn("spend-limit check claim failed", "provider", provider.wireName(), "error", ErrorSummary.of(e));
+                    return new Tried(provider, state, null, false, Judgement.refused(FallbackReason.CONFIG_UNAVAILABLE), Duration.ZERO, now);
+                }
+                if (!won) {
+                    return new Tried(provider, state, null, false, Judgement.refused(FallbackReason.RATE_LIMITED), Duration.ZERO, now);
+                }
+                spendLimitChecks.put(provider, lease);
+            }
             CircuitRecord before = own.circuit();
             boolean probe = false;
             if (((Gates.Pass) gate).admission() instanceof Admission.Probe p) {
@@ -277,6 +319,11 @@ public final class GenerateContent {
                 countTokens(finishedAt, judgement.spent());
                 tokensUsed += judgement.spent().budgetTokens();
             }
+            Instant checking = spendLimitChecks.get(plan.provider());
+            boolean stillSpent = judgement.throttle().filter(t -> t.kind() == Throttle.Kind.SPEND_LIMIT).isPresent();
+            if (checking != null && judgement.providerAnswered() && !stillSpent) {
+                liftSpendLimit(plan.provider(), checking); // before a 429's own hold, which then holds as usual
+            }
             judgement.throttle().ifPresent(throttle -> hold(plan.provider(), throttle));
             if (judgement.schemaRejected()) {
                 structuredOutputs.rejectedBy(plan);
@@ -310,6 +357,7 @@ public final class GenerateContent {
             } else {
                 written = fallbackItem(config, now);
             }
+            written = written.finishedByAttemptClaimedAt(claimedAt);
             Recorded recorded = record(written, config);
             if (recorded.lost()) {
                 return lost(written);
@@ -357,10 +405,11 @@ public final class GenerateContent {
             FallbackReason primary = primaryReason();
             List<FallbackReason> reasons = tried.stream().map(Tried::reason).toList();
             Instant throttledUntil = throttledUntil(config);
-            if (item.status() == ContentStatus.FAILED) {
-                FollowUp next = upgrades.after(type(), item, reasons, attemptsAfter(), attemptsSince(), now, throttledUntil);
+            if (item.status() == ContentStatus.FAILED && type().shapes(item.text())) {
+                FollowUp next = upgrades.afterKept(type(), item, reasons, attemptsAfter(), attemptsSince(), now, throttledUntil);
                 return item.keptAfter(primary.code(), attemptsAfter(), attemptsSince(), next, now);
             }
+            // No text yet — or none of the type's shape: the {} of a pending item closed while its type was removed.
             Map<String, String> byProvider = new LinkedHashMap<>();
             // In preference order, however this request went down it (a probe may have come first).
             List<Provider> order = config == null ? List.of() : config.order();
@@ -478,6 +527,17 @@ public final class GenerateContent {
             }
         } catch (RuntimeException e) {
             log.warn("throttle not recorded", "provider", provider.wireName(), "error", ErrorSummary.of(e));
+        }
+    }
+
+    /** The check of a spend-limit hold heard the provider answer without it: every instance may call again. */
+    private void liftSpendLimit(Provider provider, Instant checkLease) {
+        try {
+            circuits.liftSpendLimit(provider, checkLease);
+            log.info("spend limit lifted; calls resume", "provider", provider.wireName());
+        } catch (RuntimeException e) {
+            // the check's lease ends soon and the next caller checks again
+            log.warn("spend limit not lifted", "provider", provider.wireName(), "error", ErrorSummary.of(e));
         }
     }
 

@@ -46,6 +46,21 @@ public record Judgement(Verdict verdict, Outcome.Call call, Optional<Throttle> t
         return verdict instanceof Failed failed ? failed.reason().circuit() : CallResult.SUCCESS;
     }
 
+    /**
+     * Whether the provider itself answered (a 2xx, or an error status), rather than the call failing on the way or never
+     * being made: what a spend-limit check needs to hear before it lifts the hold.
+     */
+    public boolean providerAnswered() {
+        if (call == Outcome.Call.ANSWERED) {
+            return true;
+        }
+        if (call == Outcome.Call.NONE || !(verdict instanceof Failed failed)) {
+            return false;
+        }
+        FallbackReason reason = failed.reason();
+        return reason.status() > 0 || reason.equals(FallbackReason.UNREADABLE) || reason.equals(FallbackReason.RATE_LIMITED);
+    }
+
     /** No call: the provider's gates turned the request away for {@code reason}. */
     public static Judgement refused(FallbackReason reason) {
         return new Judgement(new Failed(reason, "gate"), Outcome.Call.NONE, Optional.empty(), LlmReply.Usage.NONE, false);

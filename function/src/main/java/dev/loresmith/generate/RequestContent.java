@@ -1,5 +1,6 @@
 package dev.loresmith.generate;
 
+import dev.loresmith.aws.CallTimeouts;
 import dev.loresmith.item.Claim;
 import dev.loresmith.item.ContentItem;
 import dev.loresmith.content.ContentRequest;
@@ -55,16 +56,18 @@ public final class RequestContent {
 
     /**
      * Records the request (a new item is {@code pending}; an existing one is left as it is) and enqueues it,
-     * unless it is ready already or a live worker is generating it (that worker's message finishes it).
+     * unless it is ready already or a live worker is generating it (that worker's message finishes it). Every call it
+     * makes ends by {@code answerBy}: the caller's answer is due then.
      */
-    public Accepted accept(ContentRequest request) {
+    public Accepted accept(ContentRequest request, Instant answerBy) {
         Instant now = clock.instant();
+        ContentStore contents = this.contents.within(answerBy, clock);
         ContentItem item = contents.request(request.key(), now, GenerateContent.storedContext(request.context()), now.plus(requeue.afterRequest()));
         if (item.status() == ContentStatus.READY || (item.status() == ContentStatus.PENDING && item.leasedAt(now))) {
             return new Accepted(item, true, now);
         }
         try {
-            queue.send(RequestMessages.of(request.key(), request.context()), Claim.Kind.REQUEST);
+            queue.send(RequestMessages.of(request.key(), request.context()), Claim.Kind.REQUEST, now, Duration.between(clock.instant(), answerBy));
             return new Accepted(item, true, now);
         } catch (RuntimeException e) {
             log.error("enqueue failed", "contentType", request.type().name(), "contentId", request.id().toString(),
@@ -87,13 +90,15 @@ public final class RequestContent {
 
     /**
      * Watches the item (strongly consistent reads, backing off from 100 ms to 1 s) until it is settled — ready,
-     * or a fallback from an attempt that ended after the request — or {@code deadline} passes. Returns it as last read;
-     * a read that fails is skipped, never thrown (the request is already recorded and queued).
+     * or a fallback from an attempt that ended after the request — or {@code deadline} passes. Every read is cut to
+     * the time left, so a read that hangs ends by the deadline too; none starts with too little left. Returns the item
+     * as last read; a read that fails is skipped, never thrown (the request is already recorded and queued).
      */
     public ContentItem await(Accepted accepted, Instant deadline) {
         ContentItem[] item = {accepted.item()};
+        ContentStore contents = this.contents.within(deadline, clock);
         return new Retry(POLL, pause, clock).run(deadline, attempt -> {
-            if (attempt > 1) {
+            if (attempt > 1 && CallTimeouts.worthStarting(Duration.between(clock.instant(), deadline))) {
                 try {
                     item[0] = contents.find(item[0].key()).orElse(item[0]);
                 } catch (RuntimeException e) {

@@ -43,10 +43,12 @@ public record Throttle(Instant until, Kind kind) {
     public record Rules(Duration otherwise, Duration longest, Duration spendLimit) {
 
         public static final Rules DEFAULTS = new Rules(Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(1));
+        /** The shortest hold a 429 asks for, whatever its hint says: a hint of a few milliseconds is no back-off at all. */
+        public static final Duration SHORTEST = Duration.ofSeconds(1);
 
         public Rules {
-            if (otherwise.compareTo(Duration.ofSeconds(60)) > 0 || longest.compareTo(otherwise) < 0) {
-                throw new IllegalArgumentException("need otherwise <= 60 s and longest >= otherwise, got otherwise " + otherwise
+            if (otherwise.compareTo(Duration.ofSeconds(1)) < 0 || otherwise.compareTo(Duration.ofSeconds(60)) > 0 || longest.compareTo(otherwise) < 0) {
+                throw new IllegalArgumentException("need 1 s <= otherwise <= 60 s and longest >= otherwise, got otherwise " + otherwise
                         + " and longest " + longest);
             }
             if (longest.compareTo(ProviderConfig.LONGEST_THROTTLE) > 0 || spendLimit.compareTo(ProviderConfig.LONGEST_THROTTLE) > 0) {
@@ -55,16 +57,22 @@ public record Throttle(Instant until, Kind kind) {
             }
         }
 
-        /** The throttle {@code error}, answered at {@code now}, asks for; empty when it asks for none in the future. */
+        /**
+         * The throttle {@code error}, answered at {@code now}, asks for. A 429 always holds every instance back: a hint
+         * that is not in the future ({@code retry-after: 0}, a date or reset time already past: a clock apart, or a
+         * proxy's) says nothing usable and gets {@code otherwise}; a hint in the future holds at least {@link #SHORTEST}
+         * and at most {@code longest}.
+         */
         Optional<Throttle> after(LlmReply.HttpError error, Instant now) {
             if (error.problem() == LlmReply.Problem.SPEND_LIMIT) {
                 return Optional.of(new Throttle(now.plus(spendLimit), Kind.SPEND_LIMIT));
             }
             Instant hinted = error.retryAfter().delay().map(now::plus).or(error.retryAfter()::at).orElse(null);
-            Instant until = hinted == null ? now.plus(otherwise) : hinted;
+            Instant until = hinted == null || !hinted.isAfter(now) ? now.plus(otherwise) : hinted;
+            Instant floor = now.plus(SHORTEST);
             Instant cap = now.plus(longest);
-            until = until.isAfter(cap) ? cap : until;
-            return until.isAfter(now) ? Optional.of(new Throttle(until, Kind.RATE_LIMITED)) : Optional.empty();
+            until = until.isBefore(floor) ? floor : until.isAfter(cap) ? cap : until;
+            return Optional.of(new Throttle(until, Kind.RATE_LIMITED));
         }
     }
 }

@@ -6,7 +6,9 @@ import dev.loresmith.item.FollowUp;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * When an item holding a fallback is tried again by the upgrade sweep — a pure decision over (item, reason,
@@ -60,6 +62,52 @@ public record UpgradePolicy(Duration firstDelay, int backoffFactor, int attempts
             at = throttledUntil;
         }
         return fellBackAt.plus(giveUpAfter).isBefore(at) ? null : new FollowUp(FollowUp.Kind.UPGRADE, at);
+    }
+
+    /**
+     * The follow-up of a failed item that keeps its fallback after another attempt (an upgrade, or a request that found it
+     * failed) ended in {@code attempt}'s reasons. Whether it is still owed an upgrade depends on the fallback it keeps as
+     * well as on what this attempt met: an {@code api_error_503} fallback whose upgrade met a spent budget, a blank key
+     * during a rotation, a 4xx from a bad override, a refusal or a truncation is still owed one — those say nothing of
+     * the fallback it keeps. And an attempt that met passing trouble owes the item one, whatever it holds.
+     */
+    public FollowUp afterKept(ContentType type, ContentItem kept, List<FallbackReason> attempt, int attempts, Instant attemptsSince,
+                              Instant now, Instant throttledUntil) {
+        List<FallbackReason> reasons = new ArrayList<>(attempt);
+        reasons.addAll(held(kept));
+        return after(type, kept, reasons, attempts, attemptsSince, now, throttledUntil);
+    }
+
+    /** The reasons of the fallback {@code item} holds: its {@code model}'s (the primary's) and each provider's. */
+    static List<FallbackReason> held(ContentItem item) {
+        List<FallbackReason> held = new ArrayList<>();
+        item.fallbackReason().flatMap(FallbackReason::parse).ifPresent(held::add);
+        item.providerReasons().values().forEach(code -> FallbackReason.parse(code).ifPresent(held::add));
+        return held;
+    }
+
+    /** Why an upgrade that claimed its item makes no call, and the follow-up it leaves (null: none, it is given up). */
+    public record Stop(String why, FollowUp next) {
+    }
+
+    /**
+     * Whether an upgrade that has just claimed {@code claimed} at {@code now} must not call. The limits are otherwise
+     * applied when an attempt's result is written; an attempt whose result is never written (its invocation dying, or
+     * the write failing after the call, on every try) would escape them and loop, a call every few minutes. So before
+     * calling: never after {@code giveUpAfter}; and after {@code attemptsPerWindow} upgrade attempts in a row that
+     * never finished, none until a {@code window} later.
+     */
+    public Optional<Stop> beforeCall(ContentItem claimed, Instant now) {
+        Instant fellBackAt = claimed.generatedAt() == null ? now : claimed.generatedAt();
+        Instant giveUp = fellBackAt.plus(giveUpAfter);
+        if (now.isAfter(giveUp)) {
+            return Optional.of(new Stop("given_up", null));
+        }
+        if (claimed.unfinishedUpgrades() - 1 >= attemptsPerWindow) {
+            Instant at = now.plus(window);
+            return Optional.of(new Stop("attempts_unfinished", at.isAfter(giveUp) ? null : new FollowUp(FollowUp.Kind.UPGRADE, at)));
+        }
+        return Optional.empty();
     }
 
     /** The attempt window after an upgrade attempt begun at {@code now}: a new window once the last has passed. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.content.ContentId;
 import dev.loresmith.content.ContentKey;
 import dev.loresmith.content.ContentRequest;
+import dev.loresmith.content.ContentType;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.content.InvalidRequest;
 import dev.loresmith.content.RequestParser;
@@ -97,13 +98,21 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         return handle(event, context.getAwsRequestId(), Duration.ofMillis(context.getRemainingTimeInMillis()));
     }
 
+    /**
+     * {@code remaining}: the invocation's time at entry. Every deadline is fixed from it now, before any call: the answer
+     * is due {@link #ANSWER_MARGIN} before the function's timeout, and a wait ends {@link #WAIT_LIMIT} after entry at the
+     * latest — however long the item's write and the enqueue took.
+     */
     private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
+        Instant entry = clock.instant();
+        Instant answerBy = entry.plus(remaining).minus(ANSWER_MARGIN);
+        Instant waitUntil = entry.plus(WAIT_LIMIT).isBefore(answerBy) ? entry.plus(WAIT_LIMIT) : answerBy;
         String method = HttpResponses.method(event);
         String path = event.getRawPath() == null ? "" : event.getRawPath();
         String[] segments = path.replaceAll("^/+|/+$", "").split("/", -1);
         try {
             if (segments.length == 1 && segments[0].equals("content")) {
-                return "POST".equals(method) ? post(event, requestId, remaining) : notAllowed("POST");
+                return "POST".equals(method) ? post(event, requestId, answerBy, waitUntil) : notAllowed("POST");
             }
             if (segments.length == 3 && segments[0].equals("content")) {
                 return "GET".equals(method) ? get(segments[1], segments[2]) : notAllowed("GET");
@@ -118,7 +127,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         }
     }
 
-    private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, String requestId, Duration remaining) {
+    private APIGatewayV2HTTPResponse post(APIGatewayV2HTTPEvent event, String requestId, Instant answerBy, Instant waitUntil) {
         ObjectNode body = RequestParser.parseObject(HttpResponses.body(event));
         JsonNode waitField = body.remove("wait");
         if (waitField != null && !waitField.isBoolean()) {
@@ -126,12 +135,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         }
         boolean wait = waitField != null && waitField.booleanValue();
         ContentRequest request = parser.parse(body, List.of("wait"));
-        RequestContent.Accepted accepted = requests.accept(request);
+        RequestContent.Accepted accepted = requests.accept(request, answerBy);
         ContentItem item = accepted.item();
         log.info("content requested", "requestId", requestId, "contentType", request.type().name(),
                 "contentId", request.id().toString(), "status", item.status().wireName(), "queued", accepted.queued(), "wait", wait);
         if (item.status() == ContentStatus.READY) {
-            return json(200, ContentView.of(item), Map.of());
+            return json(200, ContentView.of(item, request.type()), Map.of());
         }
         if (!accepted.queued()) {
             // An upgrade is owed by this request only if it wrote the fallback (an item with text keeps it, and its debt).
@@ -139,26 +148,24 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                     && !item.generatedAt().isBefore(accepted.at());
             metrics.fallbackOutsideTheFlow(request.type().name(), FallbackReason.NOT_QUEUED.code(), wroteFallback && GenerationMetrics.owesUpgrade(item));
             if (wait && item.textIfFinished().isPresent()) {
-                return json(200, ContentView.of(item), Map.of()); // the fallback, at once: the player never waits
+                return json(200, ContentView.of(item, request.type()), Map.of()); // the fallback, at once: the player never waits
             }
-            ObjectNode answer = ContentView.of(item).put("error", "could not queue the request; the item holds its fallback; retry later");
+            ObjectNode answer = ContentView.of(item, request.type()).put("error", "could not queue the request; the item holds its fallback; retry later");
             return json(503, answer, Map.of("location", ContentView.path(item)));
         }
         if (wait) {
-            Duration limit = remaining.minus(ANSWER_MARGIN).compareTo(WAIT_LIMIT) < 0 ? remaining.minus(ANSWER_MARGIN) : WAIT_LIMIT;
-            ContentItem settled = requests.await(accepted, clock.instant().plus(limit));
+            ContentItem settled = requests.await(accepted, waitUntil);
             if (RequestContent.settled(settled, accepted.at(), clock.instant())) {
-                return json(200, ContentView.of(settled), Map.of("location", ContentView.path(settled)));
+                return json(200, ContentView.of(settled, request.type()), Map.of("location", ContentView.path(settled)));
             }
             item = settled; // still being generated: it will finish without the client asking again
         }
-        return json(202, ContentView.of(item), Map.of("location", ContentView.path(item)));
+        return json(202, ContentView.of(item, request.type()), Map.of("location", ContentView.path(item)));
     }
 
     private APIGatewayV2HTTPResponse get(String typeName, String id) {
-        if (types.find(typeName).isEmpty()) {
-            throw new InvalidRequest("contentType", "unknown contentType; registered types are " + types.names());
-        }
+        ContentType type = types.find(typeName)
+                .orElseThrow(() -> new InvalidRequest("contentType", "unknown contentType; registered types are " + types.names()));
         ContentId contentId;
         try {
             contentId = ContentId.parse(id);
@@ -166,7 +173,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             throw new InvalidRequest("contentId", "contentId " + e.getMessage());
         }
         return contents.find(new ContentKey(typeName, contentId))
-                .map(item -> json(200, ContentView.of(item), Map.of()))
+                .map(item -> json(200, ContentView.of(item, type), Map.of()))
                 .orElseGet(() -> error(404, "no content item " + typeName + "/" + contentId, null));
     }
 }

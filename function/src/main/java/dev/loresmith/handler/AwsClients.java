@@ -1,5 +1,6 @@
 package dev.loresmith.handler;
 
+import dev.loresmith.aws.CallTimeouts;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -22,8 +23,8 @@ import java.time.Duration;
 public final class AwsClients {
 
     /** One attempt of an AWS call, and all attempts together (the SDK retries within it). */
-    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
-    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
+    public static final Duration ATTEMPT_TIMEOUT = CallTimeouts.ATTEMPT;
+    public static final Duration CALL_TIMEOUT = CallTimeouts.CALL;
 
     private final Env env;
     private final AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();

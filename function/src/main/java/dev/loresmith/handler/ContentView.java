@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loresmith.Json;
+import dev.loresmith.content.ContentType;
 import dev.loresmith.item.ContentItem;
+import dev.loresmith.item.ContentStatus;
 
 /**
  * The API's JSON view of a content item: the public attributes, never lease internals or the stored
@@ -16,7 +18,19 @@ final class ContentView {
     private ContentView() {
     }
 
-    static ObjectNode of(ContentItem item) {
+    /**
+     * The view of {@code item}, an item of {@code type}. Its {@code text} is always of the type's shape: a failed item
+     * whose stored text is not (the {@code {}} of a pending item closed while its type was removed, the type since
+     * registered again) is shown with the type's fallback, as a fallback the flow wrote would be.
+     */
+    static ObjectNode of(ContentItem item, ContentType type) {
+        if (item.status() != ContentStatus.FAILED || type.shapes(item.text())) {
+            return of(item);
+        }
+        return of(item.finished(ContentStatus.FAILED, type.fallbackFor(item.key().contentId()), item.model(), item.generatedAt()));
+    }
+
+    private static ObjectNode of(ContentItem item) {
         ObjectNode view = Json.MAPPER.createObjectNode();
         view.put("contentType", item.key().contentType());
         view.put("contentId", item.key().contentId().toBigInteger());

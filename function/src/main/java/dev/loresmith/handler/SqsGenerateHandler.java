@@ -89,8 +89,10 @@ public final class SqsGenerateHandler implements RequestHandler<SQSEvent, SQSBat
         }
         Instant started = clock.instant();
         Claim.Kind kind = RequestQueue.kindOf(attribute(message, RequestQueue.KIND_ATTRIBUTE));
+        Instant requestedAt = RequestQueue.requestedAt(attribute(message, RequestQueue.REQUESTED_AT_ATTRIBUTE),
+                message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp")).orElse(null);
         try {
-            Outcome outcome = generate.generate(request, kind, deadline);
+            Outcome outcome = generate.generate(request, kind, requestedAt, deadline);
             OutcomeReport.log(log, metrics, requestId, message.getMessageId(), request, outcome, Duration.between(started, clock.instant()));
             // Leased by another worker: keep this message until the item is finished. If that worker died,
             // its lease expires and this message (or its own redelivery) finishes the item.

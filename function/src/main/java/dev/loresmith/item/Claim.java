@@ -17,7 +17,10 @@ public sealed interface Claim {
     record Leased(ContentItem item) implements Claim {
     }
 
-    /** An upgrade that no longer applies (not due, already done, or given up): nothing to do. */
+    /**
+     * A claim that no longer applies: an upgrade not due, already done or given up; a requeue of an item no longer
+     * pending; a request older than the attempt that finished the item. Nothing to do.
+     */
     record NotDue(ContentItem item) implements Claim {
     }
 

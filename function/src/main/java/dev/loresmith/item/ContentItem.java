@@ -28,11 +28,16 @@ import java.util.Optional;
  * @param provider      on a ready item, the provider that wrote its text ({@code anthropic}, {@code bedrock}); else null
  * @param providerReasons on a fallback, each provider's reason, in preference order (the primary's is also in
  *                      {@code model}); empty otherwise
+ * @param attemptClaimedAt when the attempt that last finished the item (ready, a fallback, or a failed retry) claimed it;
+ *                      null while none has. A request older than this asks for nothing that attempt did not do
+ * @param unfinishedUpgrades upgrade claims since the item was last finished, a live one included: those before it never
+ *                      wrote their result (their invocation died, or the write failed after the call)
  */
 public record ContentItem(ContentKey key, ContentStatus status, String text, String model, Instant requestedAt,
                           Instant generatedAt, String leaseOwner, Instant leaseUntil, String context,
                           String upgradedFrom, int attempts, Instant attemptsSince, FollowUp followUp,
-                          String lastFailure, Instant attemptedAt, String provider, Map<String, String> providerReasons) {
+                          String lastFailure, Instant attemptedAt, String provider, Map<String, String> providerReasons,
+                          Instant attemptClaimedAt, int unfinishedUpgrades) {
 
     public static final String FALLBACK_PREFIX = "fallback:";
 
@@ -46,41 +51,47 @@ public record ContentItem(ContentKey key, ContentStatus status, String text, Str
     /** A new pending item, as a request creates it. */
     public static ContentItem pending(ContentKey key, Instant requestedAt, String context) {
         return new ContentItem(key, ContentStatus.PENDING, null, null, requestedAt, null, null, null, context,
-                null, 0, null, null, null, null, null, Map.of());
+                null, 0, null, null, null, null, null, Map.of(), null, 0);
     }
 
     /** This item finished with {@code finalText}; lease and follow-up cleared unless given. */
     public ContentItem finished(ContentStatus finalStatus, String finalText, String finalModel, Instant at) {
         return new ContentItem(key, finalStatus, finalText, finalModel, requestedAt, at, null, null, context,
-                null, attempts, attemptsSince, null, null, at, null, Map.of());
+                null, attempts, attemptsSince, null, null, at, null, Map.of(), attemptClaimedAt, 0);
     }
 
     /** This ready item as written by {@code source}. */
     public ContentItem writtenBy(String source) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
-                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, source, providerReasons);
+                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, source, providerReasons, attemptClaimedAt, unfinishedUpgrades);
     }
 
     /** This fallback with each provider's reason for it. */
     public ContentItem withProviderReasons(Map<String, String> reasons) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
-                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, provider, reasons);
+                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, provider, reasons, attemptClaimedAt, unfinishedUpgrades);
     }
 
     public ContentItem withFollowUp(FollowUp next) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
-                upgradedFrom, attempts, attemptsSince, next, lastFailure, attemptedAt, provider, providerReasons);
+                upgradedFrom, attempts, attemptsSince, next, lastFailure, attemptedAt, provider, providerReasons, attemptClaimedAt, unfinishedUpgrades);
     }
 
     public ContentItem withUpgrade(String from, int attemptCount, Instant since) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
-                from, attemptCount, since, followUp, lastFailure, attemptedAt, provider, providerReasons);
+                from, attemptCount, since, followUp, lastFailure, attemptedAt, provider, providerReasons, attemptClaimedAt, unfinishedUpgrades);
     }
 
     /** The failed retry of a failed item: text, model and status stay; the attempt is recorded. */
     public ContentItem keptAfter(String failureReason, int attemptCount, Instant since, FollowUp next, Instant at) {
         return new ContentItem(key, status, text, model, requestedAt, generatedAt, null, null, context,
-                upgradedFrom, attemptCount, since, next, failureReason, at, provider, providerReasons);
+                upgradedFrom, attemptCount, since, next, failureReason, at, provider, providerReasons, attemptClaimedAt, 0);
+    }
+
+    /** This item as finished by an attempt that claimed it at {@code claimedAt}. */
+    public ContentItem finishedByAttemptClaimedAt(Instant claimedAt) {
+        return new ContentItem(key, status, text, model, requestedAt, generatedAt, leaseOwner, leaseUntil, context,
+                upgradedFrom, attempts, attemptsSince, followUp, lastFailure, attemptedAt, provider, providerReasons, claimedAt, unfinishedUpgrades);
     }
 
     /** The reason this item holds its fallback ({@code model} without {@code fallback:}); empty when it does not. */

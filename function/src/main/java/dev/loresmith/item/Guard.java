@@ -64,6 +64,17 @@ public sealed interface Guard {
         }
     }
 
+    /**
+     * No attempt that claimed the item after {@code requestedAt} has finished it: a request made at {@code requestedAt}
+     * is not older than the attempt that last finished the item (an absent item, or one never finished, holds).
+     */
+    record NotFinishedSince(Instant requestedAt) implements Guard {
+        @Override
+        public boolean holds(Optional<ContentItem> item) {
+            return item.map(ContentItem::attemptClaimedAt).map(at -> at.toEpochMilli() <= requestedAt.toEpochMilli()).orElse(true);
+        }
+    }
+
     /** The item owes a follow-up of this kind. */
     record FollowUpOf(FollowUp.Kind kind) implements Guard {
         @Override

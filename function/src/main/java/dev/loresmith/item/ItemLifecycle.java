@@ -29,14 +29,22 @@ public final class ItemLifecycle {
 
     // ------------------------------------------------------------------ claims
 
-    /**
-     * Where a claim of {@code kind} may start from at {@code now}: a request from anything not ready (creating the item);
-     * a requeue only from pending (its first message may just have been late); an upgrade only from a failed item whose
-     * upgrade is due. Never from a live lease.
-     */
+    /** {@link #claimable(Claim.Kind, Instant, Instant)} for a message that does not say when it was requested. */
     public static Guard claimable(Claim.Kind kind, Instant now) {
+        return claimable(kind, now, null);
+    }
+
+    /**
+     * Where a claim of {@code kind} may start from at {@code now}: a request from anything not ready (creating the item)
+     * — unless the request, made at {@code requestedAt}, is older than the attempt that last finished the item (a late
+     * message whose requeue, or duplicate, was served first: standard SQS keeps no order); a requeue only from pending
+     * (its first message may just have been late); an upgrade only from a failed item whose upgrade is due. Never from
+     * a live lease. {@code requestedAt} null: the message does not say (it claims as every request did before).
+     */
+    public static Guard claimable(Claim.Kind kind, Instant now, Instant requestedAt) {
         return switch (kind) {
-            case REQUEST -> Guard.allOf(new Guard.NotReady(), new Guard.Unleased(now));
+            case REQUEST -> requestedAt == null ? Guard.allOf(new Guard.NotReady(), new Guard.Unleased(now))
+                    : Guard.allOf(new Guard.NotReady(), new Guard.Unleased(now), new Guard.NotFinishedSince(requestedAt));
             case REQUEUE -> Guard.allOf(new Guard.StatusIs(ContentStatus.PENDING), new Guard.Unleased(now));
             case UPGRADE -> Guard.allOf(new Guard.StatusIs(ContentStatus.FAILED), new Guard.FollowUpOf(FollowUp.Kind.UPGRADE),
                     new Guard.FollowUpDue(now), new Guard.Unleased(now));
@@ -45,7 +53,8 @@ public final class ItemLifecycle {
 
     /**
      * What a refused claim means, from the item the refusal found: ready → a duplicate; an upgrade or a requeue that no
-     * longer applies → not due; otherwise another worker holds it (its message is kept, in case that worker dies).
+     * longer applies, or a request older than the attempt that finished the item → not due; otherwise another worker
+     * holds it (its message is kept, in case that worker dies).
      */
     public static Claim refusedClaim(Claim.Kind kind, Optional<ContentItem> found, Instant now, ContentItem ifAbsent) {
         if (found.isEmpty()) {
@@ -61,12 +70,20 @@ public final class ItemLifecycle {
         if (kind == Claim.Kind.REQUEUE && !leasedAt(item, now)) {
             return new Claim.NotDue(item); // finished: its first message came after all, nothing owed
         }
+        if (kind == Claim.Kind.REQUEST && !leasedAt(item, now)) {
+            return new Claim.NotDue(item); // finished by an attempt newer than this request: nothing it did not do
+        }
         return new Claim.Leased(item);
     }
 
     /** The decision on a claim of the item as it is, in memory: allowed, or the refusal storage would report. */
     public static Optional<Claim> refusal(Claim.Kind kind, Optional<ContentItem> item, Instant now, ContentItem ifAbsent) {
-        return claimable(kind, now).holds(item) ? Optional.empty() : Optional.of(refusedClaim(kind, item, now, ifAbsent));
+        return refusal(kind, item, now, null, ifAbsent);
+    }
+
+    /** {@link #refusal(Claim.Kind, Optional, Instant, ContentItem)} for a message requested at {@code requestedAt}. */
+    public static Optional<Claim> refusal(Claim.Kind kind, Optional<ContentItem> item, Instant now, Instant requestedAt, ContentItem ifAbsent) {
+        return claimable(kind, now, requestedAt).holds(item) ? Optional.empty() : Optional.of(refusedClaim(kind, item, now, ifAbsent));
     }
 
     // ------------------------------------------------------------------ other writes
@@ -89,9 +106,14 @@ public final class ItemLifecycle {
         return Guard.anyOf(new Guard.Absent(), Guard.allOf(new Guard.StatusIs(ContentStatus.PENDING), new Guard.Unleased(now)));
     }
 
-    /** A failed item that owes nothing else, marked replayable from the dead-letter path. */
+    /**
+     * A failed item that owes nothing else, marked replayable from the dead-letter path. A {@code requeue} follow-up is
+     * nothing owed on a failed item (a requeue only takes a pending one): it is what each receive's claim of the item
+     * left when they all died, and the mark replaces it — else the sweep would clear it and the replay never find it.
+     */
     public static Guard replayMarkable(Instant now) {
-        return Guard.allOf(new Guard.StatusIs(ContentStatus.FAILED), new Guard.NoFollowUp(), new Guard.Unleased(now));
+        return Guard.allOf(new Guard.StatusIs(ContentStatus.FAILED),
+                Guard.anyOf(new Guard.NoFollowUp(), new Guard.FollowUpOf(FollowUp.Kind.REQUEUE)), new Guard.Unleased(now));
     }
 
     /** What a refused replay mark means: a live worker holds the item (try later), or there is nothing to mark. */
@@ -129,7 +151,7 @@ public final class ItemLifecycle {
     /** What marking an item for replay did. */
     public enum Mark {
         MARKED,
-        /** Ready, still pending, or already owing a follow-up: nothing to mark. */
+        /** Ready, still pending, or already owing an upgrade or a replay: nothing to mark. */
         NOTHING_TO_MARK,
         /** A live worker holds it: try again later. */
         LEASED

@@ -67,8 +67,25 @@ public sealed interface LlmReply {
         public static final RetryAfter NONE = new RetryAfter(Optional.empty(), Optional.empty());
     }
 
+    /**
+     * Tokens a call cost, as the provider reports them, each bounded: a count below 0 reads as 0 and one above
+     * {@link #MOST} as {@code MOST} — no call can use more (a model's whole context is far less), and a number the reply
+     * got wrong must neither offset the others nor wrap the budget's sum negative.
+     */
     record Usage(long inputTokens, long outputTokens, long cacheCreationInputTokens, long cacheReadInputTokens) {
+        public static final long MOST = 10_000_000;
         public static final Usage NONE = new Usage(0, 0, 0, 0);
+
+        public Usage {
+            inputTokens = bounded(inputTokens);
+            outputTokens = bounded(outputTokens);
+            cacheCreationInputTokens = bounded(cacheCreationInputTokens);
+            cacheReadInputTokens = bounded(cacheReadInputTokens);
+        }
+
+        private static long bounded(long tokens) {
+            return Math.max(0, Math.min(MOST, tokens));
+        }
 
         /** This usage and {@code other}'s together (the calls of one request to several providers). */
         public Usage plus(Usage other) {

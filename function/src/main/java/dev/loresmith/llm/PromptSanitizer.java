@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Makes player-supplied context safe to place in a prompt: removes control and invisible formatting
  * characters (including bidi overrides and zero-width characters), folds whitespace, and bounds every
- * string. Structure bounds (depth, entry count, size) are enforced earlier by the request parser;
+ * string and number. Structure bounds (depth, entry count, size) are enforced earlier by the request parser;
  * this class bounds them again so it is safe on its own.
  */
 public final class PromptSanitizer {
@@ -122,6 +122,9 @@ public final class PromptSanitizer {
             }
             return out;
         }
-        return node; // numbers, booleans, null
+        if (node.isNumber() && node.asText().length() > ContextLimits.MAX_NUMBER_LENGTH) {
+            return JsonNodeFactory.instance.nullNode(); // no request carries one (the parser refuses it): a hand-edited context
+        }
+        return node; // numbers within their bound, booleans, null
     }
 }

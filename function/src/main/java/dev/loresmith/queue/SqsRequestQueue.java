@@ -1,10 +1,14 @@
 package dev.loresmith.queue;
 
+import dev.loresmith.aws.CallTimeouts;
 import dev.loresmith.item.Claim;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The generate queue on SQS. */
@@ -19,10 +23,14 @@ public final class SqsRequestQueue implements RequestQueue {
     }
 
     @Override
-    public void send(String body, Claim.Kind kind) {
-        Map<String, MessageAttributeValue> attributes = kind.attribute() == null ? null
-                : Map.of(KIND_ATTRIBUTE, MessageAttributeValue.builder().dataType("String").stringValue(kind.attribute()).build());
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(attributes));
+    public void send(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        attributes.put(REQUESTED_AT_ATTRIBUTE, MessageAttributeValue.builder().dataType("String").stringValue(requestedAt.toString()).build());
+        if (kind.attribute() != null) {
+            attributes.put(KIND_ATTRIBUTE, MessageAttributeValue.builder().dataType("String").stringValue(kind.attribute()).build());
+        }
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(attributes)
+                .overrideConfiguration(CallTimeouts.within(within)));
     }
 
     @Override

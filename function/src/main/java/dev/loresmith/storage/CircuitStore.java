@@ -30,6 +30,15 @@ public interface CircuitStore {
      */
     boolean throttleUntil(Provider provider, Instant until, String reason, Instant implausibleAfter);
 
+    /**
+     * Claims the check of {@code provider}'s passed spend-limit hold: moves its {@code throttledUntil} from {@code passed}
+     * (as read) to {@code until}, the checker's lease, if nobody has since. Returns whether this caller won.
+     */
+    boolean claimSpendLimitCheck(Provider provider, Instant passed, Instant until);
+
+    /** The check answered without meeting the spend limit: lifts the hold, if it is still the check's ({@code until}). */
+    void liftSpendLimit(Provider provider, Instant until);
+
     /** Adds {@code tokens} to the counter of {@code day} (UTC) on the stack item, starting it at zero on a new day. */
     void addTokens(LocalDate day, long tokens);
 

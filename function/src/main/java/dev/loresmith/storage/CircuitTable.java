@@ -13,12 +13,14 @@ import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -170,6 +172,36 @@ public final class CircuitTable implements CircuitStore {
     }
 
     @Override
+    public boolean claimSpendLimitCheck(Provider provider, Instant passed, Instant until) {
+        Update u = new Update().set("throttledUntil", n(until.toEpochMilli()));
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(provider.wireName()), spendLimitHold(passed)).build()));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false; // another caller checks it, or the hold moved on
+        }
+    }
+
+    @Override
+    public void liftSpendLimit(Provider provider, Instant until) {
+        Update u = new Update().remove("throttledUntil").remove("throttleReason");
+        try {
+            conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(provider.wireName()), spendLimitHold(until)).build()));
+        } catch (ConditionalCheckFailedException e) {
+            // moved on since (another answer held everyone back again): leave it
+        }
+    }
+
+    /** The stored hold is the spend-limit hold ending at {@code until}. */
+    private static Expression spendLimitHold(Instant until) {
+        return Expression.builder()
+                .expression("#throttledUntil = :g_holdUntil AND #throttleReason = :g_spendLimit")
+                .expressionNames(Map.of("#throttledUntil", "throttledUntil", "#throttleReason", "throttleReason"))
+                .expressionValues(Map.of(":g_holdUntil", n(until.toEpochMilli()), ":g_spendLimit", AttributeValue.fromS(ProviderConfig.SPEND_LIMIT)))
+                .build();
+    }
+
+    @Override
     public void addTokens(LocalDate day, long tokens) {
         AttributeValue today = AttributeValue.fromS(day.toString());
         newDayRace.run(attempt -> {
@@ -187,22 +219,44 @@ public final class CircuitTable implements CircuitStore {
                 return Retry.Step.done(null);
             } catch (ConditionalCheckFailedException newDay) {
                 // The first count of a new UTC day starts the counter; of two instances racing to, one wins and the
-                // other adds to what it wrote.
+                // other adds to what it wrote. Only an older day is replaced (or a budgetDay no count writes: not a
+                // date, or further ahead than tomorrow — a hand edit that would otherwise stop the counting): a late
+                // count for yesterday, arriving after midnight, must not wipe today's.
                 Update start = new Update().set("budgetDay", today).set("tokensUsed", n(tokens));
-                Expression otherDayOrUnreadable = Expression.builder()
-                        .expression("attribute_not_exists(#budgetDay) OR #budgetDay <> :g_day"
-                                + " OR NOT attribute_type(#tokensUsed, :g_numberType) OR #tokensUsed < :g_zero")
+                Expression olderDayOrUnreadable = Expression.builder()
+                        .expression("attribute_not_exists(#budgetDay) OR NOT attribute_type(#budgetDay, :g_stringType)"
+                                + " OR size(#budgetDay) <> :g_dayLength OR #budgetDay < :g_day OR #budgetDay > :g_tomorrow"
+                                + " OR (#budgetDay = :g_day AND (NOT attribute_type(#tokensUsed, :g_numberType) OR #tokensUsed < :g_zero))")
                         .expressionNames(Map.of("#budgetDay", "budgetDay", "#tokensUsed", "tokensUsed"))
-                        .expressionValues(Map.of(":g_day", today, ":g_numberType", AttributeValue.fromS("N"), ":g_zero", n(0)))
+                        .expressionValues(Map.of(":g_day", today, ":g_tomorrow", AttributeValue.fromS(day.plusDays(1).toString()),
+                                ":g_stringType", AttributeValue.fromS("S"), ":g_dayLength", n(today.s().length()),
+                                ":g_numberType", AttributeValue.fromS("N"), ":g_zero", n(0)))
                         .build();
                 try {
-                    conflicts.retrying(() -> dynamo.updateItem(start.request(tableName, key(CircuitItem.STACK), otherDayOrUnreadable).build()));
+                    conflicts.retrying(() -> dynamo.updateItem(start.request(tableName, key(CircuitItem.STACK), olderDayOrUnreadable)
+                            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build()));
                     return Retry.Step.done(null);
-                } catch (ConditionalCheckFailedException raced) {
-                    return Retry.Step.againOrThrow(raced);
+                } catch (ConditionalCheckFailedException refused) {
+                    if (laterDay(refused, day)) {
+                        return Retry.Step.done(null); // the counter already counts a later day: this day's budget is over
+                    }
+                    return Retry.Step.againOrThrow(refused); // another instance started this day meanwhile: add to it
                 }
             }
         });
+    }
+
+    /** Whether the stack item a refused start returned counts a day after {@code day}. */
+    private static boolean laterDay(ConditionalCheckFailedException refused, LocalDate day) {
+        AttributeValue stored = refused.hasItem() ? refused.item().get("budgetDay") : null;
+        if (stored == null || stored.s() == null) {
+            return false;
+        }
+        try {
+            return LocalDate.parse(stored.s()).isAfter(day);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     @Override

@@ -33,11 +33,14 @@ public record Config(StackConfig stack, Map<Provider, ProviderConfig> providers)
         return stack.providers();
     }
 
-    /** This config as of {@code now}: implausible stored throttles ignored (see {@link ProviderConfig#checkedAt}). */
+    /**
+     * This config as of {@code now}: stored times no writer of ours could have written, that far ahead, ignored (see
+     * {@link ProviderConfig#checkedAt} and {@link StackConfig#checkedAt}).
+     */
     public Config checkedAt(Instant now) {
         Map<Provider, ProviderConfig> checked = new EnumMap<>(Provider.class);
         providers.forEach((provider, config) -> checked.put(provider, config.checkedAt(now)));
-        return new Config(stack, checked);
+        return new Config(stack.checkedAt(now), checked);
     }
 
     /** The model for {@code provider}: the operator's override on its item, else the stack's setting, else {@code fallback}. */

@@ -56,6 +56,8 @@ final class ContentRow {
             .addAttribute(String.class, a -> a.name("provider").getter(r -> r.provider).setter((r, v) -> r.provider = v))
             .addAttribute(EnhancedType.mapOf(String.class, String.class),
                     a -> a.name("providerReasons").getter(r -> r.providerReasons).setter((r, v) -> r.providerReasons = v))
+            .addAttribute(Long.class, a -> a.name("attemptClaimedAt").getter(r -> r.attemptClaimedAt).setter((r, v) -> r.attemptClaimedAt = v))
+            .addAttribute(Integer.class, a -> a.name("unfinishedUpgrades").getter(r -> r.unfinishedUpgrades).setter((r, v) -> r.unfinishedUpgrades = v))
             .build();
 
     private String pk;
@@ -78,6 +80,8 @@ final class ContentRow {
     private Long attemptedAt;
     private String provider;
     private Map<String, String> providerReasons;
+    private Long attemptClaimedAt;
+    private Integer unfinishedUpgrades;
 
     static String pk(ContentKey key) {
         return key.contentType() + "#" + key.contentId();
@@ -124,7 +128,9 @@ final class ContentRow {
                 lastFailure,
                 attemptedAt == null ? null : Instant.ofEpochMilli(attemptedAt),
                 provider,
-                inPreferenceOrder(providerReasons));
+                inPreferenceOrder(providerReasons),
+                attemptClaimedAt == null ? null : Instant.ofEpochMilli(attemptClaimedAt),
+                unfinishedUpgrades == null ? 0 : unfinishedUpgrades);
     }
 
     /** A stored map of reasons (DynamoDB keeps no order), ordered as the providers are declared. */

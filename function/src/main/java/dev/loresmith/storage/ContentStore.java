@@ -6,6 +6,7 @@ import dev.loresmith.item.ContentItem;
 import dev.loresmith.item.FollowUp;
 import dev.loresmith.item.ItemLifecycle;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,12 +23,20 @@ public interface ContentStore {
      * {@code pending} if absent and records {@code context}; a {@code failed} item keeps its text and status
      * while leased, so a reader never sees it go backwards. A request's claim moves the item's follow-up to
      * {@code requeueAt} (creating a {@code requeue} one if it had none), so an item whose worker and message are
-     * both lost is still found. One conditional write.
+     * both lost is still found. A request made at {@code requestedAt} (null: the message does not say) claims nothing
+     * an attempt begun after it has finished ({@link dev.loresmith.item.ItemLifecycle#claimable}). One conditional write.
      */
-    Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt);
+    Claim claim(ContentKey key, Claim.Kind kind, Instant requestedAt, String worker, Instant now, Instant leaseUntil, String context,
+                Instant requeueAt);
 
     /** Strongly consistent read. */
     Optional<ContentItem> find(ContentKey key);
+
+    /**
+     * This store with every call it makes cut to end by {@code deadline} (as {@code clock} tells the time left): for a
+     * caller that must answer by then, a call that hangs fails in time instead of running past it.
+     */
+    ContentStore within(Instant deadline, Clock clock);
 
     /**
      * Creates the item {@code pending} if absent (recording {@code context}, with a {@code requeue} follow-up at

@@ -8,15 +8,15 @@ import dev.loresmith.item.FollowUp;
 import dev.loresmith.item.Guard;
 import dev.loresmith.item.ItemLifecycle;
 import dev.loresmith.retry.Retry;
-import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
-import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import dev.loresmith.aws.CallTimeouts;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
-import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressExcep
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +40,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The content table on DynamoDB. Reads map items through the Enhanced client's static schema; every write is one
+ * The content table on DynamoDB. Reads map items through the static schema of {@link ContentRow}; every write is one
  * conditional UpdateItem whose condition is the lifecycle's guard for it ({@link ItemLifecycle}, rendered by
  * {@link ItemConditions}) and whose refusal the lifecycle reads from the item DynamoDB returns. A finish that moves
  * the circuit is one {@code TransactWriteItems} with the circuit table's conditional update.
@@ -46,21 +48,44 @@ import java.util.UUID;
 public final class ContentTable implements ContentStore {
 
     private final DynamoDbClient dynamo;
-    private final DynamoDbTable<ContentRow> rows;
     private final String tableName;
     private final CircuitTable circuits;
     private final Conflicts conflicts;
 
+    /** When every call must have ended, and the clock that tells the time left; null for the client's own bounds. */
+    private final Instant deadline;
+    private final Clock clock;
+
     public ContentTable(DynamoDbClient dynamo, String tableName, CircuitTable circuits, Retry conflictRetry) {
+        this(dynamo, tableName, circuits, new Conflicts(conflictRetry), null, null);
+    }
+
+    private ContentTable(DynamoDbClient dynamo, String tableName, CircuitTable circuits, Conflicts conflicts, Instant deadline, Clock clock) {
         this.dynamo = dynamo;
-        this.rows = DynamoDbEnhancedClient.builder().dynamoDbClient(dynamo).build().table(tableName, ContentRow.SCHEMA);
         this.tableName = tableName;
         this.circuits = circuits;
-        this.conflicts = new Conflicts(conflictRetry);
+        this.conflicts = conflicts;
+        this.deadline = deadline;
+        this.clock = clock;
     }
 
     @Override
-    public Claim claim(ContentKey key, Claim.Kind kind, String worker, Instant now, Instant leaseUntil, String context, Instant requeueAt) {
+    public ContentTable within(Instant deadline, Clock clock) {
+        return new ContentTable(dynamo, tableName, circuits, conflicts, deadline, clock);
+    }
+
+    /** The override that cuts one call to the time left before the deadline; null when there is none. */
+    private AwsRequestOverrideConfiguration bound() {
+        if (deadline == null) {
+            return null;
+        }
+        Duration left = Duration.between(clock.instant(), deadline);
+        return CallTimeouts.within(CallTimeouts.worthStarting(left) ? left : CallTimeouts.SHORTEST);
+    }
+
+    @Override
+    public Claim claim(ContentKey key, Claim.Kind kind, Instant requestedAt, String worker, Instant now, Instant leaseUntil, String context,
+                       Instant requeueAt) {
         Update u = new Update();
         if (kind != Claim.Kind.UPGRADE) {
             // A failed item keeps its text and status while leased: the fallback stays readable until something better replaces it.
@@ -72,10 +97,11 @@ public final class ContentTable implements ContentStore {
                     .set("followUpAt", n(requeueAt.toEpochMilli()));
         } else {
             // Moving followUpAt to the lease's end keeps sweeps from enqueuing it again while it runs, and makes it
-            // due again should this worker die.
-            u.set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli())).set("followUpAt", n(leaseUntil.toEpochMilli()));
+            // due again should this worker die. The count of upgrade claims that never finished says when to stop.
+            u.set("leaseOwner", s(worker)).set("leaseUntil", n(leaseUntil.toEpochMilli())).set("followUpAt", n(leaseUntil.toEpochMilli()))
+                    .increment("unfinishedUpgrades");
         }
-        Guard guard = ItemLifecycle.claimable(kind, now);
+        Guard guard = ItemLifecycle.claimable(kind, now, requestedAt);
         try {
             return new Claim.Claimed(ContentRow.toItem(write(key, u, guard, ReturnValue.ALL_NEW).attributes()));
         } catch (ConditionalCheckFailedException e) {
@@ -85,8 +111,8 @@ public final class ContentTable implements ContentStore {
 
     @Override
     public Optional<ContentItem> find(ContentKey key) {
-        ContentRow row = rows.getItem(r -> r.key(Key.builder().partitionValue(ContentRow.pk(key)).build()).consistentRead(true));
-        return Optional.ofNullable(row).map(ContentRow::toItem);
+        GetItemResponse found = dynamo.getItem(r -> r.tableName(tableName).key(key(key)).consistentRead(true).overrideConfiguration(bound()));
+        return found.hasItem() && !found.item().isEmpty() ? Optional.of(ContentRow.toItem(found.item())) : Optional.empty();
     }
 
     @Override
@@ -125,7 +151,8 @@ public final class ContentTable implements ContentStore {
             dynamo.transactWriteItems(r -> r
                     // the same token on the SDK's own retries: a transaction that committed but timed out is not applied twice
                     .clientRequestToken(UUID.randomUUID().toString())
-                    .transactItems(writes));
+                    .transactItems(writes)
+                    .overrideConfiguration(bound()));
             return Commit.COMMITTED;
         } catch (TransactionCanceledException e) {
             List<CancellationReason> reasons = e.cancellationReasons();
@@ -163,7 +190,8 @@ public final class ContentTable implements ContentStore {
                 .setOrRemove("attemptedAt", finished.attemptedAt() == null ? null : n(finished.attemptedAt().toEpochMilli()))
                 .setOrRemove("provider", finished.provider() == null ? null : s(finished.provider()))
                 .setOrRemove("providerReasons", reasons(finished))
-                .remove("leaseOwner").remove("leaseUntil");
+                .setOrRemove("attemptClaimedAt", finished.attemptClaimedAt() == null ? null : n(finished.attemptClaimedAt().toEpochMilli()))
+                .remove("leaseOwner").remove("leaseUntil").remove("unfinishedUpgrades");
         followUp(u, finished);
         return u;
     }
@@ -222,7 +250,7 @@ public final class ContentTable implements ContentStore {
         List<Due> due = new ArrayList<>();
         for (int shard = 0; shard < ContentRow.FOLLOW_UP_SHARDS && limit > 0; shard++) {
             String partition = kind.wireName() + "#" + shard;
-            QueryResponse page = dynamo.query(r -> r.tableName(tableName).indexName(ContentRow.FOLLOW_UPS_INDEX)
+            QueryResponse page = dynamo.query(r -> r.tableName(tableName).indexName(ContentRow.FOLLOW_UPS_INDEX).overrideConfiguration(bound())
                     .keyConditionExpression("#f = :f AND #at <= :now")
                     .expressionAttributeNames(Map.of("#f", "followUp", "#at", "followUpAt"))
                     .expressionAttributeValues(Map.of(":f", s(partition), ":now", n(now.toEpochMilli())))
@@ -256,6 +284,7 @@ public final class ContentTable implements ContentStore {
         UpdateItemRequest request = u.request(tableName, key(key), condition)
                 .returnValues(returns)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .overrideConfiguration(bound())
                 .build();
         return conflicts.retrying(() -> dynamo.updateItem(request));
     }

@@ -38,6 +38,10 @@ final class ItemConditions {
             return condition("#leaseOwner = :g_worker", Map.of("#leaseOwner", "leaseOwner"),
                     Map.of(":g_worker", AttributeValue.fromS(leasedBy.worker())));
         }
+        if (guard instanceof Guard.NotFinishedSince since) {
+            return condition("attribute_not_exists(#attemptClaimedAt) OR #attemptClaimedAt <= :g_requestedAt",
+                    Map.of("#attemptClaimedAt", "attemptClaimedAt"), Map.of(":g_requestedAt", millis(since.requestedAt().toEpochMilli())));
+        }
         if (guard instanceof Guard.FollowUpOf of) {
             String value = ":g_followUp_" + of.kind().wireName();
             return condition("begins_with(#followUp, " + value + ")", Map.of("#followUp", "followUp"),

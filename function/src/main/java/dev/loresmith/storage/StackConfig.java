@@ -2,7 +2,10 @@ package dev.loresmith.storage;
 
 import dev.loresmith.llm.Provider;
 
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -34,10 +37,30 @@ public record StackConfig(StackSettings settings, List<Provider> providersOverri
         return Optional.ofNullable(providersOverride).or(settings::providerOrder).orElse(DEFAULT_PROVIDERS);
     }
 
-    /** Tokens per UTC day, if a budget is set (0 means none). */
+    /**
+     * Tokens per UTC day, if a budget is set. The stack's {@code DailyTokenBudget} of 0 (its default) means none; an
+     * operator's override is a budget whatever its value — 0 means spend nothing — so no override can switch off the
+     * stack's budget by accident (to run without one, deploy {@code DailyTokenBudget=0}).
+     */
     public OptionalLong tokenBudget() {
-        OptionalLong budget = tokenBudgetOverride != null ? OptionalLong.of(tokenBudgetOverride) : settings.tokenBudgetValue();
+        if (tokenBudgetOverride != null) {
+            return OptionalLong.of(tokenBudgetOverride);
+        }
+        OptionalLong budget = settings.tokenBudgetValue();
         return budget.isPresent() && budget.getAsLong() > 0 ? budget : OptionalLong.empty();
+    }
+
+    /**
+     * This stack item as of {@code now}: a {@code budgetDay} further ahead than tomorrow (a hand edit; instances' clocks
+     * differ by far less) reads as none and is named in {@code problems}; the next count restarts the counter.
+     */
+    public StackConfig checkedAt(Instant now) {
+        if (budgetDay == null || !budgetDay.isAfter(LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1))) {
+            return this;
+        }
+        List<String> more = new ArrayList<>(problems);
+        more.add("budgetDay: further ahead than tomorrow, read as none and restarted by the next count");
+        return new StackConfig(settings, providersOverride, tokenBudgetOverride, null, 0, more);
     }
 
     /** Tokens counted on {@code day}. */

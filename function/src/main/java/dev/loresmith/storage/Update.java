@@ -31,6 +31,15 @@ final class Update {
         return this;
     }
 
+    /** Adds one to a counter, starting it at 1 if absent: one atomic update, never a put that could reset it. */
+    Update increment(String attribute) {
+        String name = name(attribute);
+        String one = value(attribute + "_one", AttributeValue.fromN("1"));
+        String zero = value(attribute + "_zero", AttributeValue.fromN("0"));
+        sets.add(name + " = if_not_exists(" + name + ", " + zero + ") + " + one);
+        return this;
+    }
+
     /** SET when {@code value} is given, REMOVE when it is null. */
     Update setOrRemove(String attribute, AttributeValue value) {
         return value == null ? remove(attribute) : set(attribute, value);

@@ -76,7 +76,7 @@ class ContentStreamFilterTest extends FlowTest {
         anthropic.replies(FakeAnthropic.QUEST_JSON);
         h.clock.advance(Duration.ofMinutes(5));
         h.upgrade("quest_description", 2);                     // an upgrade to ready
-        h.contents.claim(h.request("quest_description", "3", null).key(), Claim.Kind.REQUEST, "w", h.now(), h.now().plusSeconds(120),
+        h.contents.claim(h.request("quest_description", "3", null).key(), Claim.Kind.REQUEST, null, "w", h.now(), h.now().plusSeconds(120),
                 null, h.now().plus(Duration.ofMinutes(20)));    // a claim left pending
 
         List<JsonNode> filters = filters();

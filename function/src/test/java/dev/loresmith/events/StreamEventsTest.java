@@ -132,6 +132,26 @@ class StreamEventsTest extends FlowTest {
     }
 
     @Test
+    @DisplayName("a probe a caller claims because the reset is overdue is announced as overdue, never as the scheduled reset")
+    void overdueProbeAnnounced() {
+        anthropic.failsWith(500);
+        for (int id = 1; id <= 3; id++) {
+            h.generate("quest_description", id);
+        }
+        h.streams();
+        h.clock.advance(Duration.ofMinutes(7)); // the reset (due at 5 min) never ran
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        h.generate("quest_description", 10); // probes on its own, and closes it
+
+        List<DomainEvent> events = drain().stream().filter(e -> e.detailType().startsWith("Circuit")).toList();
+
+        assertEquals(List.of("CircuitHalfOpen", "CircuitClosed"), events.stream().map(DomainEvent::detailType).toList());
+        assertEquals("overdue", detail(events.get(0)).path("reason").asText());
+        assertEquals("open", detail(events.get(0)).path("from").asText());
+        assertEquals("probe_succeeded", detail(events.get(1)).path("reason").asText());
+    }
+
+    @Test
     @DisplayName("a duplicate delivery after the item is ready writes nothing, so emits nothing: one ContentReady per text generated")
     void noDuplicateForRetriedWrite() {
         h.streams();

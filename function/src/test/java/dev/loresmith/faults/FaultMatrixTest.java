@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,6 +60,8 @@ class FaultMatrixTest {
     static final String REQUEST = "{\"contentType\":\"quest_description\",\"contentId\":" + ID
             + ",\"context\":{\"note\":\"" + World.PLAYER_TEXT + "\"}}";
     static final Duration SETTLE = Duration.ofMinutes(90);
+    static final String RATE_LIMITED = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}";
+    static final String BILLING = "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"billing\"}}";
     static final int MAX_MODEL_CALLS = 6;
 
     static FakeAnthropic anthropic;
@@ -120,6 +123,30 @@ class FaultMatrixTest {
                         w -> w.gameSends(REQUEST), ready(), "ready (after the reset, the probe and the upgrade)"),
                 new Scenario("SQS, rate limited (429)", 1, w -> anthropic.failsOnceThenRepliesForEachType(429), w -> w.gameSends(REQUEST),
                         ready(), "ready (upgraded after the throttle)"),
+                new Scenario("SQS, a 429 whose retry-after says nothing (0)", 1,
+                        w -> anthropic.answersOnceThenRepliesForEachType(429, Map.of("retry-after", "0"), RATE_LIMITED),
+                        w -> w.gameSends(REQUEST), ready(), "ready (upgraded after the 30 s default hold)"),
+                new Scenario("SQS, a spend limit, then one call checks it", 1,
+                        w -> anthropic.answersOnceThenRepliesForEachType(402, Map.of(), BILLING),
+                        w -> w.gameSends(REQUEST), ready(), "ready (upgraded by the check after the hour)"),
+                new Scenario("SQS, a reply with a lone surrogate", 1,
+                        w -> anthropic.replies(FakeAnthropic.QUEST_JSON.replace("Drowned", "Drowned\\ud800")),
+                        w -> w.gameSends(REQUEST), ready(), "ready (cleaned, written once)"),
+                new Scenario("SQS, with a token budget, a call ending after midnight", 1, w -> {
+                    anthropic.repliesForEachType();
+                    w.clock.set(Instant.parse("2026-11-25T23:59:50Z"));
+                    TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),
+                            "tokenBudget", AttributeValue.fromN("1000000"), "budgetDay", AttributeValue.fromS("2026-11-25"),
+                            "tokensUsed", AttributeValue.fromN("4000"))));
+                }, w -> w.gameSends(REQUEST), ready(), "ready (counted to the day it ended on)"),
+                new Scenario("SQS, a late first message after its requeue's fallback", 1, w -> {
+                    anthropic.failsOnceThenRepliesForEachType(503);
+                    Instant now = w.clock.instant();
+                    w.observed.request(ITEM, now.minus(Duration.ofMinutes(6)), "{\"note\":\"x\"}", now.plus(Duration.ofMinutes(30)));
+                    // the original message, sent with the request 6 minutes ago, stuck in a backlog for another 30 s
+                    w.queue.messages.add(new World.SimMessage(REQUEST, Kind.REQUEST, now.plusSeconds(30), now.minus(Duration.ofMinutes(6))));
+                }, w -> w.queue.messages.add(new World.SimMessage(REQUEST, Kind.REQUEUE, w.clock.instant(), w.clock.instant())), // the sweep's requeue
+                        ready(), "ready (the late original makes no call)"),
                 new Scenario("SQS, with a token budget", 1, w -> {
                     anthropic.repliesForEachType();
                     TestAws.dynamo().putItem(r -> r.tableName(w.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("stack"),
@@ -133,6 +160,10 @@ class FaultMatrixTest {
                 new Scenario("HTTP async", 2, w -> anthropic.repliesForEachType(), w -> w.post(REQUEST), ready(), "ready"),
                 new Scenario("HTTP wait", 2, w -> anthropic.repliesForEachType(),
                         w -> w.post(REQUEST.replace("}}", "},\"wait\":true}")), ready(), "ready"),
+                new Scenario("HTTP wait, a backlog: the wait runs to its deadline", 1, w -> {
+                    anthropic.repliesForEachType();
+                    w.queueWorkedWhileWaiting = false;
+                }, w -> w.post(REQUEST.replace("}}", "},\"wait\":true}")), ready(), "ready (answered 202 within the function's time)"),
                 new Scenario("reset (scheduled)", 1, w -> {
                     anthropic.repliesForEachType();
                     circuit(w, new CircuitRecord(CircuitState.OPEN, List.of(), w.clock.instant().minus(Duration.ofMinutes(5)), 1,
@@ -190,7 +221,8 @@ class FaultMatrixTest {
             List<String> calls = clean.plan.callsOfFirst(scenario.pathInvocations());
             List<DynamicTest> tests = new ArrayList<>();
             tests.add(DynamicTest.dynamicTest("fault-free: " + scenario.promised(), () -> assertPromises(scenario, clean, "no fault")));
-            for (int i = 0; i < calls.size(); i++) {
+            List<Integer> faulted = faulted(calls);
+            for (int i : faulted) {
                 for (FaultPlan.Kind kind : FaultPlan.Kind.values()) {
                     int index = i;
                     String label = "#" + (i + 1) + " " + calls.get(i) + ": " + kind;
@@ -203,11 +235,34 @@ class FaultMatrixTest {
                     }));
                 }
             }
-            RESULTS.put(scenario.name(), calls.size() + " (" + String.join(", ", calls) + ") | "
-                    + (calls.size() * FaultPlan.Kind.values().length + 1) + " | " + scenario.promised());
+            RESULTS.put(scenario.name(), calls.size() + " (" + String.join(", ", calls) + ")"
+                    + (faulted.size() < calls.size() ? ", faults on " + faulted.size() : "") + " | "
+                    + (faulted.size() * FaultPlan.Kind.values().length + 1) + " | " + scenario.promised());
             containers.add(DynamicContainer.dynamicContainer(scenario.name() + " (" + calls.size() + " calls)", tests));
         }
         return containers;
+    }
+
+    /**
+     * The calls that get a fault: every one — except inside a run of the same call repeated (a waiting request's polls),
+     * where the first two and the last two stand for the rest (the first finds the state as the entry left it, the last
+     * meets the deadline).
+     */
+    static List<Integer> faulted(List<String> calls) {
+        List<Integer> faulted = new ArrayList<>();
+        for (int i = 0; i < calls.size(); ) {
+            int end = i;
+            while (end + 1 < calls.size() && calls.get(end + 1).equals(calls.get(i))) {
+                end++;
+            }
+            for (int j = i; j <= end; j++) {
+                if (j - i < 2 || end - j < 2) {
+                    faulted.add(j);
+                }
+            }
+            i = end + 1;
+        }
+        return faulted;
     }
 
     static void assertPromises(Scenario scenario, World w, String label) {

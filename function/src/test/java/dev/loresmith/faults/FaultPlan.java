@@ -1,6 +1,7 @@
 package dev.loresmith.faults;
 
 import dev.loresmith.handler.AwsClients;
+import dev.loresmith.testing.FaultInjector;
 import dev.loresmith.testing.MutableClock;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -33,11 +34,13 @@ final class FaultPlan implements ExecutionInterceptor {
         THROTTLE,
         /** The call hangs until its timeout (the clock moves on by it). */
         TIMEOUT,
+        /** The call succeeds, but only just: it takes all of its timeout but a millisecond (a slow service, not a failing one). */
+        SLOW,
         /** The call succeeds, and the invocation dies right after it. */
         DIE_AFTER
     }
 
-    /** The AWS SDK's whole-call timeout every client of ours has: what a hanging AWS call costs. */
+    /** The AWS SDK's whole-call timeout every client of ours has: what a hanging AWS call costs, unless its request asks for less. */
     static final Duration AWS_CALL_TIMEOUT = AwsClients.CALL_TIMEOUT;
     private static final ExecutionAttribute<Boolean> DIE = new ExecutionAttribute<>("loresmith.die-after");
 
@@ -130,9 +133,12 @@ final class FaultPlan implements ExecutionInterceptor {
                     ? ProvisionedThroughputExceededException.builder().message("injected").statusCode(400).build()
                     : serviceError(service, 400, "ThrottlingException");
             case TIMEOUT -> {
-                clock.advance(AWS_CALL_TIMEOUT);
-                throw ApiCallTimeoutException.create(AWS_CALL_TIMEOUT.toMillis());
+                // A hang costs what the call allows: the client's timeout, or the shorter one its request asked for.
+                Duration timeout = FaultInjector.timeoutOf(context.request());
+                clock.advance(timeout);
+                throw ApiCallTimeoutException.create(timeout.toMillis());
             }
+            case SLOW -> clock.advance(FaultInjector.timeoutOf(context.request()).minusMillis(1));
             case DIE_AFTER -> attributes.putAttribute(DIE, true);
         }
     }

@@ -62,6 +62,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -185,11 +186,16 @@ final class World {
                 .backoff(Pause.NONE)
                 .waits(d -> {
                     clock.advance(d);
+                    if (!queueWorkedWhileWaiting) {
+                        return;
+                    }
+                    Instant waited = clock.instant();
                     nested = true; // while an API request waits, the queue is worked
                     try {
                         deliverQueue();
                     } finally {
                         nested = false;
+                        nestedExcess = nestedExcess.plus(Duration.between(waited, clock.instant()));
                     }
                 })
                 .clock(clock)
@@ -205,6 +211,11 @@ final class World {
         if (now == null || !now.leasedAt(clock.instant())) {
             violations.add("a model call without a live lease on the item at " + clock.instant());
         }
+        SimMessage message = delivering;
+        if (now != null && message != null && message.kind == Claim.Kind.REQUEST && now.attemptClaimedAt() != null
+                && (message.requestedAt == null ? message.sentAt : message.requestedAt).isBefore(now.attemptClaimedAt())) {
+            violations.add("a model call for a request older than the attempt that had finished its item");
+        }
         modelCalls++;
         if (fault == FaultPlan.Kind.EXCEPTION) {
             return new LlmReply.HttpError(500);
@@ -216,6 +227,9 @@ final class World {
             clock.advance(timeout);
             return LlmReply.NetworkError.timedOutAfter(timeout);
         }
+        if (fault == FaultPlan.Kind.SLOW) {
+            clock.advance(timeout.minusMillis(1));
+        }
         LlmReply reply = model.send(call);
         if (fault == FaultPlan.Kind.DIE_AFTER) {
             plan.die();
@@ -223,11 +237,17 @@ final class World {
         return reply;
     }
 
-    /** Runs one invocation; returns false when it died (its answer is then lost). */
-    private boolean invoke(Runnable invocation) {
+    /**
+     * Runs one invocation of a function whose timeout is {@code timeout} (template.yaml's; its context says so); returns
+     * false when it died (its answer is then lost). An invocation that runs past its timeout — Lambda would have ended
+     * it — breaks a promise: every deadline is fixed from the invocation's time at entry, and every call bounded by it.
+     */
+    private boolean invoke(Duration timeout, String function, Runnable invocation) {
         int outer = plan.invocation();
         boolean outerDied = plan.invocationDied();
         plan.invocationStarts();
+        Instant started = clock.instant();
+        Duration excessBefore = nestedExcess;
         boolean alive;
         try {
             invocation.run();
@@ -239,15 +259,41 @@ final class World {
             SecretWatch.check(e);
             alive = false;
         }
+        // Invocations run inside another's wait take the clock with them here; in AWS they run beside it.
+        Duration ran = Duration.between(started, clock.instant()).minus(nestedExcess.minus(excessBefore));
+        if (ran.compareTo(timeout) > 0) {
+            violations.add(function + " ran " + ran.toMillis() + " ms, past its " + timeout.toSeconds() + " s timeout");
+        }
         if (outer >= 0 && nested) {
             plan.resume(outer, outerDied);
         }
         noteSchedules();
+        noteBudgetDay();
         return alive;
     }
 
+    private LocalDate budgetDay;
+
+    /** The day the token counter counts never moves back: a late count for an earlier day must not replace a later one's. */
+    private void noteBudgetDay() {
+        LocalDate day = observedCircuit.read().stack().budgetDay();
+        if (budgetDay != null && day != null && day.isBefore(budgetDay)) {
+            violations.add("the token counter moved back from " + budgetDay + " to " + day);
+        }
+        budgetDay = day == null ? budgetDay : day;
+    }
+
+    /** Clock time nested invocations took beyond the waits they ran in (see {@link #invoke}). */
+    private Duration nestedExcess = Duration.ZERO;
+
     /** Whether invocations now run inside another (the API's wait); set while its sleeper works the queue. */
     private boolean nested;
+
+    /**
+     * Whether the queue is worked while an API request waits (as when the generate function has room); false: a backlog,
+     * so a waiting request waits to its deadline and the message is worked after it.
+     */
+    boolean queueWorkedWhileWaiting = true;
 
     // ------------------------------------------------------------------ entry points
 
@@ -260,7 +306,8 @@ final class World {
         APIGatewayV2HTTPEvent event = LambdaEvents.read(APIGatewayV2HTTPEvent.class, Template.repositoryRoot().resolve("events/api-post.json"));
         event.setBody(body);
         APIGatewayV2HTTPResponse[] response = new APIGatewayV2HTTPResponse[1];
-        boolean alive = invoke(() -> response[0] = new ApiHandler(Wiring.api(outside())).handleRequest(event, FakeContext.withSeconds(29)));
+        boolean alive = invoke(Duration.ofSeconds(29), "ApiFunction",
+                () -> response[0] = new ApiHandler(Wiring.api(outside())).handleRequest(event, FakeContext.withSeconds(29)));
         if (!alive || response[0] == null) {
             answers.add("(no answer: the API invocation died)");
             return null;
@@ -337,6 +384,9 @@ final class World {
         return due.isAfter(b) ? due : b;
     }
 
+    /** The message the generate function is working on now (null when none). */
+    private SimMessage delivering;
+
     void deliverQueue() {
         for (SimMessage message : queue.due(clock.instant())) {
             message.receives++;
@@ -344,7 +394,15 @@ final class World {
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
             Map<Provider, CircuitRecord> before = circuits();
-            boolean alive = invoke(() -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
+            SimMessage outer = delivering;
+            delivering = message;
+            boolean alive;
+            try {
+                alive = invoke(Duration.ofSeconds(45), "GenerateFunction",
+                        () -> response[0] = new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, FakeContext.withSeconds(45)));
+            } finally {
+                delivering = outer;
+            }
             boolean done = alive && response[0] != null && response[0].getBatchItemFailures().isEmpty();
             if (done) {
                 queue.messages.remove(message);
@@ -354,7 +412,7 @@ final class World {
                 }
             } else if (message.receives >= MAX_RECEIVES) {
                 queue.messages.remove(message);
-                deadLetters.add(new SimMessage(message.body, message.kind, clock.instant()));
+                deadLetters.add(new SimMessage(message.body, message.kind, clock.instant(), message.requestedAt));
             } else {
                 message.visibleAt = clock.instant().plus(VISIBILITY_TIMEOUT);
             }
@@ -370,7 +428,8 @@ final class World {
             SQSEvent event = new SQSEvent();
             event.setRecords(List.of(message.toSqs()));
             SQSBatchResponse[] response = new SQSBatchResponse[1];
-            boolean alive = invoke(() -> response[0] = new DeadLetterHandler(Wiring.deadLetter(outside())).handleRequest(event, FakeContext.withSeconds(30)));
+            boolean alive = invoke(Duration.ofSeconds(30), "DeadLetterFunction",
+                    () -> response[0] = new DeadLetterHandler(Wiring.deadLetter(outside())).handleRequest(event, FakeContext.withSeconds(30)));
             if (alive && response[0] != null && response[0].getBatchItemFailures().isEmpty()) {
                 deadLetters.remove(message);
             } else {
@@ -390,7 +449,7 @@ final class World {
                 continue;
             }
             Map<Provider, CircuitRecord> before = circuits();
-            boolean alive = invoke(() -> {
+            boolean alive = invoke(Duration.ofSeconds(15), "ResetFunction", () -> {
                 try {
                     new ResetHandler(Wiring.reset(outside())).handleRequest(new ByteArrayInputStream(reset.input.getBytes(StandardCharsets.UTF_8)),
                             new ByteArrayOutputStream(), FakeContext.withSeconds(15));
@@ -435,7 +494,7 @@ final class World {
     void sweep() {
         nextSweep = clock.instant().plus(Duration.ofMinutes(1));
         Map<Provider, CircuitRecord> before = circuits();
-        invoke(() -> {
+        invoke(Duration.ofSeconds(60), "SweepFunction", () -> {
             try {
                 new SweepHandler(Wiring.sweep(outside())).handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)),
                         new ByteArrayOutputStream(), FakeContext.withSeconds(60));
@@ -462,10 +521,13 @@ final class World {
         final List<SimMessage> messages = new ArrayList<>();
 
         @Override
-        public void send(String body, Claim.Kind kind) {
+        public void send(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
             FaultPlan.Kind fault = plan.call("Sqs.SendMessage");
-            failIf(fault);
-            messages.add(new SimMessage(body, kind, clock.instant()));
+            failIf(fault, within);
+            if (fault == FaultPlan.Kind.SLOW) {
+                clock.advance(shorter(within, FaultPlan.AWS_CALL_TIMEOUT).minusMillis(1));
+            }
+            messages.add(new SimMessage(body, kind, clock.instant(), requestedAt));
             if (fault == FaultPlan.Kind.DIE_AFTER) {
                 plan.die();
             }
@@ -474,7 +536,10 @@ final class World {
         @Override
         public long backlog() {
             FaultPlan.Kind fault = plan.call("Sqs.GetQueueAttributes");
-            failIf(fault);
+            failIf(fault, FaultPlan.AWS_CALL_TIMEOUT);
+            if (fault == FaultPlan.Kind.SLOW) {
+                clock.advance(FaultPlan.AWS_CALL_TIMEOUT.minusMillis(1));
+            }
             long visible = messages.stream().filter(m -> !m.visibleAt.isAfter(clock.instant())).count();
             if (fault == FaultPlan.Kind.DIE_AFTER) {
                 plan.die();
@@ -482,14 +547,20 @@ final class World {
             return visible;
         }
 
-        private void failIf(FaultPlan.Kind fault) {
+        /** A hanging call costs what the sender allowed it ({@code within}), at most the client's own timeout. */
+        private void failIf(FaultPlan.Kind fault, Duration within) {
             if (fault == FaultPlan.Kind.EXCEPTION || fault == FaultPlan.Kind.THROTTLE) {
                 throw SqsException.builder().statusCode(fault == FaultPlan.Kind.THROTTLE ? 400 : 500).message("injected").build();
             }
             if (fault == FaultPlan.Kind.TIMEOUT) {
-                clock.advance(FaultPlan.AWS_CALL_TIMEOUT);
-                throw ApiCallTimeoutException.create(FaultPlan.AWS_CALL_TIMEOUT.toMillis());
+                Duration hang = shorter(within, FaultPlan.AWS_CALL_TIMEOUT);
+                clock.advance(hang);
+                throw ApiCallTimeoutException.create(hang.toMillis());
             }
+        }
+
+        private Duration shorter(Duration a, Duration b) {
+            return a.compareTo(b) < 0 ? a : b;
         }
 
         List<SimMessage> due(Instant now) {
@@ -501,18 +572,30 @@ final class World {
         final String id = UUID.randomUUID().toString();
         final String body;
         final Claim.Kind kind;
+        /** When SQS received it: its {@code SentTimestamp}. */
+        final Instant sentAt;
+        /** The {@code requestedAt} attribute our senders stamp; null for a message a game sent without it. */
+        final Instant requestedAt;
         Instant visibleAt;
         int receives;
 
         SimMessage(String body, Claim.Kind kind, Instant visibleAt) {
+            this(body, kind, visibleAt, null);
+        }
+
+        SimMessage(String body, Claim.Kind kind, Instant visibleAt, Instant requestedAt) {
             this.body = body;
             this.kind = kind;
+            this.sentAt = visibleAt;
             this.visibleAt = visibleAt;
+            this.requestedAt = requestedAt;
         }
 
         SQSEvent.SQSMessage toSqs() {
-            SQSEvent.SQSMessage message = LambdaEvents.sqsMessage(body, kind);
+            SQSEvent.SQSMessage message = requestedAt == null ? LambdaEvents.sqsMessage(body, kind) : LambdaEvents.sqsMessage(body, kind, requestedAt);
             message.setMessageId(id);
+            message.setAttributes(Map.of("SentTimestamp", Long.toString(sentAt.toEpochMilli()),
+                    "ApproximateReceiveCount", Integer.toString(receives)));
             return message;
         }
     }

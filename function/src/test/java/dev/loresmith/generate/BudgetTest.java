@@ -14,14 +14,18 @@ import dev.loresmith.testing.FlowTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -89,6 +93,67 @@ class BudgetTest extends FlowTest {
 
         h.circuits.writeStackSettings(new StackSettings("claude-sonnet-4-5", 1024, anthropic.baseUrl(), 0L));
         assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 3));
+    }
+
+    @Test
+    @DisplayName("a late count for yesterday (a call finished at 23:59:59.9, counted after midnight) never replaces today's counter")
+    void lateCountForYesterday() {
+        h.clock.set(Instant.parse("2026-11-26T00:00:05Z"));
+        h.circuits.addTokens(today(), 4000);
+
+        h.circuits.addTokens(today().minusDays(1), 1400);
+
+        assertEquals(4000, h.config().tokensUsedOn(today()), "today's count stands");
+        assertEquals(today().toString(), h.rawStackItem().get("budgetDay").s());
+        assertTrue(h.logs.withMessage("token usage not counted").isEmpty());
+    }
+
+    @Test
+    @DisplayName("a call that ends after midnight counts to the new day, whatever day it started on")
+    void callAcrossMidnight() {
+        budget(10 * PER_CALL);
+        h.clock.set(Instant.parse("2026-11-25T23:59:59.500Z"));
+        h.circuits.addTokens(today(), 3 * PER_CALL);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        h.withCalls((transport, plan) -> {
+            h.clock.advance(Duration.ofSeconds(1)); // the call ends at 00:00:00.5
+            return transport.send(plan);
+        });
+
+        assertInstanceOf(Outcome.Ready.class, h.generate("quest_description", 1));
+
+        assertEquals(PER_CALL, h.config().tokensUsedOn(today()), "the new day's count starts at this call");
+    }
+
+    @ParameterizedTest(name = "budgetDay = {0}")
+    @CsvSource({"2099-12-31", "9999-99-99", "someday", "2026-11-25T00:00", "2026-11-2"})
+    @DisplayName("a budgetDay no count writes (far ahead, not a date) never stops the counting: the next count restarts today's")
+    void badBudgetDayRestarted(String day) {
+        budget(2 * PER_CALL);
+        h.stackItem(Map.of("budgetDay", AttributeValue.fromS(day), "tokensUsed", AttributeValue.fromN("5")));
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        for (int id = 1; id <= 4; id++) {
+            h.generate("quest_description", id);
+        }
+
+        assertEquals(2, anthropic.requestCount(), "two calls spend the budget; the rest fall back");
+        assertEquals(today().toString(), h.rawStackItem().get("budgetDay").s());
+        assertEquals(2 * PER_CALL, h.config().tokensUsedOn(today()));
+    }
+
+    @Test
+    @DisplayName("an override of tokenBudget 0 means spend nothing: it never switches the stack's budget off")
+    void zeroOverrideSpendsNothing() {
+        h.circuits.writeStackSettings(new StackSettings("claude-sonnet-4-5", 1024, anthropic.baseUrl(), 100 * PER_CALL));
+        budget(0);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome outcome = h.generate("quest_description", 1);
+
+        assertEquals(FallbackReason.BUDGET_EXHAUSTED, ((Outcome.Fallback) outcome).reason());
+        assertEquals(0, anthropic.requestCount());
+        assertEquals(OptionalLong.of(0), h.config().tokenBudget());
     }
 
     @Test

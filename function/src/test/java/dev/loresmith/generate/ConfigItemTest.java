@@ -88,6 +88,8 @@ class ConfigItemTest extends FlowTest {
             "recentFailures, S, many",
             "stackSettings, S, oops",
             "budgetDay, S, yesterday",
+            "budgetDay, S, 2099-12-31",
+            "tokenBudget, N, 1.5",
             "version, S, 7",
             "version, N, -3",
             "tokensUsed, S, lots",
@@ -184,6 +186,22 @@ class ConfigItemTest extends FlowTest {
         assertEquals("fallback:rate_limited", h.item("quest_description", 5).model());
         assertEquals(1, problems().size());
         assertTrue(problems().get(0).path("problem").asText().startsWith("throttledUntil"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"open, openedAt", "half_open, probeUntil"})
+    @DisplayName("an openedAt or probeUntil typed far in the future does not freeze the circuit: the next request probes it, and it closes")
+    void farFutureCircuitTimes(String state, String attribute) {
+        configItem(Map.of("circuitState", AttributeValue.fromS(state), "generation", AttributeValue.fromN("1"), "version", AttributeValue.fromN("3"),
+                attribute, AttributeValue.fromN(Long.toString(h.now().plus(Duration.ofDays(365)).toEpochMilli()))));
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        Outcome first = h.generate("quest_description", 1);
+
+        assertTrue(first instanceof Outcome.Ready r && r.probe(), "probed at once: " + first);
+        assertEquals(CircuitState.CLOSED, h.circuitRecord().state());
+        assertEquals(1, problems().size());
+        assertTrue(problems().get(0).path("problem").asText().startsWith(attribute));
     }
 
     @Test

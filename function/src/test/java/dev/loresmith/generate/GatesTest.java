@@ -35,7 +35,11 @@ class GatesTest {
     }
 
     static Seen config(CircuitRecord circuit, Instant throttledUntil, Long budget, long used) {
-        return new Seen(new ProviderConfig(circuit, null, null, throttledUntil, throttledUntil == null ? null : "rate_limited", List.of()),
+        return config(circuit, throttledUntil, "rate_limited", budget, used);
+    }
+
+    static Seen config(CircuitRecord circuit, Instant throttledUntil, String reason, Long budget, long used) {
+        return new Seen(new ProviderConfig(circuit, null, null, throttledUntil, throttledUntil == null ? null : reason, List.of()),
                 budget == null ? OptionalLong.empty() : OptionalLong.of(budget), used);
     }
 
@@ -65,7 +69,14 @@ class GatesTest {
                 Arguments.of("a throttle that has passed", READY, config(CLOSED, NOW.minusMillis(1), null, 0), "call"),
                 Arguments.of("budget spent", READY, config(CLOSED, null, 10L, 10), "budget_exhausted"),
                 Arguments.of("budget nearly spent", READY, config(CLOSED, null, 10L, 9), "call"),
-                Arguments.of("budget spent, half-open: no probe", READY, config(HALF_OPEN, null, 10L, 10), "budget_exhausted"));
+                Arguments.of("budget spent, half-open: no probe", READY, config(HALF_OPEN, null, 10L, 10), "budget_exhausted"),
+                Arguments.of("a spend-limit hold in force", READY, config(CLOSED, throttled, "spend_limit", null, 0), "rate_limited"),
+                Arguments.of("a spend-limit hold that has passed: one call checks", READY, config(CLOSED, NOW.minusMillis(1), "spend_limit", null, 0),
+                        "check"),
+                Arguments.of("a spend-limit hold passed, half-open: the probe checks it too", READY,
+                        config(HALF_OPEN, NOW.minusMillis(1), "spend_limit", null, 0), "probe, check"),
+                Arguments.of("a spend-limit hold passed, budget spent", READY, config(CLOSED, NOW.minusMillis(1), "spend_limit", 10L, 10),
+                        "budget_exhausted"));
     }
 
     @ParameterizedTest(name = "{0} -> {3}")
@@ -73,7 +84,8 @@ class GatesTest {
     void inOrder(String what, Transport.Readiness readiness, Seen seen, String expected) {
         Gates.Gate gate = Gates.admit(readiness, seen.config(), seen.budget(), seen.used(), CIRCUIT, NOW);
         String got = gate instanceof Gates.Refuse refuse ? refuse.reason().code()
-                : ((Gates.Pass) gate).admission() instanceof Admission.Probe ? "probe" : "call";
+                : ((Gates.Pass) gate).admission() instanceof Admission.Probe ? (((Gates.Pass) gate).spendLimitCheck() ? "probe, check" : "probe")
+                : ((Gates.Pass) gate).spendLimitCheck() ? "check" : "call";
         assertEquals(expected, got, what);
     }
 }

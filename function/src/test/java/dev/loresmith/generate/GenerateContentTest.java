@@ -226,6 +226,22 @@ class GenerateContentTest extends FlowTest {
         }
 
         @Test
+        @DisplayName("holding a lone surrogate escape is cleaned and written once: the stored text is valid UTF-8, no write fails, no second call")
+        void loneSurrogate() {
+            anthropic.replies("{\"title\":\"The Drowned\\ud800 Bell\",\"description\":\"Dive for the bell.\\udfff\"}");
+
+            Outcome outcome = h.generate(QUEST, 22);
+            Outcome again = h.generate(QUEST, 22);
+
+            assertInstanceOf(Outcome.Ready.class, outcome);
+            assertInstanceOf(Outcome.Duplicate.class, again);
+            String stored = h.rawContentItem(QUEST, 22).get("text").s();
+            assertEquals(TestJson.parse("{\"title\":\"The Drowned Bell\",\"description\":\"Dive for the bell.\"}"), TestJson.parse(stored));
+            assertTrue(stored.chars().noneMatch(c -> Character.isSurrogate((char) c)), stored);
+            assertEquals(1, anthropic.requestCount());
+        }
+
+        @Test
         @DisplayName("resets the failure count")
         void resetsFailureCount() {
             anthropic.failsWith(500);
@@ -260,7 +276,7 @@ class GenerateContentTest extends FlowTest {
         @DisplayName("a duplicate delivery of an item leased by a live worker makes no API call")
         void duplicateOfLeased() {
             anthropic.replies(QUEST_JSON);
-            h.contents.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+            h.contents.claim(h.request(QUEST, "32", null).key(), Claim.Kind.REQUEST, null, "other-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
             Outcome outcome = h.generate(QUEST, 32);
 

@@ -7,12 +7,15 @@ import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.MessagesPrompt;
 import dev.loresmith.llm.Provider;
+import dev.loresmith.testing.TestJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -92,6 +95,48 @@ class JudgementTest {
         assertEquals(reply instanceof LlmReply.Answer ? USAGE : LlmReply.Usage.NONE, judgement.spent(), "an answer's tokens are spent whatever it is worth");
     }
 
+    static Stream<Arguments> surrogates() {
+        return Stream.of(
+                // as JSON escapes inside the model's JSON, and as characters the API's own JSON escapes put in the text
+                Arguments.of("an escaped lone high surrogate", "{\"title\":\"The \\ud800Drowned Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("an escaped lone low surrogate", "{\"title\":\"The Drowned Bell\\udc00\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("a lone surrogate character", "{\"title\":\"The Drowned\ud800 Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("a reversed pair", "{\"title\":\"The \udc00\ud800Drowned Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned Bell"),
+                Arguments.of("a proper pair is kept", "{\"title\":\"The Drowned \\ud83d\\udd14 Bell\",\"description\":\"Dive.\"}",
+                        "The Drowned \ud83d\udd14 Bell"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("surrogates")
+    @DisplayName("a reply with a lone surrogate is cleaned before it is judged: stored text is always valid UTF-8 (DynamoDB and EventBridge take nothing else)")
+    void loneSurrogatesCleaned(String what, String reply, String title) {
+        Judgement.Generated generated = assertInstanceOf(Judgement.Generated.class, judge(answer(reply, "end_turn")).verdict(), what);
+        assertEquals(title, TestJson.parse(generated.json()).path("title").asText(), what);
+        assertTrue(StandardCharsets.UTF_8.newEncoder().canEncode(generated.json()), what + ": encodes as UTF-8");
+    }
+
+    @Test
+    @DisplayName("a field that was nothing but lone surrogates is empty once cleaned: a limit broken, not counted")
+    void onlySurrogates() {
+        Judgement judgement = judge(answer("{\"title\":\"\\ud800\\ud800\",\"description\":\"Dive.\"}", "end_turn"));
+        assertEquals(FallbackReason.INVALID_JSON_LIMITS, ((Judgement.Failed) judgement.verdict()).reason());
+        assertEquals(CallResult.NOT_COUNTED, judgement.circuit());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "as the API reports it|1234|56|0|1100|1400",
+            "a negative count is none: it cannot offset the others|-1000000|56|0|0|56",
+            "a count no call can reach is the most one can (10 million): it cannot wrap the sum negative|9223372036854775807|9223372036854775807|0|0|20000000"})
+    @DisplayName("the usage a reply reports is bounded before it is counted against the budget")
+    void usageBounded(String what, long input, long output, long cacheWrites, long cacheReads, long budgetTokens) {
+        assertEquals(budgetTokens, new LlmReply.Usage(input, output, cacheWrites, cacheReads).budgetTokens(), what);
+    }
+
     @Test
     @DisplayName("a generated item records the model it was asked for, not the dated snapshot the API echoes")
     void requestedModel() {
@@ -126,7 +171,16 @@ class JudgementTest {
                 Arguments.of("a reset time", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW.plusSeconds(40))),
                         Optional.of(NOW.plusSeconds(40))),
                 Arguments.of("a hint past the cap", new LlmReply.RetryAfter(Optional.of(Duration.ofHours(5)), Optional.empty()),
-                        Optional.of(NOW.plus(rules.longest()))));
+                        Optional.of(NOW.plus(rules.longest()))),
+                // A hint that is not in the future says nothing usable: the 429 still holds everyone back, for the default.
+                Arguments.of("retry-after 0", new LlmReply.RetryAfter(Optional.of(Duration.ZERO), Optional.empty()),
+                        Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("a date or reset time in the past", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW.minusSeconds(3))),
+                        Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("a date or reset time of exactly now", new LlmReply.RetryAfter(Optional.empty(), Optional.of(NOW)),
+                        Optional.of(NOW.plus(rules.otherwise()))),
+                Arguments.of("a hint under the shortest hold", new LlmReply.RetryAfter(Optional.of(Duration.ofMillis(1)), Optional.empty()),
+                        Optional.of(NOW.plus(Throttle.Rules.SHORTEST))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -5,6 +5,7 @@ import dev.loresmith.item.Claim.Kind;
 import dev.loresmith.storage.ProviderConfig;
 import dev.loresmith.testing.Circuits;
 import dev.loresmith.testing.FakeAnthropic;
+import dev.loresmith.handler.Wiring;
 import dev.loresmith.testing.FlowTest;
 import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,7 +65,10 @@ class ThrottleTest extends FlowTest {
             "retry-after as a fraction|retry-after|2.5|2500",
             "retry-after over the 15-minute cap|retry-after|3600|900000",
             "retry-after that is not a number or a date: the 30 s default|retry-after|soon|30000",
-            "no retry information: the 30 s default|x-nothing|1|30000"})
+            "no retry information: the 30 s default|x-nothing|1|30000",
+            "retry-after: 0 still holds, for the 30 s default|retry-after|0|30000",
+            "retry-after negative: the 30 s default|retry-after|-5|30000",
+            "retry-after NaN: the 30 s default|retry-after|NaN|30000"})
     @DisplayName("how long a 429 holds calls back")
     void throttleLength(String what, String header, String value, long expectedMillis) {
         anthropic.answers(429, Map.of(header, value), RATE_LIMITED);
@@ -83,6 +89,27 @@ class ThrottleTest extends FlowTest {
         h.generate("quest_description", 1);
 
         assertEquals(until, h.providerConfig().throttledUntil());
+    }
+
+    @Test
+    @DisplayName("a retry-after date or reset headers in the past still hold every instance back, for the 30 s default")
+    void hintsInThePastStillHold() {
+        String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(h.now().minusSeconds(90).atZone(ZoneOffset.UTC));
+        anthropic.answers(429, Map.of("retry-after", past), RATE_LIMITED);
+        h.generate("quest_description", 1);
+        assertEquals(h.now().plusSeconds(30), h.providerConfig().throttledUntil(), "an HTTP date in the past");
+
+        h.clock.advance(Duration.ofSeconds(31));
+        anthropic.answers(429, Map.of("anthropic-ratelimit-requests-remaining", "0",
+                "anthropic-ratelimit-requests-reset", h.now().minusSeconds(5).toString()), RATE_LIMITED);
+        h.generate("quest_description", 2);
+        assertEquals(h.now().plusSeconds(30), h.providerConfig().throttledUntil(), "reset headers in the past");
+
+        int calls = anthropic.requestCount();
+        for (int id = 3; id < 13; id++) {
+            assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) h.generate("quest_description", id)).reason());
+        }
+        assertEquals(calls, anthropic.requestCount(), "ten requests, no call: the throttle holds");
     }
 
     @Test
@@ -121,6 +148,58 @@ class ThrottleTest extends FlowTest {
         assertTrue(((Outcome.Fallback) next).conditions().throttled());
         assertEquals(1, anthropic.requestCount());
         assertEquals(1, h.logs.withMessage("spend limit reached; calls held back").size());
+    }
+
+    static final String BILLING = "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"billing\"}}";
+
+    @Test
+    @DisplayName("when a spend-limit hold passes, one call checks (like a probe): the others hold back until it answers, the sweep sends one upgrade")
+    void spendLimitCheckedByOneCall() {
+        anthropic.answers(402, Map.of(), BILLING);
+        for (int id = 1; id <= 3; id++) {
+            h.generate("quest_description", id); // a spend limit: held back an hour; three fallbacks owe upgrades
+        }
+        h.clock.advance(Duration.ofHours(1).plusSeconds(1));
+        FollowUpSweep sweep = Wiring.sweep(h.outside()).sweep();
+        assertEquals(1, sweep.upgrade().enqueued(), "the sweep sends one upgrade, not all it may: it may become the check");
+
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        GenerateContent other = h.withApiKey(SecretWatch.API_KEY).flow(); // another execution environment
+        List<Outcome> meanwhile = new ArrayList<>();
+        h.withCalls((transport, plan) -> {
+            if (meanwhile.isEmpty()) {
+                // while the check is on its way, every other instance still holds back
+                for (int id = 20; id < 25; id++) {
+                    meanwhile.add(generate(other, id));
+                }
+            }
+            return transport.send(plan);
+        });
+
+        Outcome check = generate(h.flow(), 10);
+
+        assertInstanceOf(Outcome.Ready.class, check);
+        assertEquals(5, meanwhile.size());
+        meanwhile.forEach(o -> assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) o).reason(), "held back while the check runs"));
+        assertEquals(1, anthropic.requestCount(), "one call checked");
+        assertEquals(null, h.providerConfig().throttledUntil(), "the check answered: the hold is lifted for everyone");
+        assertInstanceOf(Outcome.Ready.class, generate(other, 30));
+    }
+
+    @Test
+    @DisplayName("a check that meets the spend limit again holds everyone back another hour")
+    void spendLimitCheckHoldsAgain() {
+        anthropic.answers(402, Map.of(), BILLING);
+        h.generate("quest_description", 1);
+        h.clock.advance(Duration.ofHours(1).plusSeconds(1));
+
+        h.generate("quest_description", 2);
+
+        assertEquals(h.now().plus(Duration.ofHours(1)), h.providerConfig().throttledUntil());
+        assertEquals("spend_limit", h.providerConfig().throttleReason());
+        assertEquals(2, anthropic.requestCount());
+        assertEquals(FallbackReason.RATE_LIMITED, ((Outcome.Fallback) h.generate("quest_description", 3)).reason());
+        assertEquals(2, anthropic.requestCount());
     }
 
     @Test

@@ -3,7 +3,14 @@ package dev.loresmith.generate;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loresmith.circuit.CircuitRecord;
 import dev.loresmith.circuit.CircuitState;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loresmith.content.ContentId;
+import dev.loresmith.content.ContentType;
+import dev.loresmith.content.ShapeCheck;
+import dev.loresmith.handler.ApiHandler;
+import dev.loresmith.testing.Template;
+import dev.loresmith.testing.TestJson;
 import dev.loresmith.content.ContentRequest;
 import dev.loresmith.content.ContentTypes;
 import dev.loresmith.handler.SqsGenerateHandler;
@@ -17,10 +24,17 @@ import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowHarness;
 import dev.loresmith.testing.FlowTest;
+import dev.loresmith.testing.LambdaEvents;
 import dev.loresmith.testing.RecordingQueue;
 import dev.loresmith.testing.SecretWatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import dev.loresmith.llm.LlmReply;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -135,6 +149,93 @@ class UpgradeTest extends FlowTest {
         assertInstanceOf(Outcome.Duplicate.class, early, "not due: no fourth attempt inside the window");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"budget_exhausted", "no_config", "api_error_400", "refused", "truncated"})
+    @DisplayName("an upgrade that meets a reason that does not pass keeps the transient fallback's upgrade owed: tried again later, and done")
+    void keptFallbackStillOwed(String met) {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 1);
+        h.clock.advance(Duration.ofMinutes(1));
+        switch (met) {
+            case "budget_exhausted" -> h.stackItem(Map.of("tokenBudget", AttributeValue.fromN("0"))); // spent: the day's budget
+            case "no_config" -> h.withApiKey(""); // blank for a moment, during a rotation
+            case "api_error_400" -> anthropic.answersRaw(400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"bad model\"}}");
+            case "refused" -> anthropic.replies(FakeAnthropic.QUEST_JSON, "refusal");
+            default -> anthropic.replies(FakeAnthropic.QUEST_JSON, "max_tokens");
+        }
+
+        h.upgrade(QUEST, 1);
+
+        ContentItem kept = h.item(QUEST, 1);
+        assertEquals("fallback:api_error_503", kept.model(), "the fallback it keeps");
+        assertEquals(met, kept.lastFailure());
+        assertEquals(FollowUp.Kind.UPGRADE, kept.followUp() == null ? null : kept.followUp().kind(), "still owed: its fallback is transient");
+        assertEquals(h.now().plus(Duration.ofMinutes(5)), kept.followUp().at(), "the usual back-off");
+
+        h.clock.set(kept.followUp().at());
+        h.stackItem(Map.of("tokenBudget", AttributeValue.fromN("100000000")));
+        h.withApiKey(SecretWatch.API_KEY);
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        h.upgrade(QUEST, 1);
+        assertEquals(ContentStatus.READY, h.item(QUEST, 1).status());
+        assertEquals("api_error_503", h.item(QUEST, 1).upgradedFrom());
+    }
+
+    @Test
+    @DisplayName("a re-request of an item whose fallback is not upgraded (refused) that meets an outage is upgraded later: it asked for new text")
+    void reRequestDuringOutageOwed() {
+        anthropic.replies(FakeAnthropic.QUEST_JSON, "refusal");
+        h.generate(QUEST, 1);
+        assertNull(h.item(QUEST, 1).followUp());
+        anthropic.failsWith(503);
+
+        h.generate(QUEST, 1);
+
+        assertEquals("fallback:refused", h.item(QUEST, 1).model());
+        assertEquals(FollowUp.Kind.UPGRADE, h.item(QUEST, 1).followUp().kind());
+    }
+
+    @Test
+    @DisplayName("an upgrade whose write fails after every call is not a loop: after 3 unfinished attempts no call for a day; after 7 days none at all")
+    void unfinishedUpgradesBounded() {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 1);
+        h.circuitIs(Circuits.closed(List.of(), 0, h.circuitRecord().version() + 1)); // a success moves nothing: the finish is one UpdateItem
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+        // every call's result then fails to be written (DynamoDB refusing what it was sent, say): the upgrade never finishes
+        h.withCalls((transport, plan) -> {
+            LlmReply reply = transport.send(plan);
+            h.dynamoFaults.failNext(UpdateItemRequest.class, 1, () -> DynamoDbException.builder().message("injected").statusCode(400).build());
+            return reply;
+        });
+
+        for (int claim = 1; claim <= 4; claim++) {
+            h.clock.set(h.item(QUEST, 1).followUp().at().plusSeconds(1));
+            try {
+                h.upgrade(QUEST, 1);
+            } catch (DynamoDbException e) {
+                // the write after the call failed: the message is retried, and the item's follow-up comes due after the lease
+            }
+        }
+
+        assertEquals(3, anthropic.requestCount(), "three unfinished attempts, then no call");
+        ContentItem held = h.item(QUEST, 1);
+        assertEquals("fallback:api_error_503", held.model(), "the fallback stays");
+        assertTrue(held.followUp().at().isAfter(h.now().plus(Duration.ofHours(23))), "tried again after a day: " + held.followUp());
+
+        for (int claim = 0; claim < 100 && h.item(QUEST, 1).followUp() != null; claim++) {
+            h.clock.set(h.item(QUEST, 1).followUp().at().plusSeconds(1));
+            try {
+                h.upgrade(QUEST, 1);
+            } catch (DynamoDbException e) {
+                // as above
+            }
+        }
+        assertNull(h.item(QUEST, 1).followUp(), "given up after 7 days, whatever became of the attempts");
+        assertTrue(anthropic.requestCount() <= 3 * 8, "at most 3 calls a day for the 7 days: " + anthropic.requestCount());
+        assertTrue(h.now().isBefore(h.item(QUEST, 1).generatedAt().plus(Duration.ofDays(9))), "and no later");
+    }
+
     @Test
     @DisplayName("invalid_json is upgraded once: a prompt that produced garbage is tried again, not hammered")
     void invalidJsonOnce() {
@@ -175,11 +276,11 @@ class UpgradeTest extends FlowTest {
         }
         h.clock.advance(Duration.ofMinutes(2));
         for (int i = 0; i < 49; i++) {
-            h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":" + (1000 + i) + "}", Claim.Kind.REQUEST);
+            h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":" + (1000 + i) + "}", Claim.Kind.REQUEST, h.now());
         }
 
         assertEquals(1, sweep().upgrade().enqueued(), "room for one");
-        h.queue.send("{}", Claim.Kind.REQUEST);
+        h.queue.send("{}", Claim.Kind.REQUEST, h.now());
         assertEquals("queue_busy", sweep().upgrade().skipped());
     }
 
@@ -309,15 +410,104 @@ class UpgradeTest extends FlowTest {
         assertEquals(ContentStatus.FAILED, item.status());
         assertEquals("fallback:dead_letter", item.model());
         assertEquals("{}", item.text());
-        assertNull(item.followUp());
+        assertEquals(FollowUp.Kind.REPLAY, item.followUp().kind(), "marked for replay, like every dead_letter fallback");
         assertTrue(h.queue.sent().isEmpty());
+    }
+
+    @Test
+    @DisplayName("once a removed type returns, its items closed with {} hold text of its shape again: the API shows its fallback, a request that falls back writes it, the replay generates")
+    void removedTypeReturns() {
+        ContentTypes without = ContentTypes.fromResource("/content-types-without-event-consequence.json");
+        for (String id : List.of("7", "8")) {
+            h.contents.request(h.request("event_consequence", id, null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        }
+        h.clock.advance(Duration.ofMinutes(5));
+        sweepWith(without, 50).requeueStalled(100);
+        assertEquals("{}", h.item("event_consequence", 7).text());
+        ContentType back = h.types.find("event_consequence").orElseThrow(); // the type is registered again
+
+        APIGatewayV2HTTPEvent get = LambdaEvents.read(APIGatewayV2HTTPEvent.class, Template.repositoryRoot().resolve("events/api-get.json"));
+        get.setRawPath("/content/event_consequence/7");
+        JsonNode shown = TestJson.parse(new ApiHandler(Wiring.api(h.outside())).handleRequest(get, FakeContext.withSeconds(29)).getBody());
+        assertEquals(ShapeCheck.Conforms.class, back.check(shown.path("content")).getClass(), "the API shows a document of its shape: " + shown);
+        assertEquals("fallback:dead_letter", shown.path("model").asText());
+
+        anthropic.failsWith(503);
+        h.generate("event_consequence", 7); // asked again, during an outage
+        assertEquals(back.fallbackFor(ContentId.parse("7")), h.item("event_consequence", 7).text(), "the fallback of its type, not {}");
+
+        anthropic.repliesForEachType();
+        assertEquals(1, sweep().replayDeadLetters(10).enqueued());
+        deliverQueued();
+        assertEquals(ContentStatus.READY, h.item("event_consequence", 8).status(), "the replay generates it");
+    }
+
+    void deliver(RecordingQueue.Sent sent) {
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(sent.toSqsMessage()));
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+    }
+
+    @Test
+    @DisplayName("a late first message that arrives after its requeue finished the item with a fallback makes no second call")
+    void lateOriginalAfterRequeueNoSecondCall() {
+        h.contents.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST, h.now()); // stuck in a backlog
+        h.clock.advance(Duration.ofMinutes(5));
+        assertEquals(1, sweep().requeueStalled(100).enqueued());
+        anthropic.failsWith(503);
+
+        h.clock.advance(Duration.ofSeconds(10));
+        deliver(h.queue.sent().get(1)); // the requeue overtakes it (standard SQS keeps no order): a fallback
+        assertEquals("fallback:api_error_503", h.item(QUEST, 7).model());
+        h.clock.advance(Duration.ofSeconds(10));
+        deliver(h.queue.sent().get(0)); // then the original, older than the attempt that finished the item
+
+        assertEquals(1, anthropic.requestCount(), "the late original asks for nothing that attempt did not do");
+        assertEquals("fallback:api_error_503", h.item(QUEST, 7).model());
+        assertEquals(FollowUp.Kind.UPGRADE, h.item(QUEST, 7).followUp().kind(), "the fallback is upgraded later, as usual");
+    }
+
+    @Test
+    @DisplayName("a request made after the attempt that finished the item (a player asking again) is served: it calls")
+    void newerRequestCalls() {
+        anthropic.failsWith(503);
+        h.generate(QUEST, 7);
+        h.clock.advance(Duration.ofSeconds(30));
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST, h.now());
+        anthropic.replies(FakeAnthropic.QUEST_JSON);
+
+        deliver(h.queue.sent().get(0));
+
+        assertEquals(ContentStatus.READY, h.item(QUEST, 7).status());
+    }
+
+    @Test
+    @DisplayName("a message without requestedAt (a game's, or one sent before it existed) is dated by SQS's SentTimestamp; with neither, it claims as before")
+    void backwardCompatible() {
+        anthropic.failsWith(503);
+        Instant sent = h.now();
+        h.clock.advance(Duration.ofSeconds(5));
+        h.generate(QUEST, 7); // an attempt claimed after the message was sent
+        int calls = anthropic.requestCount();
+
+        SQSEvent.SQSMessage old = LambdaEvents.sqsMessage("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST);
+        old.setAttributes(Map.of("SentTimestamp", Long.toString(sent.toEpochMilli())));
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(old));
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+        assertEquals(calls, anthropic.requestCount(), "SentTimestamp: older than the attempt, nothing to do");
+
+        old.setAttributes(null);
+        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, FakeContext.withSeconds(45));
+        assertEquals(calls + 1, anthropic.requestCount(), "no date at all: a request, as messages always were");
     }
 
     @Test
     @DisplayName("a requeued item's message finds it finished by its first message (a backlog, not a loss): no second call")
     void requeueAfterBacklogNoSecondCall() {
         h.contents.request(h.request(QUEST, "7", null).key(), h.now(), null, h.now().plus(Duration.ofMinutes(5)));
-        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST); // the first message, stuck in a backlog
+        h.queue.send("{\"contentType\":\"quest_description\",\"contentId\":7}", Claim.Kind.REQUEST, h.now()); // the first message, stuck in a backlog
         h.clock.advance(Duration.ofMinutes(5));
         assertEquals(1, sweep().requeueStalled(100).enqueued());
         assertEquals(Claim.Kind.REQUEUE, h.queue.sent().get(1).kind());

@@ -12,10 +12,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.core.RequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -194,6 +196,40 @@ class ApiHandlerTest extends FlowTest {
         h.workQueue();
         h.queue.pump();
         assertEquals(ContentStatus.READY, h.item("event_consequence", 7).status(), "the queued message finished it");
+    }
+
+    @Test
+    @DisplayName("\"wait\": true answers within the function's time from its start, however long SendMessage took (4 s here)")
+    void waitDeadlineFromEntry() {
+        Instant entry = h.now();
+        h.queue.beforeEachSend(() -> h.clock.advance(Duration.ofSeconds(4)));
+
+        APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
+
+        assertEquals(202, response.getStatusCode());
+        assertTrue(!h.now().isAfter(entry.plusSeconds(29).minus(ApiHandler.ANSWER_MARGIN)),
+                "answered by " + h.now() + ": inside the 29 s the function has, from its start at " + entry);
+        assertTrue(h.now().isAfter(entry.plusSeconds(20)), "and it did wait");
+        Duration allowed = h.queue.sent().get(0).within();
+        assertTrue(allowed.compareTo(Duration.ofSeconds(29)) < 0, "SendMessage was bounded by the time left: " + allowed);
+    }
+
+    @Test
+    @DisplayName("\"wait\": true whose reads hang: every read is cut to the time left, and the answer still comes in time")
+    void waitReadsHang() {
+        Instant entry = h.now();
+        h.dynamoFaults.hangNext(GetItemRequest.class, 1000, h.clock);
+
+        APIGatewayV2HTTPResponse response = call(SampleEvents.http("api-post-wait.json"));
+
+        assertEquals(202, response.getStatusCode());
+        assertTrue(h.dynamoFaults.injected() >= 1, "it read while waiting");
+        assertTrue(!h.now().isAfter(entry.plusSeconds(29).minus(ApiHandler.ANSWER_MARGIN)),
+                "answered by " + h.now() + ", from its start at " + entry);
+        for (GetItemRequest read : h.dynamoRequests.of(GetItemRequest.class)) {
+            assertTrue(read.overrideConfiguration().flatMap(RequestOverrideConfiguration::apiCallTimeout).isPresent(),
+                    "every read during the wait is bounded");
+        }
     }
 
     @Test

@@ -89,7 +89,7 @@ class DeliveryTest extends FlowTest {
     @DisplayName("a worker dies after claiming: the redelivery waits out its lease, then completes the item")
     void deadWorkerLeaseExpires() {
         anthropic.repliesForEachType();
-        h.contents.claim(h.request("quest_description", "77", null).key(), Claim.Kind.REQUEST, "worker-that-died", h.now(), h.now().plus(Duration.ofMinutes(2)), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(h.request("quest_description", "77", null).key(), Claim.Kind.REQUEST, null, "worker-that-died", h.now(), h.now().plus(Duration.ofMinutes(2)), null, h.now().plus(Duration.ofMinutes(20)));
 
         h.clock.advance(Duration.ofSeconds(30));
         SQSBatchResponse early = deliver(batch(List.of(message("m-77", 77))));

@@ -46,7 +46,21 @@ class ItemLifecycleTest {
         assertTable("claim(request)", claim(Claim.Kind.REQUEST),
                 "claimed", "claimed", "claimed", "Leased", "Leased", "claimed", "Leased",
                 "AlreadyFinished",
-                "claimed", "claimed", "claimed", "claimed", "Leased", "Leased", "claimed");
+                "claimed", "claimed", "claimed", "claimed", "Leased", "Leased", "claimed",
+                "claimed", "claimed", "claimed");
+    }
+
+    @Test
+    @DisplayName("a request that says when it was made claims nothing an attempt begun after it has finished: a late message does nothing")
+    void datedRequestClaim() {
+        ContentItem ifAbsent = ContentItem.pending(KEY, NOW, null);
+        assertTable("claim(request, requested 40 s ago)",
+                item -> ItemLifecycle.refusal(Claim.Kind.REQUEST, item, NOW, ItemStates.REQUESTED, ifAbsent)
+                        .map(c -> c.getClass().getSimpleName()).orElse("claimed"),
+                "claimed", "claimed", "claimed", "Leased", "Leased", "claimed", "Leased",
+                "AlreadyFinished",
+                "claimed", "claimed", "claimed", "claimed", "Leased", "Leased", "claimed",
+                "claimed", "claimed", "NotDue");
     }
 
     @Test
@@ -55,7 +69,8 @@ class ItemLifecycleTest {
         assertTable("claim(requeue)", claim(Claim.Kind.REQUEUE),
                 "NotDue", "claimed", "claimed", "Leased", "Leased", "claimed", "Leased",
                 "AlreadyFinished",
-                "NotDue", "NotDue", "NotDue", "NotDue", "Leased", "Leased", "NotDue");
+                "NotDue", "NotDue", "NotDue", "NotDue", "Leased", "Leased", "NotDue",
+                "NotDue", "NotDue", "NotDue");
     }
 
     @Test
@@ -64,41 +79,43 @@ class ItemLifecycleTest {
         assertTable("claim(upgrade)", claim(Claim.Kind.UPGRADE),
                 "NotDue", "NotDue", "NotDue", "NotDue", "NotDue", "NotDue", "NotDue",
                 "AlreadyFinished",
-                "NotDue", "claimed", "claimed", "NotDue", "NotDue", "NotDue", "NotDue");
+                "NotDue", "claimed", "claimed", "NotDue", "NotDue", "NotDue", "NotDue",
+                "NotDue", "NotDue", "NotDue");
     }
 
     @Test
     @DisplayName("only the lease holder finishes, even after its lease ran out, until another worker takes the item")
     void finish() {
         assertTable("finish(me)", allowed(ItemLifecycle.finishable(ME)),
-                "no", "no", "no", "no", "yes", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "no");
+                "no", "no", "no", "no", "yes", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "no", "no", "no", "no");
     }
 
     @Test
     @DisplayName("a fallback nobody claimed (not_queued, dead_letter) only lands where there is no text and no live lease")
     void unclaimedFallback() {
         assertTable("fallback(unclaimed)", allowed(ItemLifecycle.unclaimedFallbackAllowed(NOW)),
-                "yes", "yes", "yes", "no", "no", "yes", "no", "no", "no", "no", "no", "no", "no", "no", "no");
+                "yes", "yes", "yes", "no", "no", "yes", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no");
     }
 
     @Test
-    @DisplayName("a dead letter marks for replay a failed item that owes nothing else; a live lease says try later")
+    @DisplayName("a dead letter marks for replay a failed item that owes nothing else (a requeue is nothing owed); a live lease says try later")
     void markForReplay() {
         assertTable("mark(replay)", item -> ItemLifecycle.replayMarkable(NOW).holds(item) ? "MARKED" : ItemLifecycle.refusedMark(item, NOW).name(),
                 "NOTHING_TO_MARK", "NOTHING_TO_MARK", "NOTHING_TO_MARK", "LEASED", "LEASED", "NOTHING_TO_MARK", "LEASED",
                 "NOTHING_TO_MARK",
-                "MARKED", "NOTHING_TO_MARK", "NOTHING_TO_MARK", "NOTHING_TO_MARK", "LEASED", "LEASED", "NOTHING_TO_MARK");
+                "MARKED", "NOTHING_TO_MARK", "NOTHING_TO_MARK", "NOTHING_TO_MARK", "LEASED", "LEASED", "NOTHING_TO_MARK",
+                "MARKED", "MARKED", "MARKED");
     }
 
     @Test
     @DisplayName("a request recorded by the API only creates; the sweep's requeue moves on only while pending")
     void requestAndRequeue() {
         assertTable("request", allowed(ItemLifecycle.requestable()),
-                "yes", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no");
+                "yes", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no");
         assertTable("requeued", allowed(ItemLifecycle.requeueMovable()),
-                "no", "no", "yes", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no");
+                "no", "no", "yes", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no", "no");
         assertTable("clear(upgrade)", allowed(ItemLifecycle.followUpClearable(FollowUp.Kind.UPGRADE)),
-                "no", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "yes", "yes", "yes", "no", "no");
+                "no", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "yes", "yes", "yes", "no", "no", "no", "no", "no");
     }
 
     @Test

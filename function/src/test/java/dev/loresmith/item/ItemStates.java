@@ -14,6 +14,8 @@ public final class ItemStates {
     public static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
     public static final String ME = "me";
     public static final String OTHER = "other";
+    /** When the request a claim is for was made, for the claims that say (40 s ago: before some attempts, after others). */
+    public static final Instant REQUESTED = NOW.minusSeconds(40);
     public static final ContentKey KEY = new ContentKey("quest_description", ContentId.parse("42"));
     private static final String TEXT = "{\"title\":\"A Call for Aid\",\"description\":\"Help.\"}";
 
@@ -42,12 +44,15 @@ public final class ItemStates {
                 Optional.of(leased(failed.withFollowUp(new FollowUp(FollowUp.Kind.UPGRADE, NOW.minusSeconds(1))), OTHER, NOW.plusSeconds(60))));
         states.put("failed, leased by me", Optional.of(leased(failed, ME, NOW.plusSeconds(60))));
         states.put("failed, marked for replay", Optional.of(failed.withFollowUp(new FollowUp(FollowUp.Kind.REPLAY, NOW.minusSeconds(5)))));
+        states.put("failed, owing the requeue a dead claim left", Optional.of(failed.withFollowUp(new FollowUp(FollowUp.Kind.REQUEUE, NOW.plusSeconds(1800)))));
+        states.put("failed by an attempt claimed before the request", Optional.of(failed.finishedByAttemptClaimedAt(REQUESTED.minusSeconds(20))));
+        states.put("failed by an attempt claimed after the request", Optional.of(failed.finishedByAttemptClaimedAt(REQUESTED.plusSeconds(15))));
         return states;
     }
 
     static ContentItem leased(ContentItem item, String owner, Instant until) {
         return new ContentItem(item.key(), item.status(), item.text(), item.model(), item.requestedAt(), item.generatedAt(), owner, until,
                 item.context(), item.upgradedFrom(), item.attempts(), item.attemptsSince(), item.followUp(), item.lastFailure(), item.attemptedAt(),
-                item.provider(), item.providerReasons());
+                item.provider(), item.providerReasons(), item.attemptClaimedAt(), item.unfinishedUpgrades());
     }
 }

@@ -9,6 +9,8 @@ import dev.loresmith.queue.RequestQueue;
 import dev.loresmith.testing.LambdaEvents;
 import dev.loresmith.testing.Template;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,8 +48,8 @@ final class InProcessQueue implements RequestQueue, AutoCloseable {
     }
 
     @Override
-    public void send(String body, Claim.Kind kind) {
-        SQSEvent.SQSMessage message = LambdaEvents.sqsMessage(body, kind);
+    public void send(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
+        SQSEvent.SQSMessage message = LambdaEvents.sqsMessage(body, kind, requestedAt);
         inFlight.register();
         waiting.incrementAndGet();
         workers.execute(() -> {

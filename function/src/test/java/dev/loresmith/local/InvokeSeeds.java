@@ -70,7 +70,7 @@ final class InvokeSeeds {
         if (key.isEmpty() || contents.find(key.get()).isPresent()) {
             return List.of();
         }
-        runner.queue().send(RequestMessages.of(key.get(), null), Claim.Kind.REQUEST);
+        runner.queue().send(RequestMessages.of(key.get(), null), Claim.Kind.REQUEST, runner.clock().instant());
         runner.awaitQueueIdle();
         ContentItem item = contents.find(key.get()).orElseThrow();
         return List.of(key.get() + " requested first, through the generate queue (now " + item.status().wireName() + ", "
@@ -110,7 +110,7 @@ final class InvokeSeeds {
             return List.of();
         }
         Instant now = runner.clock().instant();
-        Claim claim = contents.claim(key, Claim.Kind.REQUEST, SEEDER, now, now.plusSeconds(60), null,
+        Claim claim = contents.claim(key, Claim.Kind.REQUEST, now, SEEDER, now, now.plusSeconds(60), null,
                 now.plus(RequeuePolicy.DEFAULTS.afterClaim()));
         ContentItem fallback = claim.item().finished(ContentStatus.FAILED, type.fallbackFor(key.contentId()),
                 FallbackReason.CIRCUIT_OPEN.model(), now).withFollowUp(new FollowUp(FollowUp.Kind.UPGRADE, now));

@@ -129,7 +129,7 @@ final class OutageDemo {
         void request(String type, long id) {
             ContentKey key = new ContentKey(type, ContentId.parse(Long.toString(id)));
             requested.add(key);
-            runner.queue().send(RequestMessages.of(key, null), Claim.Kind.REQUEST);
+            runner.queue().send(RequestMessages.of(key, null), Claim.Kind.REQUEST, clock.instant());
             runner.awaitQueueIdle();
             ContentItem item = runner.tables().contents().find(key).orElseThrow();
             line("request " + key + "  ->  " + item.status().wireName() + "  " + item.model()

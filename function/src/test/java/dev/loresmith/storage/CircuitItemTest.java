@@ -17,6 +17,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The config item read as every request reads it — without DynamoDB: whatever an operator typed, a value the code does
@@ -95,6 +96,33 @@ class CircuitItemTest {
         Config config = read("throttledUntil", "N", Long.toString(now.plusSeconds(7200).toEpochMilli())).checkedAt(now);
         assertNull(config.provider(Provider.ANTHROPIC).throttledUntil());
         assertEquals(List.of("throttledUntil: further ahead than any throttle holds, ignored"), problems(config));
+    }
+
+    @ParameterizedTest(name = "{0} {1} s ahead")
+    @CsvSource({"openedAt, 86400", "openedAt, 3600", "probeUntil, 86400", "probeUntil, 3600"})
+    @DisplayName("an openedAt or probeUntil further ahead than any writer of ours stamps one is a hand edit: read as none, and named")
+    void implausibleCircuitTimes(String attribute, long secondsAhead) {
+        Instant now = Instant.parse("2026-11-25T10:00:00Z");
+        Config config = new Config(StackConfig.INITIAL, Map.of(Provider.ANTHROPIC, CircuitItem.parseProvider(Map.of(
+                "provider", AttributeValue.fromS("anthropic"), "circuitState", AttributeValue.fromS(attribute.equals("openedAt") ? "open" : "half_open"),
+                attribute, AttributeValue.fromN(Long.toString(now.plusSeconds(secondsAhead).toEpochMilli())))))).checkedAt(now);
+        assertNull(attribute.equals("openedAt") ? config.provider(Provider.ANTHROPIC).circuit().openedAt()
+                : config.provider(Provider.ANTHROPIC).circuit().probeUntil());
+        assertEquals(1, problems(config).size());
+        assertTrue(problems(config).get(0).startsWith(attribute + ": further ahead"), problems(config).toString());
+    }
+
+    @Test
+    @DisplayName("the times our own writers stamp are kept: a probe lease just taken, an opening a clock a little ahead wrote")
+    void plausibleCircuitTimes() {
+        Instant now = Instant.parse("2026-11-25T10:00:00Z");
+        Config config = new Config(StackConfig.INITIAL, Map.of(Provider.ANTHROPIC, CircuitItem.parseProvider(Map.of(
+                "provider", AttributeValue.fromS("anthropic"), "circuitState", AttributeValue.fromS("half_open"),
+                "openedAt", AttributeValue.fromN(Long.toString(now.plusSeconds(20).toEpochMilli())),
+                "probeUntil", AttributeValue.fromN(Long.toString(now.plusSeconds(60).toEpochMilli())))))).checkedAt(now);
+        assertEquals(now.plusSeconds(20), config.provider(Provider.ANTHROPIC).circuit().openedAt());
+        assertEquals(now.plusSeconds(60), config.provider(Provider.ANTHROPIC).circuit().probeUntil());
+        assertEquals(List.of(), problems(config));
     }
 
     @Test

@@ -48,6 +48,7 @@ class GuardRenderingTest {
         for (Claim.Kind kind : Claim.Kind.values()) {
             guards.put("claim(" + kind + ")", ItemLifecycle.claimable(kind, NOW));
         }
+        guards.put("claim(REQUEST, dated)", ItemLifecycle.claimable(Claim.Kind.REQUEST, NOW, ItemStates.REQUESTED));
         guards.put("request", ItemLifecycle.requestable());
         guards.put("finish(me)", ItemLifecycle.finishable(ME));
         guards.put("fallback(unclaimed)", ItemLifecycle.unclaimedFallbackAllowed(NOW));
@@ -110,6 +111,9 @@ class GuardRenderingTest {
         if (i.followUp() != null) {
             a.put("followUp", AttributeValue.fromS(ContentRow.followUpPartition(i.followUp().kind(), i.key())));
             a.put("followUpAt", AttributeValue.fromN(Long.toString(i.followUp().at().toEpochMilli())));
+        }
+        if (i.attemptClaimedAt() != null) {
+            a.put("attemptClaimedAt", AttributeValue.fromN(Long.toString(i.attemptClaimedAt().toEpochMilli())));
         }
         return a;
     }

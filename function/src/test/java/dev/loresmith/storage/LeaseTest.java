@@ -34,7 +34,7 @@ class LeaseTest extends FlowTest {
 
     Instant leasedBy(String worker) {
         Duration lease = GenerateSettings.DEFAULTS.lease();
-        h.contents.claim(key(), Claim.Kind.REQUEST, worker, h.now(), h.now().plus(lease), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(key(), Claim.Kind.REQUEST, null, worker, h.now(), h.now().plus(lease), null, h.now().plus(Duration.ofMinutes(20)));
         return h.now().plus(lease);
     }
 
@@ -75,7 +75,7 @@ class LeaseTest extends FlowTest {
     void lateWorkerLosesItsWrite() {
         leasedBy("slow-worker");
         h.clock.advance(Duration.ofMinutes(3));
-        assertInstanceOf(Claim.Claimed.class, h.contents.claim(key(), Claim.Kind.REQUEST, "new-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20))));
+        assertInstanceOf(Claim.Claimed.class, h.contents.claim(key(), Claim.Kind.REQUEST, null, "new-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20))));
 
         ContentItem late = ContentItem.pending(key(), h.now(), null).finished(ContentStatus.READY, FakeAnthropic.QUEST_JSON, "m", h.now());
 
@@ -101,7 +101,7 @@ class LeaseTest extends FlowTest {
     void replayMarkRespectsLease() {
         h.withApiKey(null);
         h.generate("quest_description", 5); // failed, no_config
-        h.contents.claim(key(), Claim.Kind.REQUEST, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
+        h.contents.claim(key(), Claim.Kind.REQUEST, null, "live-worker", h.now(), h.now().plusSeconds(120), null, h.now().plus(Duration.ofMinutes(20)));
 
         assertEquals(Mark.LEASED, h.contents.markForReplay(key(), h.now()));
     }

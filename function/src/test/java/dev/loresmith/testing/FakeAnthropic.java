@@ -83,6 +83,15 @@ public final class FakeAnthropic implements AutoCloseable {
                 .willSetStateTo("recovered"));
     }
 
+    /** The first request answered with {@code status}, {@code headers} and {@code body}; every later one as {@link #repliesForEachType()}. */
+    public void answersOnceThenRepliesForEachType(int status, Map<String, String> headers, String body) {
+        repliesForEachType();
+        ResponseDefinitionBuilder first = aResponse().withStatus(status).withHeader("content-type", "application/json").withBody(body);
+        headers.forEach(first::withHeader);
+        server.stubFor(post(urlEqualTo(PATH)).atPriority(0).inScenario("once")
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(first).willSetStateTo("answered"));
+    }
+
     private static ResponseDefinitionBuilder ok(String text, int delayMillis) {
         return aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(message(text, "end_turn"))
                 .withFixedDelay(delayMillis);

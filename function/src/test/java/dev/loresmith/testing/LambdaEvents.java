@@ -13,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -32,12 +34,28 @@ public final class LambdaEvents {
         message.setMessageId(UUID.randomUUID().toString());
         message.setBody(body);
         if (kind.attribute() != null) {
-            SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-            attribute.setDataType("String");
-            attribute.setStringValue(kind.attribute());
-            message.setMessageAttributes(Map.of(RequestQueue.KIND_ATTRIBUTE, attribute));
+            message.setMessageAttributes(Map.of(RequestQueue.KIND_ATTRIBUTE, stringAttribute(kind.attribute())));
         }
         return message;
+    }
+
+    /** A message as our own senders send it: with the kind and when the request was made ({@code requestedAt}). */
+    public static SQSEvent.SQSMessage sqsMessage(String body, Claim.Kind kind, Instant requestedAt) {
+        SQSEvent.SQSMessage message = sqsMessage(body, kind);
+        Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
+        if (message.getMessageAttributes() != null) {
+            attributes.putAll(message.getMessageAttributes());
+        }
+        attributes.put(RequestQueue.REQUESTED_AT_ATTRIBUTE, stringAttribute(requestedAt.toString()));
+        message.setMessageAttributes(attributes);
+        return message;
+    }
+
+    private static SQSEvent.MessageAttribute stringAttribute(String value) {
+        SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+        attribute.setDataType("String");
+        attribute.setStringValue(value);
+        return attribute;
     }
 
     public static <T> T read(Class<T> type, Path file) {

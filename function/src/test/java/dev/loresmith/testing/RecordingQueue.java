@@ -7,6 +7,7 @@ import dev.loresmith.retry.Pause;
 import dev.loresmith.queue.RequestQueue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,14 +19,15 @@ import java.util.function.Consumer;
  */
 public final class RecordingQueue implements RequestQueue {
 
-    public record Sent(String body, Claim.Kind kind) {
+    /** {@code within}: the time the sender allowed the call. */
+    public record Sent(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
         public JsonNode json() {
             return TestJson.parse(body);
         }
 
-        /** The message as Lambda's SQS event carries it, with the kind attribute an upgrade has. */
+        /** The message as Lambda's SQS event carries it, with its kind and requestedAt attributes. */
         public SQSEvent.SQSMessage toSqsMessage() {
-            return LambdaEvents.sqsMessage(body, kind);
+            return LambdaEvents.sqsMessage(body, kind, requestedAt);
         }
     }
 
@@ -34,12 +36,20 @@ public final class RecordingQueue implements RequestQueue {
     private volatile Consumer<Sent> consumer;
     private int delivered;
 
+    private volatile Runnable beforeEachSend = () -> { };
+
     @Override
-    public void send(String body, Claim.Kind kind) {
+    public void send(String body, Claim.Kind kind, Instant requestedAt, Duration within) {
+        beforeEachSend.run();
         if (unavailable) {
             throw new IllegalStateException("queue unavailable (scripted)");
         }
-        sent.add(new Sent(body, kind));
+        sent.add(new Sent(body, kind, requestedAt, within));
+    }
+
+    /** Runs {@code action} as each send begins (a slow SQS: the test moves its clock). */
+    public void beforeEachSend(Runnable action) {
+        beforeEachSend = action;
     }
 
     @Override
