@@ -53,6 +53,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -143,27 +144,27 @@ public final class Benchmark {
         System.out.println("   with a token budget, one more (an atomic add after the call)");
         row("path", "requests", "before call", "kinds");
         anthropic.repliesForEachType();
-        count("success", rig -> rig.generate(IDS.incrementAndGet()));
-        count("success, with a daily token budget", rig -> {
+        count("success", true, rig -> rig.generate(IDS.incrementAndGet()));
+        count("success, with a daily token budget", true, rig -> {
             rig.budget(1_000_000_000L);
             rig.generate(IDS.incrementAndGet()); // starts the day's counter
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
-            rig.budget(0);
+            rig.noBudget();
         });
         anthropic.failsWith(500);
-        count("fallback, counted failure", rig -> rig.generate(IDS.incrementAndGet()));
+        count("fallback, counted failure", true, rig -> rig.generate(IDS.incrementAndGet()));
         anthropic.failsWith(429);
-        count("fallback, rate limited (sets the shared throttle)", rig -> rig.generate(IDS.incrementAndGet()));
-        count("fallback, held back by the shared throttle", rig -> {
+        count("fallback, rate limited (sets the shared throttle)", true, rig -> rig.generate(IDS.incrementAndGet()));
+        count("fallback, held back by the shared throttle", false, rig -> {
             rig.circuits.throttleUntil(Provider.ANTHROPIC, Instant.now().plusSeconds(60), "rate_limited", ProviderConfig.implausibleThrottleAfter(Instant.now()));
             rig.recorded.clear();
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
             rig.clearThrottle();
         });
-        count("fallback, open circuit", rig -> {
+        count("fallback, open circuit", false, rig -> {
             CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
             CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
             rig.circuits.replace(Provider.ANTHROPIC, closed, open);
@@ -173,7 +174,7 @@ public final class Benchmark {
             rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
         });
         anthropic.repliesForEachType();
-        count("duplicate of a ready item", rig -> {
+        count("duplicate of a ready item", true, rig -> {
             long id = IDS.incrementAndGet();
             rig.generate(id);
             rig.recorded.clear();
@@ -181,24 +182,24 @@ public final class Benchmark {
         });
         System.out.println("   two providers (Providers=anthropic,bedrock); the target holds with any number of providers");
         bedrock.repliesForEachType();
-        count("two providers, the first answers", rig -> {
+        count("two providers, the first answers", true, rig -> {
             rig.providers("anthropic,bedrock");
             rig.generate(IDS.incrementAndGet());
         });
         anthropic.failsWith(500);
-        count("failover: the first fails mid-request (500)", rig -> {
+        count("failover: the first fails mid-request (500)", true, rig -> {
             rig.providers("anthropic,bedrock");
             rig.generate(IDS.incrementAndGet());
         });
         anthropic.failsWith(429);
-        count("failover: the first answers 429 (its throttle set)", rig -> {
+        count("failover: the first answers 429 (its throttle set)", true, rig -> {
             rig.providers("anthropic,bedrock");
             rig.generate(IDS.incrementAndGet());
             rig.freeze();
             rig.clearThrottle();
         });
         anthropic.repliesForEachType();
-        count("failover: the first's circuit is open", rig -> {
+        count("failover: the first's circuit is open", true, rig -> {
             rig.providers("anthropic,bedrock");
             CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
             CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
@@ -210,7 +211,7 @@ public final class Benchmark {
         });
         anthropic.failsWith(500);
         bedrock.failsWith(503, "ServiceUnavailableException");
-        count("fallback: both fail", rig -> {
+        count("fallback: both fail", true, rig -> {
             rig.providers("anthropic,bedrock");
             rig.generate(IDS.incrementAndGet());
         });
@@ -226,7 +227,8 @@ public final class Benchmark {
      * in production adds the failed call's own latency on top (up to the call timeout).
      */
     private void latencies() {
-        System.out.println("   latency p50 / p99 over " + LATENCY_RUNS + " generations, fakes answering at once (the first run is the baseline)");
+        System.out.println("   latency p50 / p99 over " + LATENCY_RUNS + " generations, fakes answering at once (the baseline runs first"
+                + " and last: the JIT warms up as the paths run)");
         latency("one provider, success (baseline)", "anthropic", () -> { });
         latency("two providers, the first answers", "anthropic,bedrock", () -> { });
         latency("failover: the first fails mid-request (500)", "anthropic,bedrock", () -> anthropic.failsWith(500));
@@ -240,6 +242,7 @@ public final class Benchmark {
         CircuitRecord open = rig.circuits.circuit(Provider.ANTHROPIC);
         rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
         anthropic.repliesForEachType();
+        latency("one provider, success (baseline, again)", "anthropic", () -> { });
         System.out.println();
     }
 
@@ -250,7 +253,7 @@ public final class Benchmark {
         rig.providers(providers);
         rig.clearThrottle();
         setUp.run();
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 200; i++) {
             rig.generate(IDS.incrementAndGet()); // warm; with a failing first provider these also open its circuit...
             rig.resetCircuit(Provider.ANTHROPIC); // ...which this path must not see
         }
@@ -261,17 +264,30 @@ public final class Benchmark {
             took[i] = System.nanoTime() - t;
             rig.resetCircuit(Provider.ANTHROPIC);
         }
+        long fallbacks = rig.emf.lines().stream().map(TestJson::parse).filter(d -> d.has("Outcome"))
+                .filter(d -> !d.path("Outcome").asText().equals("ready")).count();
+        if (fallbacks > 0) {
+            throw new IllegalStateException(path + ": " + fallbacks + " of the generations fell back - the path's set-up is wrong");
+        }
         Arrays.sort(took);
         row(path, ms(took[LATENCY_RUNS / 2]) + " / " + ms(took[LATENCY_RUNS * 99 / 100]), "", "");
         rig.providers("anthropic");
     }
 
-    private void count(String path, Consumer<Rig> scenario) {
+    /**
+     * One path's DynamoDB requests. {@code calls}: whether the path calls a model — checked, so a scenario whose set-up
+     * went wrong (a fallback where a call was meant) fails the benchmark instead of printing a figure of another path.
+     */
+    private void count(String path, boolean calls, Consumer<Rig> scenario) {
         Rig rig = new Rig(Duration.ZERO);
         rig.clearThrottle();
         rig.recorded.clear();
         rig.beforeCall = -1;
         scenario.accept(rig);
+        if ((rig.beforeCall >= 0) != calls) {
+            throw new IllegalStateException(path + ": expected " + (calls ? "a model call" : "no model call") + ", got "
+                    + (calls ? "none" : "one") + " - the scenario's set-up is wrong");
+        }
         List<String> kinds = rig.counted().stream().map(r -> r.getClass().getSimpleName().replace("Request", "")).toList();
         int before = rig.beforeCall < 0 ? kinds.size() : Math.min(rig.beforeCall, kinds.size());
         row(path, Integer.toString(kinds.size()), rig.beforeCall < 0 ? "no call" : Integer.toString(before), String.join(", ", kinds));
@@ -369,10 +385,28 @@ public final class Benchmark {
         System.out.println("   (median of " + coldRuns + " runs; target: <= 2x the trivial handler)");
         // Lambda's java21 runtime stops tiered compilation at level 1 by default; the template no longer says so itself.
         String template = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
-        long trivial = coldMedian(TrivialHandler.class.getName() + "::handleRequest", template, null);
+        // The baseline and the handler run in turns, and the ratio is the median of each turn's: a machine whose speed
+        // drifts during the runs (a shared 2-core box) moves both sides of a turn alike.
+        String trivialHandler = TrivialHandler.class.getName() + "::handleRequest";
+        String handler = "dev.loresmith.handler.SqsGenerateHandler::handleRequest";
+        coldOnce(trivialHandler, template, null); // first runs pay the OS file cache
+        coldOnce(handler, template, null);
+        long[] trivialRuns = new long[coldRuns];
+        long[] handlerRuns = new long[coldRuns];
+        double[] ratios = new double[coldRuns];
+        for (int i = 0; i < coldRuns; i++) {
+            trivialRuns[i] = coldOnce(trivialHandler, template, null);
+            handlerRuns[i] = coldOnce(handler, template, null);
+            ratios[i] = (double) handlerRuns[i] / trivialRuns[i];
+        }
+        Arrays.sort(trivialRuns);
+        Arrays.sort(handlerRuns);
+        Arrays.sort(ratios);
+        long trivial = trivialRuns[coldRuns / 2];
+        long loresmith = handlerRuns[coldRuns / 2];
         row("trivial handler (baseline), " + "TieredStopAtLevel=1", ms(trivial), "1.00x", "");
-        long loresmith = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", template, null);
-        row("SqsGenerateHandler, as deployed", ms(loresmith), ratio(loresmith, trivial), "claim + config read + API + write");
+        row("SqsGenerateHandler, as deployed", ms(loresmith), String.format(Locale.ROOT, "%.2fx", ratios[coldRuns / 2]),
+                "claim + config read + API + write; median of the turns' ratios");
         row("lines the function wrote that are not JSON", Integer.toString(nonJsonLines.size()), "",
                 nonJsonLines.isEmpty() ? "every line JSON (Lambda's JSON log format)" : "e.g. " + nonJsonLines.get(0));
         long noC1 = coldMedian("dev.loresmith.handler.SqsGenerateHandler::handleRequest", "", null);
@@ -612,7 +646,14 @@ public final class Benchmark {
             handler = new SqsGenerateHandler(Wiring.generate(outside));
         }
 
-        /** Sets the stack item's tokenBudget override (0: none), outside the counted requests. */
+        /** Removes the stack item's tokenBudget override (an override of 0 would mean: spend nothing), outside the counted requests. */
+        void noBudget() {
+            TestAws.dynamo().updateItem(r -> r.tableName(circuitTable)
+                    .key(Map.of("provider", AttributeValue.fromS("stack")))
+                    .updateExpression("REMOVE tokenBudget"));
+        }
+
+        /** Sets the stack item's tokenBudget override, outside the counted requests. */
         void budget(long tokens) {
             TestAws.dynamo().updateItem(r -> r.tableName(circuitTable)
                     .key(Map.of("provider", AttributeValue.fromS("stack")))
