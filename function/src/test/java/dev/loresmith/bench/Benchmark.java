@@ -165,13 +165,7 @@ public final class Benchmark {
             rig.clearThrottle();
         });
         count("fallback, open circuit", false, rig -> {
-            CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
-            CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
-            rig.circuits.replace(Provider.ANTHROPIC, closed, open);
-            rig.recorded.clear();
-            rig.generate(IDS.incrementAndGet());
-            rig.freeze();
-            rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
+            rig.whileAnthropicOpen(() -> rig.generate(IDS.incrementAndGet()));
         });
         anthropic.repliesForEachType();
         count("duplicate of a ready item", true, rig -> {
@@ -201,13 +195,7 @@ public final class Benchmark {
         anthropic.repliesForEachType();
         count("failover: the first's circuit is open", true, rig -> {
             rig.providers("anthropic,bedrock");
-            CircuitRecord closed = rig.circuits.circuit(Provider.ANTHROPIC);
-            CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
-            rig.circuits.replace(Provider.ANTHROPIC, closed, open);
-            rig.recorded.clear();
-            rig.generate(IDS.incrementAndGet());
-            rig.freeze();
-            rig.circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
+            rig.whileAnthropicOpen(() -> rig.generate(IDS.incrementAndGet()));
         });
         anthropic.failsWith(500);
         bedrock.failsWith(503, "ServiceUnavailableException");
@@ -659,6 +647,17 @@ public final class Benchmark {
                     .key(Map.of("provider", AttributeValue.fromS("stack")))
                     .updateExpression("SET tokenBudget = :b")
                     .expressionAttributeValues(Map.of(":b", AttributeValue.fromN(Long.toString(tokens)))));
+        }
+
+        /** Runs {@code counted} with Anthropic's circuit open; only its requests are counted, and the circuit is closed after. */
+        void whileAnthropicOpen(Runnable counted) {
+            CircuitRecord closed = circuits.circuit(Provider.ANTHROPIC);
+            CircuitRecord open = Circuits.open(Instant.now(), closed.generation() + 1, closed.version() + 1);
+            circuits.replace(Provider.ANTHROPIC, closed, open);
+            recorded.clear();
+            counted.run();
+            freeze();
+            circuits.replace(Provider.ANTHROPIC, open, Circuits.closed(List.of(), open.generation(), open.version() + 1));
         }
 
         /** The stack item's provider order (the {@code providers} override). */

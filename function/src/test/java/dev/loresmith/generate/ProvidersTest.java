@@ -16,11 +16,9 @@ import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FakeBedrock;
 import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.ProvidersFlowTest;
 import dev.loresmith.testing.TestAws;
 import dev.loresmith.testing.TestJson;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,41 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A second provider: Amazon Bedrock behind its own circuit, so that an outage of one provider still serves generated
  * text — against a fake Anthropic and a fake Bedrock Runtime that checks every request's SigV4 signature.
  */
-class ProvidersTest {
-
-    static final String QUEST = "quest_description";
-    static FakeAnthropic anthropic;
-    static FakeBedrock bedrock;
-    static FakeAws aws;
-    FlowHarness h;
-
-    @BeforeAll
-    static void start() {
-        anthropic = new FakeAnthropic();
-        bedrock = new FakeBedrock();
-        aws = new FakeAws();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (anthropic != null) {
-            anthropic.close();
-        }
-        if (bedrock != null) {
-            bedrock.close();
-        }
-        if (aws != null) {
-            aws.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() {
-        anthropic.reset();
-        bedrock.repliesForEachType();
-        aws.reset();
-        h = new FlowHarness(anthropic, aws).withBedrock(bedrock);
-    }
+class ProvidersTest extends ProvidersFlowTest {
 
     CircuitRecord circuitOf(Provider provider) {
         return h.circuits.circuit(provider);

@@ -20,17 +20,14 @@ import dev.loresmith.llm.Provider;
 import dev.loresmith.testing.AlarmModel.State;
 import dev.loresmith.testing.AlarmModel;
 import dev.loresmith.testing.Concurrently;
-import dev.loresmith.testing.FakeAnthropic;
 import dev.loresmith.testing.FakeAws;
 import dev.loresmith.testing.FakeBedrock;
 import dev.loresmith.testing.FakeContext;
 import dev.loresmith.testing.FlowHarness;
+import dev.loresmith.testing.ProvidersFlowTest;
 import dev.loresmith.testing.Template;
 import dev.loresmith.testing.TestAws;
 import dev.loresmith.testing.TestJson;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -60,42 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * default and refusals; a Claude 4.x id Bedrock serves only through a profile named in an ERROR; the sweep's one probe;
  * the upgrade from one provider leaving no settings behind; SigV4 as its specification computes it.
  */
-class ProvidersPromisesTest {
+class ProvidersPromisesTest extends ProvidersFlowTest {
 
-    static final String QUEST = "quest_description";
-    static FakeAnthropic anthropic;
-    static FakeBedrock bedrock;
-    static FakeAws aws;
-    FlowHarness h;
     final Template template = Template.load();
-
-    @BeforeAll
-    static void start() {
-        anthropic = new FakeAnthropic();
-        bedrock = new FakeBedrock();
-        aws = new FakeAws();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (anthropic != null) {
-            anthropic.close();
-        }
-        if (bedrock != null) {
-            bedrock.close();
-        }
-        if (aws != null) {
-            aws.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() {
-        anthropic.reset();
-        bedrock.repliesForEachType();
-        aws.reset();
-        h = new FlowHarness(anthropic, aws).withBedrock(bedrock);
-    }
 
     void at(String time) {
         h.clock.set(Instant.parse("2026-11-25T" + time + "Z"));
