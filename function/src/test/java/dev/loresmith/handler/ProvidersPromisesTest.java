@@ -38,7 +38,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -65,10 +64,6 @@ class ProvidersPromisesTest extends ProvidersFlowTest {
         h.clock.set(Instant.parse("2026-11-25T" + time + "Z"));
     }
 
-    static Instant t(String time) {
-        return Instant.parse("2026-11-25T" + time + "Z");
-    }
-
     /** One request through the SQS handler, as Lambda runs it, at the harness clock's time. */
     void request(long id) {
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
@@ -77,16 +72,6 @@ class ProvidersPromisesTest extends ProvidersFlowTest {
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(message));
         new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, new FakeContext(45_000));
-    }
-
-    static List<Instant> not(State expected, Map<Instant, State> timeline, String from, String to) {
-        List<Instant> wrong = new ArrayList<>();
-        timeline.forEach((at, state) -> {
-            if (!at.isBefore(t(from)) && !at.isAfter(t(to)) && state != expected) {
-                wrong.add(at);
-            }
-        });
-        return wrong;
     }
 
     APIGatewayV2HTTPEvent put(String body) {
@@ -152,9 +137,9 @@ class ProvidersPromisesTest extends ProvidersFlowTest {
         }
         assertEquals(CircuitState.CLOSED, h.circuits.circuit(Provider.ANTHROPIC).state());
 
-        Map<Instant, State> timeline = AlarmModel.of(template, "BedrockCircuitOpenedAlarm").timeline(h.emf.parsed(), t("10:00:00"), t("10:30:00"));
+        Map<Instant, State> timeline = AlarmModel.of(template, "BedrockCircuitOpenedAlarm").timeline(h.emf.parsed(), AlarmsTest.t("10:00:00"), AlarmsTest.t("10:30:00"));
 
-        assertEquals(List.of(), not(State.OK, timeline, "10:10:00", "10:30:00"),
+        assertEquals(List.of(), AlarmsTest.not(State.OK, timeline, "10:10:00", "10:30:00"),
                 "Bedrock's alarm clears once Bedrock is half-open and healthy (its circuit is " + h.circuits.circuit(Provider.BEDROCK).state() + ")");
         assertEquals(CircuitState.CLOSED, h.circuits.circuit(Provider.BEDROCK).state(), "Bedrock's circuit recovers by itself");
     }
@@ -193,7 +178,7 @@ class ProvidersPromisesTest extends ProvidersFlowTest {
     @Test
     @DisplayName("a per-provider alarm reads only its own provider's datapoints (test model of CloudWatch)")
     void alarmModelMatchesDimensionValues() {
-        JsonNode anthropicsGauge = TestJson.parse("{\"_aws\":{\"Timestamp\":" + t("10:00:10").toEpochMilli() + ",\"CloudWatchMetrics\":[{\"Namespace\":"
+        JsonNode anthropicsGauge = TestJson.parse("{\"_aws\":{\"Timestamp\":" + AlarmsTest.t("10:00:10").toEpochMilli() + ",\"CloudWatchMetrics\":[{\"Namespace\":"
                 + "\"Loresmith\",\"Dimensions\":[[\"Provider\"]],\"Metrics\":[{\"Name\":\"CircuitState\",\"Unit\":\"None\"}]}]},"
                 + "\"Provider\":\"anthropic\",\"CircuitState\":3}");
 
