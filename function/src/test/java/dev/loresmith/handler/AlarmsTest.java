@@ -48,14 +48,8 @@ class AlarmsTest extends FlowTest {
 
     final Template template = Template.load();
 
-    /** One request through the SQS handler (as Lambda runs it), at the harness clock's time. */
     void request(long id) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId("m-" + id);
-        message.setBody("{\"contentType\":\"quest_description\",\"contentId\":" + id + "}");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
-        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, new FakeContext(45_000));
+        h.viaSqs(id);
     }
 
     void at(String time) {

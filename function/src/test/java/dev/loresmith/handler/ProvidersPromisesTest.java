@@ -1,7 +1,6 @@
 package dev.loresmith.handler;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -64,14 +63,8 @@ class ProvidersPromisesTest extends ProvidersFlowTest {
         h.clock.set(Instant.parse("2026-11-25T" + time + "Z"));
     }
 
-    /** One request through the SQS handler, as Lambda runs it, at the harness clock's time. */
     void request(long id) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId("m-" + id);
-        message.setBody("{\"contentType\":\"quest_description\",\"contentId\":" + id + "}");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
-        new SqsGenerateHandler(Wiring.generate(h.outside())).handleRequest(event, new FakeContext(45_000));
+        h.viaSqs(id);
     }
 
     APIGatewayV2HTTPEvent put(String body) {

@@ -43,7 +43,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -243,6 +242,16 @@ public final class FlowHarness {
     }
 
     /** Runs the flow as an upgrade of the item (what an upgrade message does). */
+    /** One quest request through the SQS handler, as Lambda runs it (45 s left), at the harness clock's time. */
+    public void viaSqs(long id) {
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId("m-" + id);
+        message.setBody("{\"contentType\":\"quest_description\",\"contentId\":" + id + "}");
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(message));
+        new SqsGenerateHandler(Wiring.generate(outside())).handleRequest(event, new FakeContext(45_000));
+    }
+
     public Outcome upgrade(String type, long id) {
         return flow().generate(request(type, Long.toUnsignedString(id), null), Claim.Kind.UPGRADE, clock.instant().plus(Duration.ofMinutes(10)));
     }
