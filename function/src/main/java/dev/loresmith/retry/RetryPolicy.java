@@ -66,13 +66,16 @@ public record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDela
         return millis <= 0 || millis > maxDelay.toMillis() ? maxDelay : Duration.ofMillis(millis);
     }
 
-    /** The pause after attempt {@code attempt} (1-based) failed: its ceiling, or with jitter a random part of it. */
+    /**
+     * The pause after attempt {@code attempt} (1-based) failed: its ceiling, or with jitter a random part of it — from
+     * 1 ms up to the ceiling, never none: a policy with a back-off always pauses before it tries again.
+     */
     public Duration pauseAfter(int attempt) {
         Duration ceiling = ceilingAfter(attempt);
         if (!jitter || ceiling.isZero()) {
             return ceiling;
         }
         long random = ThreadLocalRandom.current().nextLong() ^ System.nanoTime();
-        return Duration.ofMillis(Math.floorMod(random, ceiling.toMillis() + 1));
+        return Duration.ofMillis(1 + Math.floorMod(random, ceiling.toMillis()));
     }
 }

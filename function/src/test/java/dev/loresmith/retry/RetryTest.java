@@ -30,7 +30,8 @@ class RetryTest {
         for (int attempt = 1; attempt <= 5; attempt++) {
             for (int i = 0; i < 200; i++) {
                 long millis = policy.pauseAfter(attempt).toMillis();
-                assertTrue(millis >= 0 && millis <= policy.ceilingAfter(attempt).toMillis(), attempt + ": " + millis);
+                assertTrue(millis >= 1 && millis <= policy.ceilingAfter(attempt).toMillis(), attempt + ": " + millis
+                        + " (never none: a resend after a back-off always pauses first)");
             }
         }
     }
