@@ -89,7 +89,8 @@ public final class CircuitTable implements CircuitStore {
     /**
      * A stack deployed before there was a stack item kept its settings on the anthropic item. Until the custom resource
      * writes them to the stack item (the first deploy of this version, after the functions may already run), those are
-     * the stack's settings: a deploy never serves the built-in defaults in between.
+     * the stack's settings: a deploy never serves the built-in defaults in between. After that the custom resource keeps
+     * them equal (for a rollback to the older code), so a stack item deleted by hand still finds the current settings.
      */
     static Map<String, AttributeValue> withLegacySettings(Map<String, AttributeValue> stack, Map<String, AttributeValue> anthropic) {
         boolean stackHasSettings = stack != null && stack.containsKey(CircuitItem.STACK_SETTINGS);
@@ -270,15 +271,16 @@ public final class CircuitTable implements CircuitStore {
         settings.bedrockModelId().ifPresent(m -> map.put("bedrockModel", AttributeValue.fromS(m)));
         Update u = new Update().set(CircuitItem.STACK_SETTINGS, AttributeValue.fromM(map));
         conflicts.retrying(() -> dynamo.updateItem(u.request(tableName, key(CircuitItem.STACK), null).build()));
-        // The settings of a stack deployed before the stack item, kept on the anthropic item and read until now
-        // (withLegacySettings): written here, they are gone there, so a stack item deleted later means the built-in defaults.
-        Update legacy = new Update().remove(CircuitItem.STACK_SETTINGS);
-        Expression present = Expression.builder().expression("attribute_exists(#legacy)")
-                .expressionNames(Map.of("#legacy", CircuitItem.STACK_SETTINGS)).build();
+        // A stack deployed before the stack item kept its settings on the anthropic item, where that code still reads
+        // them: the same settings go there too. A rollback of this deploy runs this resource's Update (with the old
+        // properties) before the old code is back, which then finds them; removing them instead would leave it the
+        // built-in defaults. Only an item that exists, so no bare anthropic item is created.
+        Update mirror = new Update().set(CircuitItem.STACK_SETTINGS, AttributeValue.fromM(map));
+        Expression exists = Expression.builder().expression("attribute_exists(#pk)").expressionNames(Map.of("#pk", CircuitItem.PK)).build();
         try {
-            conflicts.retrying(() -> dynamo.updateItem(legacy.request(tableName, key(Provider.ANTHROPIC.wireName()), present).build()));
+            conflicts.retrying(() -> dynamo.updateItem(mirror.request(tableName, key(Provider.ANTHROPIC.wireName()), exists).build()));
         } catch (ConditionalCheckFailedException e) {
-            // nothing left from before the stack item
+            // no anthropic item: no code from before the stack item ever ran on this table
         }
     }
 

@@ -16,6 +16,7 @@ import dev.loresmith.llm.CallPlan;
 import dev.loresmith.llm.LlmReply;
 import dev.loresmith.llm.MessagesPrompt;
 import dev.loresmith.llm.Provider;
+import dev.loresmith.storage.StackSettings;
 import dev.loresmith.testing.AlarmModel.State;
 import dev.loresmith.testing.AlarmModel;
 import dev.loresmith.testing.Concurrently;
@@ -234,22 +235,35 @@ class ProvidersPromisesTest extends ProvidersFlowTest {
     }
 
     /**
-     * README, Deploy: "If the item is deleted by hand, the settings are gone (the built-in defaults apply: no token budget)".
-     * Also on a stack upgraded from one provider: the custom resource's write of the stack item removes the settings the
-     * anthropic item held before, which served until then.
+     * README, Deploy: on a stack upgraded from one provider, the custom resource writes the settings to the stack item and
+     * to the anthropic item, where the code from before still reads them — so a rollback, whose Update of the custom
+     * resource runs before the old code is back, leaves that code the settings it was deployed with; and a stack item
+     * deleted by hand finds the current settings there, never those from before the upgrade.
      */
     @Test
-    @DisplayName("after an upgrade from one provider, deleting the stack item leaves the built-in defaults, not the pre-upgrade settings")
-    void deletedStackItemMeansDefaults() {
+    @DisplayName("an upgraded stack: each settings write reaches the anthropic item too (a rollback's old code reads them there);"
+            + " a stack item deleted by hand finds the current settings, not the pre-upgrade ones")
+    void settingsMirroredForARollback() {
         AttributeValue legacy = AttributeValue.fromM(Map.of("model", AttributeValue.fromS("claude-haiku-4-5"), "tokenBudget", AttributeValue.fromN("5000")));
         h.dynamo().putItem(r -> r.tableName(h.tableNames.circuit()).item(Map.of("provider", AttributeValue.fromS("anthropic"),
                 "stackSettings", legacy, "circuitState", AttributeValue.fromS("closed"), "version", AttributeValue.fromN("4"))));
-        h.providers("anthropic,bedrock"); // the first deploy of this version writes the stack item's settings
-        assertTrue(h.rawCircuitItem().get("stackSettings") == null, "the old settings are gone from the anthropic item");
-        assertEquals("4", h.rawCircuitItem().get("version").n(), "the rest of it untouched");
+        h.circuits.writeStackSettings(new StackSettings("claude-opus-4-5", null, null, 0L)); // a deploy of this version
+        assertEquals("claude-opus-4-5", h.rawCircuitItem().get("stackSettings").m().get("model").s(), "the code from before reads these");
+        assertEquals("4", h.rawCircuitItem().get("version").n(), "the rest of the anthropic item untouched");
         h.dynamo().deleteItem(r -> r.tableName(h.tableNames.circuit()).key(Map.of("provider", AttributeValue.fromS("stack"))));
 
-        assertTrue(h.config().tokenBudget().isEmpty(), "README: no token budget once the stack item is gone");
+        assertTrue(h.config().tokenBudget().isEmpty(), "not the budget of before the upgrade");
+        assertEquals("claude-opus-4-5", h.config().model(Provider.ANTHROPIC, "built-in"), "the current settings");
+    }
+
+    @Test
+    @DisplayName("a fresh stack: a settings write creates no anthropic item; a stack item deleted by hand means the built-in defaults")
+    void freshStackDeletedStackItemMeansDefaults() {
+        h.circuits.writeStackSettings(new StackSettings("claude-opus-4-5", null, null, 5000L));
+        assertTrue(h.rawCircuitItem().isEmpty(), "no bare anthropic item");
+        h.dynamo().deleteItem(r -> r.tableName(h.tableNames.circuit()).key(Map.of("provider", AttributeValue.fromS("stack"))));
+
+        assertTrue(h.config().tokenBudget().isEmpty());
         assertEquals("built-in", h.config().model(Provider.ANTHROPIC, "built-in"));
     }
 
