@@ -72,8 +72,8 @@ public record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDela
      */
     public Duration pauseAfter(int attempt) {
         Duration ceiling = ceilingAfter(attempt);
-        if (!jitter || ceiling.isZero()) {
-            return ceiling;
+        if (!jitter || ceiling.toMillis() == 0) {
+            return ceiling; // none, or under a millisecond: nothing to draw from
         }
         long random = ThreadLocalRandom.current().nextLong() ^ System.nanoTime();
         return Duration.ofMillis(1 + Math.floorMod(random, ceiling.toMillis()));

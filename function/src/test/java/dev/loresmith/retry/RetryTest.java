@@ -37,6 +37,12 @@ class RetryTest {
     }
 
     @Test
+    void subMillisecondCeilingIsKept() {
+        RetryPolicy policy = RetryPolicy.attempts(3).backoff(Duration.ofNanos(500_000), Duration.ofNanos(500_000)).withJitter();
+        assertEquals(Duration.ofNanos(500_000), policy.pauseAfter(1), "no draw from an empty range, never above the ceiling");
+    }
+
+    @Test
     void noBackoffMeansAtOnce() {
         assertEquals(Duration.ZERO, RetryPolicy.attempts(3).pauseAfter(2));
     }
